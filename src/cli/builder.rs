@@ -1,0 +1,68 @@
+//! Which builder a command talks to.
+
+use std::time::Duration;
+
+use rkbuild::docker::{resolve_docker_host, ConfigFile};
+use rkbuild::{Client, ConnectOptions, Target, TlsOptions};
+
+use super::args::GlobalOpts;
+use super::error::{CliError, CliResult};
+use super::plugin::DockerGlobals;
+
+/// A resolved builder.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    /// Builder name as buildx would show it.
+    pub name: String,
+    /// Where it is.
+    pub target: Target,
+    /// How to connect.
+    pub opts: ConnectOptions,
+}
+
+impl Builder {
+    /// Resolves the builder from flags, environment and docker config.
+    pub fn resolve(g: &GlobalOpts, docker: &DockerGlobals) -> CliResult<Builder> {
+        let tls = if g.tlscacert.is_some() || g.tlscert.is_some() || g.tlskey.is_some() {
+            Some(TlsOptions {
+                ca_cert: g.tlscacert.clone(),
+                cert: g.tlscert.clone(),
+                key: g.tlskey.clone(),
+                server_name: g.tlsservername.clone(),
+            })
+        } else {
+            None
+        };
+        let opts = ConnectOptions {
+            timeout: Duration::from_secs(g.connect_timeout.max(1)),
+            tls,
+        };
+        if let Some(addr) = g.addr.as_deref().filter(|a| !a.is_empty()) {
+            return Ok(Builder {
+                name: addr.to_string(),
+                target: Target::parse(addr)?,
+                opts,
+            });
+        }
+        let dir = rkbuild::docker::config_dir();
+        let cfg = ConfigFile::load_from(&dir)?;
+        let host = resolve_docker_host(docker.host.as_deref(), docker.context.as_deref(), &dir, &cfg)?;
+        if let Some(b) = g.builder.as_deref().filter(|b| !b.is_empty()) {
+            if b != host.context && b != "default" {
+                return Err(CliError::new(format!("no builder {b:?} found")).hint(
+                    "only the docker daemon's own builder (\"default\" or the context name) and --addr are supported so far",
+                ));
+            }
+        }
+        Ok(Builder {
+            name: host.context.clone(),
+            target: Target::docker_host(&host.host)?,
+            opts,
+        })
+    }
+
+    /// Connects.
+    pub async fn connect(&self) -> CliResult<Client> {
+        Ok(Client::connect_with(self.target.clone(), self.opts.clone()).await?)
+    }
+}

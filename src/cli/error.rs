@@ -1,0 +1,88 @@
+//! CLI errors: one line, with a hint that says what to do, and an exit code.
+
+use std::fmt;
+
+/// Exit code for a canceled command (128 + SIGINT), as buildx.
+pub const EXIT_CANCELED: i32 = 130;
+
+/// An error as the CLI reports it.
+#[derive(Debug)]
+pub struct CliError {
+    /// What went wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// Process exit code.
+    pub code: i32,
+}
+
+impl CliError {
+    /// An error with exit code 1.
+    pub fn new(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: 1,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Canceled by the user.
+    pub fn canceled() -> Self {
+        CliError {
+            message: "canceled".into(),
+            hint: None,
+            code: EXIT_CANCELED,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let msg = self.message.trim_end();
+        match &self.hint {
+            Some(h) => write!(f, "{msg} (hint: {h})"),
+            None => write!(f, "{msg}"),
+        }
+    }
+}
+
+impl From<rkbuild::Error> for CliError {
+    fn from(e: rkbuild::Error) -> Self {
+        use rkbuild::Error as E;
+        let hint = match &e {
+            E::InvalidAddress { .. } => {
+                Some("use unix:///path/to/buildkitd.sock, tcp://host:port or docker+unix:///var/run/docker.sock")
+            }
+            E::NotListening { addr, .. } if addr.starts_with("docker+") => {
+                Some("is the docker daemon running? check DOCKER_HOST, --context or --addr")
+            }
+            E::NotListening { .. } => {
+                Some("is buildkitd running there? check --addr / BUILDKIT_HOST")
+            }
+            E::PermissionDenied { .. } => {
+                Some("run as a user who may open the socket (e.g. a member of the docker group)")
+            }
+            E::Timeout { .. } => Some("check that the address is right and the daemon responsive"),
+            E::NotBuildkit { .. } => Some("point --addr at buildkitd, or DOCKER_HOST at a docker daemon with BuildKit"),
+            E::NotDocker { .. } => Some("point DOCKER_HOST or --context at a docker daemon, or use --addr for buildkitd"),
+            E::Tls { .. } => Some("check --tlscacert, --tlscert, --tlskey and --tlsservername"),
+            E::Config(_) => None,
+            _ => None,
+        };
+        let code = if matches!(e, E::Canceled) { EXIT_CANCELED } else { 1 };
+        CliError {
+            message: e.to_string(),
+            hint: hint.map(str::to_string),
+            code,
+        }
+    }
+}
+
+/// The CLI's result type.
+pub type CliResult<T = ()> = Result<T, CliError>;

@@ -1,0 +1,97 @@
+//! The `docker-rkbuild` command line.
+
+pub mod args;
+pub mod builder;
+pub mod error;
+pub mod plugin;
+pub mod version;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use error::{CliError, CliResult};
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    // Fast path: the docker CLI asks every plugin for its metadata whenever
+    // it lists commands; answer before anything else is set up.
+    if argv.get(1).is_some_and(|a| a == "docker-cli-plugin-metadata") {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
+        let _ = out.write_all(b"\n");
+        return 0;
+    }
+    let under_docker = std::env::var_os("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND").is_some();
+    let (globals, argv) = plugin::split_argv(argv, under_docker);
+    if let Some(dir) = &globals.config {
+        // docker's --config: every config read goes through DOCKER_CONFIG.
+        std::env::set_var("DOCKER_CONFIG", dir);
+    }
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    if cli.print_version {
+        println!("rkbuild v{}", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ERROR: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let result = rt.block_on(run(cli, globals));
+    // Do not wait for background tasks (e.g. the plugin socket watcher).
+    rt.shutdown_background();
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            if e.code != error::EXIT_CANCELED || !e.message.is_empty() {
+                eprintln!("ERROR: {e}");
+            }
+            e.code
+        }
+    }
+}
+
+async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
+    let cmd = async {
+        match &cli.command {
+            Some(Command::Metadata) => {
+                println!("{}", plugin::METADATA.trim_end());
+                Ok(())
+            }
+            Some(Command::Version(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                version::run(a, &b).await
+            }
+            None => Err(CliError::new("no command given")
+                .hint("run `docker rkbuild --help` for usage")),
+        }
+    };
+    let plugin_eof = async {
+        match plugin::watch_plugin_socket() {
+            Some(f) => f.await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = cmd => r,
+        _ = tokio::signal::ctrl_c() => Err(CliError::canceled()),
+        _ = plugin_eof => Err(CliError::canceled()),
+    }
+}

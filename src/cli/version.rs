@@ -1,0 +1,47 @@
+//! `docker rkbuild version`: client, daemon and BuildKit versions, workers.
+
+use rkbuild::client::transport::docker as dockerapi;
+use rkbuild::Target;
+
+use super::args::{Format, VersionArgs};
+use super::builder::Builder;
+use super::error::CliResult;
+
+/// Runs `version`.
+pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
+    let client = builder.connect().await?;
+    let daemon = match builder.target {
+        Target::Docker(ref ep) => dockerapi::version(ep).await.ok(),
+        Target::Buildkit(_) => None,
+    };
+    let (bk, workers) = tokio::try_join!(client.info(), client.list_workers())?;
+    match args.format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "client": {"name": "rkbuild", "version": format!("v{}", env!("CARGO_PKG_VERSION"))},
+                "builder": {"name": builder.name, "endpoint": builder.target.to_string()},
+                "docker": daemon.as_ref().map(|d| serde_json::json!({
+                    "version": d.version, "apiVersion": d.api_version, "os": d.os, "arch": d.arch})),
+                "buildkit": bk,
+                "workers": workers,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            let mut out = String::new();
+            out.push_str(&format!("Client:    rkbuild v{}\n", env!("CARGO_PKG_VERSION")));
+            out.push_str(&format!("Builder:   {} ({})\n", builder.name, builder.target));
+            if let Some(d) = &daemon {
+                out.push_str(&format!("Docker:    {} (API {})\n", d.version, d.api_version));
+            }
+            let pkg = if bk.package.is_empty() { String::new() } else { format!(" {}", bk.package) };
+            out.push_str(&format!("BuildKit:  {}{}\n", bk.version, pkg));
+            out.push_str(&format!("Workers:   {}\n", workers.len()));
+            for w in &workers {
+                out.push_str(&format!("  {}\n    Platforms: {}\n", w.id, w.platforms.join(", ")));
+            }
+            print!("{out}");
+        }
+    }
+    Ok(())
+}

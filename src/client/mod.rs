@@ -1,0 +1,284 @@
+//! Connecting to BuildKit and the Control service's calls.
+//!
+//! [`Client::connect`] takes a builder address (see [`Target::parse`]); the
+//! transport behind it is chosen from the address: BuildKit's own socket
+//! (`unix://`, `tcp://` with optional mTLS), or a docker daemon's embedded
+//! BuildKit reached through the `/grpc` upgrade (`docker+unix://`,
+//! `docker+tcp://`).
+
+pub mod addr;
+pub mod transport;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tonic::transport::{Channel, Endpoint as TonicEndpoint};
+
+pub use addr::{Endpoint, Target};
+pub use transport::tcp::TlsOptions;
+
+use crate::error::{Error, Result};
+use crate::proto::moby::buildkit::v1 as control;
+use control::control_client::ControlClient;
+
+/// Largest gRPC message either side may send (BuildKit accepts 16 MiB).
+pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
+
+/// HTTP/2 stream window: large, so file transfers are not throttled by
+/// round trips.
+const STREAM_WINDOW: u32 = 8 << 20;
+/// HTTP/2 connection window.
+const CONN_WINDOW: u32 = 16 << 20;
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Limit for establishing the connection.
+    pub timeout: Duration,
+    /// TLS for `tcp://` BuildKit targets.
+    pub tls: Option<TlsOptions>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            timeout: Duration::from_secs(20),
+            tls: None,
+        }
+    }
+}
+
+/// A connection to BuildKit's Control service.
+#[derive(Clone, Debug)]
+pub struct Client {
+    target: Target,
+    opts: ConnectOptions,
+    control: ControlClient<Channel>,
+}
+
+/// BuildKit's version (Control.Info).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BuildkitVersion {
+    /// Package, e.g. `github.com/moby/buildkit`.
+    pub package: String,
+    /// Version, e.g. `v0.13.2`.
+    pub version: String,
+    /// VCS revision.
+    pub revision: String,
+}
+
+/// One BuildKit worker (Control.ListWorkers).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WorkerInfo {
+    /// Worker id.
+    pub id: String,
+    /// Worker labels (`org.mobyproject.buildkit.worker.*`).
+    pub labels: BTreeMap<String, String>,
+    /// Platforms in `os/arch[/variant]` form.
+    pub platforms: Vec<String>,
+}
+
+impl Client {
+    /// Connects to the builder at `addr` with default options.
+    ///
+    /// ```no_run
+    /// # async fn f() -> rkbuild::Result<()> {
+    /// let client = rkbuild::Client::connect("docker+unix:///var/run/docker.sock").await?;
+    /// println!("{}", client.info().await?.version);
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(addr: &str) -> Result<Client> {
+        Client::connect_with(Target::parse(addr)?, ConnectOptions::default()).await
+    }
+
+    /// Connects to `target`.
+    pub async fn connect_with(target: Target, opts: ConnectOptions) -> Result<Client> {
+        let channel = channel(&target, &opts).await?;
+        let control = ControlClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        Ok(Client {
+            target,
+            opts,
+            control,
+        })
+    }
+
+    /// The target this client talks to.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The options used to connect.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.opts
+    }
+
+    /// A handle on the raw Control service client.
+    pub fn control(&self) -> ControlClient<Channel> {
+        self.control.clone()
+    }
+
+    /// Control.Info: the daemon's BuildKit version.
+    pub async fn info(&self) -> Result<BuildkitVersion> {
+        let resp = self
+            .control
+            .clone()
+            .info(control::InfoRequest {})
+            .await
+            .map_err(|s| self.rpc_error("Control.Info", s))?
+            .into_inner();
+        let v = resp.buildkit_version.unwrap_or_default();
+        Ok(BuildkitVersion {
+            package: v.package,
+            version: v.version,
+            revision: v.revision,
+        })
+    }
+
+    /// Control.ListWorkers: the workers and their platforms.
+    pub async fn list_workers(&self) -> Result<Vec<WorkerInfo>> {
+        let resp = self
+            .control
+            .clone()
+            .list_workers(control::ListWorkersRequest { filter: vec![] })
+            .await
+            .map_err(|s| self.rpc_error("Control.ListWorkers", s))?
+            .into_inner();
+        Ok(resp
+            .record
+            .into_iter()
+            .map(|w| WorkerInfo {
+                id: w.id,
+                labels: w.labels.into_iter().collect(),
+                platforms: w.platforms.iter().map(crate::platform::format).collect(),
+            })
+            .collect())
+    }
+
+    /// Turns a gRPC status into a typed error, recognising peers that do
+    /// not speak BuildKit's API.
+    pub(crate) fn rpc_error(&self, call: &'static str, status: tonic::Status) -> Error {
+        classify_status(&self.target, call, status)
+    }
+}
+
+pub(crate) fn classify_status(target: &Target, call: &'static str, status: tonic::Status) -> Error {
+    use tonic::Code;
+    let transport_failure = matches!(status.code(), Code::Unknown | Code::Unavailable | Code::Internal)
+        && status.metadata().is_empty()
+        && std::error::Error::source(&status).is_some();
+    if status.code() == Code::Unimplemented {
+        return Error::NotBuildkit {
+            addr: target.to_string(),
+            detail: format!("{call} is not implemented there"),
+        };
+    }
+    if transport_failure {
+        let mut detail = status.message().to_string();
+        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&status);
+        while let Some(e) = src {
+            let s = e.to_string();
+            if !detail.contains(&s) {
+                detail = format!("{detail}: {s}");
+            }
+            src = e.source();
+        }
+        return Error::NotBuildkit {
+            addr: target.to_string(),
+            detail: format!("HTTP/2 exchange failed ({detail})"),
+        };
+    }
+    Error::rpc(call, status)
+}
+
+/// Builds a gRPC channel whose connections come from the target's transport.
+async fn channel(target: &Target, opts: &ConnectOptions) -> Result<Channel> {
+    let (uri, tls) = match (target, &opts.tls) {
+        (Target::Buildkit(Endpoint::Tcp { host, port }), Some(tls)) => (
+            format!("https://{}:{port}", host_for_uri(host)),
+            Some(tls.to_tonic(host)?),
+        ),
+        (Target::Buildkit(Endpoint::Tcp { host, port }), None) => {
+            (format!("http://{}:{port}", host_for_uri(host)), None)
+        }
+        (Target::Docker(_), _) => ("http://docker".to_string(), None),
+        (Target::Buildkit(Endpoint::Unix(_)), _) => ("http://buildkitd".to_string(), None),
+    };
+    let mut ep = TonicEndpoint::from_shared(uri.clone())
+        .map_err(|e| Error::InvalidAddress {
+            addr: target.to_string(),
+            reason: e.to_string(),
+        })?
+        .initial_stream_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONN_WINDOW)
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_while_idle(false)
+        .connect_timeout(opts.timeout);
+    let has_tls = tls.is_some();
+    if let Some(tls) = tls {
+        ep = ep.tls_config(tls).map_err(|e| Error::Tls {
+            addr: target.to_string(),
+            detail: e.to_string(),
+        })?;
+    }
+    // The connector records the typed error of a failed dial, so that the
+    // caller sees "no such socket" rather than tonic's generic message.
+    let last_err: Arc<Mutex<Option<Error>>> = Arc::default();
+    let connector = {
+        let target = target.clone();
+        let timeout = opts.timeout;
+        let last_err = last_err.clone();
+        tower::service_fn(move |_: http::Uri| {
+            let target = target.clone();
+            let last_err = last_err.clone();
+            async move {
+                match transport::dial_grpc(&target, timeout).await {
+                    Ok(io) => Ok(TokioIo::new(io)),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        if let Ok(mut slot) = last_err.lock() {
+                            *slot = Some(e);
+                        }
+                        Err(std::io::Error::other(msg))
+                    }
+                }
+            }
+        })
+    };
+    match ep.connect_with_connector(connector).await {
+        Ok(ch) => Ok(ch),
+        Err(e) => {
+            if let Some(err) = last_err.lock().ok().and_then(|mut s| s.take()) {
+                return Err(err);
+            }
+            let mut detail = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                detail = format!("{detail}: {s}");
+                src = s.source();
+            }
+            if has_tls {
+                Err(Error::Tls {
+                    addr: target.to_string(),
+                    detail,
+                })
+            } else {
+                Err(Error::NotBuildkit {
+                    addr: target.to_string(),
+                    detail,
+                })
+            }
+        }
+    }
+}
+
+fn host_for_uri(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}

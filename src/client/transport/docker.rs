@@ -1,0 +1,192 @@
+//! dockerd's HTTP API: `/_ping`, `/version`, and the connection upgrades
+//! (`POST /grpc`, `POST /session`) that carry HTTP/2 to the embedded BuildKit.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+
+use super::{dial_endpoint, BoxIo};
+use crate::client::addr::Endpoint;
+use crate::error::{Error, Result};
+
+/// How long a plain API call may take.
+const API_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn host_header(ep: &Endpoint) -> String {
+    match ep {
+        Endpoint::Unix(_) => "docker".to_string(),
+        Endpoint::Tcp { host, port } => format!("{host}:{port}"),
+    }
+}
+
+fn not_docker(ep: &Endpoint, detail: impl Into<String>) -> Error {
+    Error::NotDocker {
+        addr: ep.to_string(),
+        detail: detail.into(),
+    }
+}
+
+/// Sends one HTTP/1.1 request on a fresh connection and returns the response
+/// with the connection still driven in the background (upgrades allowed).
+async fn send(
+    ep: &Endpoint,
+    req: Request<Empty<Bytes>>,
+    timeout: Duration,
+) -> Result<hyper::Response<hyper::body::Incoming>> {
+    let io = dial_endpoint(ep, timeout).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| not_docker(ep, format!("HTTP handshake failed: {e}")))?;
+    tokio::spawn(async move {
+        let _ = conn.with_upgrades().await;
+    });
+    let path = req.uri().to_string();
+    match tokio::time::timeout(timeout, sender.send_request(req)).await {
+        Ok(Ok(resp)) => Ok(resp),
+        Ok(Err(e)) => Err(not_docker(ep, format!("{path}: {e}"))),
+        Err(_) => Err(Error::Timeout {
+            addr: ep.to_string(),
+            secs: timeout.as_secs_f64(),
+        }),
+    }
+}
+
+fn request(ep: &Endpoint, method: &str, path: &str) -> Result<http::request::Builder> {
+    Ok(Request::builder()
+        .method(method)
+        .uri(path)
+        .header(hyper::header::HOST, host_header(ep))
+        .header(
+            hyper::header::USER_AGENT,
+            concat!("rkbuild/", env!("CARGO_PKG_VERSION")),
+        ))
+}
+
+fn build(ep: &Endpoint, b: http::request::Builder) -> Result<Request<Empty<Bytes>>> {
+    b.body(Empty::new())
+        .map_err(|e| not_docker(ep, format!("bad request: {e}")))
+}
+
+/// Upgrades `POST path` to h2c and returns the raw stream. `headers` are
+/// extra request headers (the session's `X-Docker-Expose-Session-*`).
+pub async fn upgrade(
+    ep: &Endpoint,
+    path: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> Result<BoxIo> {
+    let mut b = request(ep, "POST", path)?
+        .header(hyper::header::CONNECTION, "Upgrade")
+        .header(hyper::header::UPGRADE, "h2c")
+        .header(hyper::header::CONTENT_LENGTH, "0");
+    for (k, v) in headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    let resp = send(ep, build(ep, b)?, timeout).await?;
+    let status = resp.status();
+    if status != StatusCode::SWITCHING_PROTOCOLS {
+        let body = read_body(resp).await.unwrap_or_default();
+        let msg = docker_message(&body);
+        return Err(if status == StatusCode::NOT_FOUND {
+            Error::NotBuildkit {
+                addr: format!("docker+{ep}"),
+                detail: format!(
+                    "the daemon has no {path} endpoint (needs dockerd 23 or later with BuildKit): {msg}"
+                ),
+            }
+        } else {
+            Error::DockerApi {
+                path: path.to_string(),
+                status: status.as_u16(),
+                message: msg,
+            }
+        });
+    }
+    let upgraded = hyper::upgrade::on(resp)
+        .await
+        .map_err(|e| not_docker(ep, format!("upgrade of {path} failed: {e}")))?;
+    Ok(Box::new(TokioIo::new(upgraded)))
+}
+
+async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> Result<Bytes> {
+    resp.into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .map_err(|e| Error::Other(format!("reading docker API response: {e}")))
+}
+
+fn docker_message(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Msg {
+        message: String,
+    }
+    match serde_json::from_slice::<Msg>(body) {
+        Ok(m) => m.message,
+        Err(_) => String::from_utf8_lossy(body).trim().to_string(),
+    }
+}
+
+/// `GET path` returning the body, failing on non-2xx.
+pub async fn get(ep: &Endpoint, path: &str) -> Result<Bytes> {
+    let resp = send(ep, build(ep, request(ep, "GET", path)?)?, API_TIMEOUT).await?;
+    let status = resp.status();
+    let is_docker = resp.headers().contains_key("api-version")
+        || resp.headers().contains_key("docker-experimental");
+    let body = read_body(resp).await?;
+    if !status.is_success() {
+        if !is_docker {
+            return Err(not_docker(ep, format!("GET {path} answered {status}")));
+        }
+        return Err(Error::DockerApi {
+            path: path.to_string(),
+            status: status.as_u16(),
+            message: docker_message(&body),
+        });
+    }
+    Ok(body)
+}
+
+/// `GET /_ping`: checks the daemon answers; returns its API version header.
+pub async fn ping(ep: &Endpoint) -> Result<Option<String>> {
+    let resp = send(ep, build(ep, request(ep, "GET", "/_ping")?)?, API_TIMEOUT).await?;
+    let api = resp
+        .headers()
+        .get("api-version")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if !resp.status().is_success() || api.is_none() {
+        return Err(not_docker(
+            ep,
+            format!("GET /_ping answered {} without API-Version", resp.status()),
+        ));
+    }
+    Ok(api)
+}
+
+/// The parts of `GET /version` rkbuild uses.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DockerVersion {
+    /// Engine version, e.g. `26.1.5+dfsg1`.
+    #[serde(default)]
+    pub version: String,
+    /// Highest API version, e.g. `1.45`.
+    #[serde(default)]
+    pub api_version: String,
+    /// Operating system, e.g. `linux`.
+    #[serde(default)]
+    pub os: String,
+    /// Architecture, e.g. `amd64`.
+    #[serde(default)]
+    pub arch: String,
+}
+
+/// `GET /version`.
+pub async fn version(ep: &Endpoint) -> Result<DockerVersion> {
+    let body = get(ep, "/version").await?;
+    serde_json::from_slice(&body).map_err(|e| not_docker(ep, format!("bad /version answer: {e}")))
+}

@@ -1,0 +1,8 @@
+//! The docker CLI's configuration: `config.json`, contexts, and which
+//! daemon to talk to.
+
+pub mod config;
+pub mod context;
+
+pub use config::{config_dir, ConfigFile};
+pub use context::{resolve_docker_host, DockerHost};

@@ -1,0 +1,141 @@
+//! Typed errors of the library.
+//!
+//! Every variant carries enough context for a one-line message; the CLI adds a
+//! hint on top (see `cli::error`).
+
+use std::path::PathBuf;
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Errors returned by the rkbuild library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The address string could not be understood.
+    #[error("invalid address {addr:?}: {reason}")]
+    InvalidAddress {
+        /// The address as given.
+        addr: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// Nothing listens at the address (no socket file, connection refused).
+    #[error("cannot connect to {addr}: {detail}")]
+    NotListening {
+        /// The address dialed.
+        addr: String,
+        /// What the system said.
+        detail: String,
+    },
+    /// The socket exists but this user may not open it.
+    #[error("cannot connect to {addr}: permission denied")]
+    PermissionDenied {
+        /// The address dialed.
+        addr: String,
+    },
+    /// Connecting (or the first exchange) took longer than allowed.
+    #[error("timed out after {secs:.1}s connecting to {addr}")]
+    Timeout {
+        /// The address dialed.
+        addr: String,
+        /// The limit that was hit.
+        secs: f64,
+    },
+    /// Something answered, but it does not speak BuildKit's gRPC API.
+    #[error("{addr} is not a BuildKit endpoint: {detail}")]
+    NotBuildkit {
+        /// The address dialed.
+        addr: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// Something answered, but it is not a docker daemon.
+    #[error("{addr} is not a docker daemon: {detail}")]
+    NotDocker {
+        /// The address dialed.
+        addr: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The TLS configuration or handshake failed.
+    #[error("TLS with {addr} failed: {detail}")]
+    Tls {
+        /// The address dialed.
+        addr: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A connection-level I/O error.
+    #[error("{context}: {source}")]
+    Transport {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A BuildKit call returned an error status.
+    #[error("{call}: {}", status_message(.status))]
+    Rpc {
+        /// The call, e.g. `Control.Info`.
+        call: &'static str,
+        /// The gRPC status.
+        status: Box<tonic::Status>,
+    },
+    /// The docker daemon's HTTP API answered with an error.
+    #[error("docker API {path}: {status}: {message}")]
+    DockerApi {
+        /// Request path.
+        path: String,
+        /// HTTP status code.
+        status: u16,
+        /// Message from the daemon.
+        message: String,
+    },
+    /// Invalid configuration (config.json, contexts, ...).
+    #[error("{0}")]
+    Config(String),
+    /// The operation was canceled.
+    #[error("canceled")]
+    Canceled,
+    /// Other errors, already described.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// Wraps a gRPC status from `call`.
+    pub fn rpc(call: &'static str, status: tonic::Status) -> Self {
+        Error::Rpc {
+            call,
+            status: Box::new(status),
+        }
+    }
+
+    /// The gRPC status code, when this is an RPC error.
+    pub fn grpc_code(&self) -> Option<tonic::Code> {
+        match self {
+            Error::Rpc { status, .. } => Some(status.code()),
+            _ => None,
+        }
+    }
+}
+
+fn status_message(status: &tonic::Status) -> String {
+    let msg = status.message();
+    if msg.is_empty() {
+        format!("{:?}", status.code())
+    } else {
+        msg.to_string()
+    }
+}

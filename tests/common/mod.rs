@@ -1,0 +1,202 @@
+//! The one shared test harness: it finds the real daemon, registries,
+//! buildx and the docker CLI that `scripts/testenv up` started, and makes
+//! throw-away DOCKER_CONFIG directories with the plugins installed.
+//!
+//! Daemon tests never pass by skipping: without the environment they fail,
+//! unless `RKBUILD_SKIP_DAEMON_TESTS=1` is set, and then they say so loudly.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// What `scripts/testenv up` wrote to `target/testenv/env`.
+#[derive(Debug, Clone)]
+pub struct TestEnv {
+    pub vars: HashMap<String, String>,
+    /// `unix:///...` of the daemon.
+    pub docker_host: String,
+    /// The daemon socket path.
+    pub docker_sock: PathBuf,
+    /// buildx 0.13.1 binary.
+    pub buildx: PathBuf,
+    /// docker CLI binary.
+    pub docker_bin: PathBuf,
+    /// `local/busybox:latest`.
+    pub base_image: String,
+    /// Plain registry `127.0.0.1:PORT`.
+    pub registry: String,
+    /// Basic-auth registry `127.0.0.1:PORT`.
+    pub auth_registry: String,
+    pub auth_user: String,
+    pub auth_pass: String,
+}
+
+fn load() -> Result<TestEnv, String> {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/testenv/env");
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some((k, v)) = line.split_once('=') {
+                vars.insert(k.to_string(), v.trim_matches('"').to_string());
+            }
+        }
+    }
+    // Explicit environment variables win over the file.
+    for (k, v) in std::env::vars() {
+        if k.starts_with("RKBUILD_TEST") {
+            vars.insert(k, v);
+        }
+    }
+    if vars.get("RKBUILD_TESTENV").map(String::as_str) != Some("1") {
+        return Err(format!(
+            "no test environment: {} is missing. Run `scripts/testenv up` (or `make test`), \
+             or set RKBUILD_SKIP_DAEMON_TESTS=1 to opt out of the daemon tests",
+            file.display()
+        ));
+    }
+    let get = |k: &str| vars.get(k).cloned().unwrap_or_default();
+    let sock = get("RKBUILD_TEST_DOCKER_SOCK");
+    if sock.is_empty() || !Path::new(&sock).exists() {
+        return Err(format!(
+            "the test daemon socket {sock:?} does not exist: run `scripts/testenv up`"
+        ));
+    }
+    Ok(TestEnv {
+        docker_host: format!("unix://{sock}"),
+        docker_sock: PathBuf::from(&sock),
+        buildx: PathBuf::from(get("RKBUILD_TEST_BUILDX")),
+        docker_bin: PathBuf::from(get("RKBUILD_TEST_DOCKER_BIN")),
+        base_image: get("RKBUILD_TEST_BASE_IMAGE"),
+        registry: get("RKBUILD_TEST_REGISTRY"),
+        auth_registry: get("RKBUILD_TEST_AUTH_REGISTRY"),
+        auth_user: get("RKBUILD_TEST_AUTH_USER"),
+        auth_pass: get("RKBUILD_TEST_AUTH_PASS"),
+        vars,
+    })
+}
+
+/// The test environment, or `None` when the user opted out (loudly).
+/// Panics when the environment is missing and the user did not opt out.
+pub fn env() -> Option<&'static TestEnv> {
+    static ENV: OnceLock<Result<TestEnv, String>> = OnceLock::new();
+    match ENV.get_or_init(load) {
+        Ok(e) => Some(e),
+        Err(msg) => {
+            if std::env::var("RKBUILD_SKIP_DAEMON_TESTS").as_deref() == Ok("1") {
+                eprintln!(
+                    "\n!!!!! RKBUILD_SKIP_DAEMON_TESTS=1: this daemon test did NOT run ({msg}) !!!!!\n"
+                );
+                None
+            } else {
+                panic!("{msg}");
+            }
+        }
+    }
+}
+
+/// `let env = daemon!();` at the top of a daemon test.
+#[macro_export]
+macro_rules! daemon {
+    () => {
+        match common::env() {
+            Some(e) => e,
+            None => return,
+        }
+    };
+}
+
+/// The plugin binary under test.
+pub fn rkbuild_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_docker-rkbuild"))
+}
+
+/// A throw-away DOCKER_CONFIG with docker-rkbuild and docker-buildx installed
+/// as CLI plugins and an empty config.json.
+pub struct DockerConfig {
+    pub dir: tempfile::TempDir,
+}
+
+impl DockerConfig {
+    pub fn new(env: &TestEnv) -> DockerConfig {
+        let dir = tempfile::Builder::new()
+            .prefix("rkbuild-dockercfg-")
+            .tempdir()
+            .expect("temp dir");
+        let plugins = dir.path().join("cli-plugins");
+        std::fs::create_dir_all(&plugins).expect("cli-plugins dir");
+        std::os::unix::fs::symlink(rkbuild_bin(), plugins.join("docker-rkbuild"))
+            .expect("link rkbuild");
+        if env.buildx.exists() {
+            std::os::unix::fs::symlink(&env.buildx, plugins.join("docker-buildx"))
+                .expect("link buildx");
+        }
+        std::fs::write(dir.path().join("config.json"), "{}\n").expect("config.json");
+        DockerConfig { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write_config(&self, json: &str) {
+        std::fs::write(self.path().join("config.json"), json).expect("config.json");
+    }
+
+    /// `docker ARGS` through the real docker CLI.
+    pub fn docker(&self, env: &TestEnv) -> Command {
+        let mut c = Command::new(&env.docker_bin);
+        c.env("DOCKER_HOST", &env.docker_host)
+            .env("DOCKER_CONFIG", self.path())
+            .env_remove("BUILDKIT_HOST")
+            .env_remove("BUILDX_BUILDER")
+            .env_remove("DOCKER_CONTEXT");
+        c
+    }
+
+    /// `docker-rkbuild ARGS` run standalone.
+    pub fn rkbuild(&self, env: &TestEnv) -> Command {
+        let mut c = Command::new(rkbuild_bin());
+        c.env("DOCKER_HOST", &env.docker_host)
+            .env("DOCKER_CONFIG", self.path())
+            .env_remove("BUILDKIT_HOST")
+            .env_remove("BUILDX_BUILDER")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND");
+        c
+    }
+}
+
+/// Runs a command, returning its output; panics if it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(cmd: &mut Command) -> String {
+    let o = run(cmd);
+    assert!(
+        o.status.success(),
+        "{cmd:?} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+pub mod bridge;
