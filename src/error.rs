@@ -122,6 +122,17 @@ impl Error {
         }
     }
 
+    /// Replaces the address named by a connection error (e.g. to say
+    /// `docker+unix://...` where the transport only saw `unix://...`).
+    pub fn with_addr(self, new: String) -> Self {
+        match self {
+            Error::NotListening { detail, .. } => Error::NotListening { addr: new, detail },
+            Error::PermissionDenied { .. } => Error::PermissionDenied { addr: new },
+            Error::Timeout { secs, .. } => Error::Timeout { addr: new, secs },
+            other => other,
+        }
+    }
+
     /// The gRPC status code, when this is an RPC error.
     pub fn grpc_code(&self) -> Option<tonic::Code> {
         match self {

@@ -18,8 +18,12 @@
 pub mod client;
 pub mod docker;
 pub mod error;
+pub mod fsutil;
 pub mod platform;
+pub mod progress;
 pub mod proto;
+pub mod session;
+pub mod solve;
 
 pub use client::{BuildkitVersion, Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 pub use error::{Error, Result};

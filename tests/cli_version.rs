@@ -42,7 +42,7 @@ fn version_through_docker_cli() {
         .args(["-H", &env.docker_host, "rkbuild", "version", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["buildkit"]["version"], "v0.0.0+unknown");
-    assert!(v["workers"][0]["platforms"].as_array().unwrap().len() >= 1);
+    assert!(!v["workers"][0]["platforms"].as_array().unwrap().is_empty());
 }
 
 #[test]

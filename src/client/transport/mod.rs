@@ -50,7 +50,7 @@ pub async fn dial_grpc(target: &Target, timeout: Duration) -> Result<BoxIo> {
         Target::Docker(ep) => {
             let fut = docker::upgrade(ep, "/grpc", &[], timeout);
             match tokio::time::timeout(timeout, fut).await {
-                Ok(r) => r,
+                Ok(r) => r.map_err(|e| e.with_addr(target.to_string())),
                 Err(_) => Err(Error::Timeout {
                     addr: target.to_string(),
                     secs: timeout.as_secs_f64(),

@@ -1,0 +1,1 @@
+//! fsutil: patterns (to be written).

@@ -1,0 +1,1 @@
+//! fsutil: receive (to be written).

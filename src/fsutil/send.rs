@@ -1,0 +1,1 @@
+//! fsutil: send (to be written).

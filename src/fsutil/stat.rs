@@ -1,0 +1,1 @@
+//! fsutil: stat (to be written).

@@ -1,0 +1,1 @@
+//! fsutil: walk (to be written).

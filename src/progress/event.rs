@@ -1,0 +1,1 @@
+//! progress: event (to be written).

@@ -1,0 +1,1 @@
+//! progress: plain (to be written).

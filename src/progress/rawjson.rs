@@ -1,0 +1,1 @@
+//! progress: rawjson (to be written).

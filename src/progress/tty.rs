@@ -1,0 +1,1 @@
+//! progress: tty (to be written).

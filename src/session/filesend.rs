@@ -1,0 +1,1 @@
+//! FileSend service: receives exported files from the daemon (to be written).

@@ -1,0 +1,1 @@
+//! FileSync service: sends local directories to the daemon (to be written).

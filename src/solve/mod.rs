@@ -1,0 +1,2 @@
+//! Solves: frontend attributes, exporters, cache options, and running a
+//! build with its session.
