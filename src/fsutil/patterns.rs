@@ -61,9 +61,7 @@ pub fn clean(path: &str) -> String {
         dotdot = 1;
     }
     while r < n {
-        if p[r] == b'/' {
-            r += 1;
-        } else if p[r] == b'.' && (r + 1 == n || p[r + 1] == b'/') {
+        if p[r] == b'/' || (p[r] == b'.' && (r + 1 == n || p[r + 1] == b'/')) {
             r += 1;
         } else if p[r] == b'.' && p[r + 1] == b'.' && (r + 2 == n || p[r + 2] == b'/') {
             r += 2;
@@ -170,11 +168,7 @@ fn scan_chunk(mut pattern: &[u8]) -> (bool, &[u8], &[u8]) {
     let mut i = 0;
     while i < pattern.len() {
         match pattern[i] {
-            b'\\' => {
-                if i + 1 < pattern.len() {
-                    i += 1;
-                }
-            }
+            b'\\' if i + 1 < pattern.len() => i += 1,
             b'[' => inrange = true,
             b']' => inrange = false,
             b'*' if !inrange => break,
@@ -1003,14 +997,7 @@ impl Prog {
     }
 
     /// Adds `pc` and everything reachable from it without consuming input.
-    fn add(
-        &self,
-        list: &mut Vec<usize>,
-        seen: &mut [bool],
-        pc: usize,
-        at: usize,
-        chars: &[char],
-    ) {
+    fn add(&self, list: &mut Vec<usize>, seen: &mut [bool], pc: usize, at: usize, chars: &[char]) {
         if seen[pc] {
             return;
         }
@@ -1032,7 +1019,8 @@ impl Prog {
                 }
             }
             Inst::Boundary(want) => {
-                let word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
+                let word =
+                    |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
                 let before = if at == 0 { None } else { chars.get(at - 1) };
                 let is = word(before) != word(chars.get(at));
                 if is == want {
@@ -1054,7 +1042,10 @@ impl Prog {
         for at in 0..=chars.len() {
             // Unanchored search: a new thread may start at every position.
             self.add(&mut clist, &mut seen, 0, at, &chars);
-            if clist.iter().any(|&pc| matches!(self.insts[pc], Inst::Match)) {
+            if clist
+                .iter()
+                .any(|&pc| matches!(self.insts[pc], Inst::Match))
+            {
                 return true;
             }
             if at == chars.len() {
@@ -1249,8 +1240,16 @@ mod tests {
             (&["a(b)c/def"], "a(b)c/def", true),
             (&["a(b)c/def"], "a(b)c/xyz", false),
             (&["a.|)$(}+{bc"], "a.|)$(}+{bc", true),
-            (&["dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl"], "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true),
-            (&["dist/*.whl"], "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true),
+            (
+                &["dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl"],
+                "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+                true,
+            ),
+            (
+                &["dist/*.whl"],
+                "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+                true,
+            ),
             // Parent directory matches.
             (&["a"], "a/b/c", true),
             (&["a/b"], "a/b/c", true),
@@ -1288,10 +1287,9 @@ mod tests {
     /// 1.24's filepath.Match (see tests/fixtures/filesync/README.md).
     #[test]
     fn recorded_upstream_results() {
-        let fixture: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/fixtures/filesync/patterns.json"
-        ))
-        .unwrap();
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/filesync/patterns.json"))
+                .unwrap();
         let paths: Vec<&str> = fixture["paths"]
             .as_array()
             .unwrap()
@@ -1425,7 +1423,11 @@ mod tests {
     #[test]
     fn without_trailing_glob() {
         let pm = PatternMatcher::new(&["a/b/**", "a/*", "a/*/**", "a**", "/"]).unwrap();
-        let got: Vec<&str> = pm.patterns().iter().map(|p| p.without_trailing_glob()).collect();
+        let got: Vec<&str> = pm
+            .patterns()
+            .iter()
+            .map(|p| p.without_trailing_glob())
+            .collect();
         assert_eq!(got, ["a/b", "a", "a", "a**", "/"]);
     }
 
