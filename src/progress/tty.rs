@@ -467,11 +467,11 @@ mod tests {
     /// Applies the renderer's output to a screen model and returns the
     /// visible lines (escape sequences interpreted: up, column, erase).
     fn screen(chunks: &[Vec<u8>]) -> Vec<String> {
-        let mut lines: Vec<String> = vec![String::new()];
-        let mut y = 0usize;
+        let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+        let (mut x, mut y) = (0usize, 0usize);
         for c in chunks {
             let s = String::from_utf8_lossy(c).to_string();
-            let mut it = s.chars().peekable();
+            let mut it = s.chars();
             while let Some(ch) = it.next() {
                 match ch {
                     '\x1b' => {
@@ -482,29 +482,42 @@ mod tests {
                                 break;
                             }
                         }
-                        if let Some(n) = seq.strip_prefix('[').and_then(|s| s.strip_suffix('A')) {
-                            y = y.saturating_sub(n.parse().unwrap_or(1));
-                        } else if let Some(n) = seq.strip_prefix('[').and_then(|s| s.strip_suffix('B')) {
-                            y += n.parse::<usize>().unwrap_or(1);
+                        let num = |s: &str, suf: char| {
+                            s.strip_prefix('[')
+                                .and_then(|s| s.strip_suffix(suf))
+                                .and_then(|n| n.parse::<usize>().ok())
+                        };
+                        if let Some(n) = num(&seq, 'A') {
+                            y = y.saturating_sub(n);
+                        } else if let Some(n) = num(&seq, 'B') {
+                            y += n;
+                        } else if num(&seq, 'G').is_some() {
+                            x = 0;
                         }
                     }
                     '\n' => {
                         y += 1;
-                        while lines.len() <= y {
-                            lines.push(String::new());
-                        }
-                        lines[y].clear();
+                        x = 0;
                     }
                     c => {
                         while lines.len() <= y {
-                            lines.push(String::new());
+                            lines.push(Vec::new());
                         }
-                        lines[y].push(c);
+                        let line = &mut lines[y];
+                        while line.len() <= x {
+                            line.push(' ');
+                        }
+                        line[x] = c;
+                        x += 1;
                     }
                 }
             }
         }
-        lines.iter().map(|l| l.trim_end().to_string()).filter(|l| !l.is_empty()).collect()
+        lines
+            .iter()
+            .map(|l| l.iter().collect::<String>().trim_end().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
     }
 
     #[test]
