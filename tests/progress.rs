@@ -34,14 +34,9 @@ fn split_rawjson(text: &str) -> (Vec<SolveStatus>, &str, &str) {
     let mut it = serde_json::Deserializer::from_str(text).into_iter::<SolveStatus>();
     let mut events = Vec::new();
     let mut end = 0;
-    loop {
-        match it.next() {
-            Some(Ok(e)) => {
-                events.push(e);
-                end = it.byte_offset();
-            }
-            _ => break,
-        }
+    while let Some(Ok(e)) = it.next() {
+        events.push(e);
+        end = it.byte_offset();
     }
     // The JSON part ends with the encoder's newline.
     let json_end = (end + 1).min(text.len());
@@ -87,7 +82,10 @@ fn is_decimal(s: &str) -> bool {
     let mut parts = s.splitn(2, '.');
     let a = parts.next().unwrap_or("");
     let b = parts.next().unwrap_or("");
-    !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+    !a.is_empty()
+        && !b.is_empty()
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && b.bytes().all(|c| c.is_ascii_digit())
 }
 
 fn check_snapshot(path: &Path, actual: &str) {
@@ -110,7 +108,11 @@ fn fixtures_round_trip_rawjson_byte_for_byte() {
         for e in &events {
             again.extend(rawjson::encode(e));
         }
-        assert_eq!(String::from_utf8(again).unwrap(), json, "{name}: rawjson differs");
+        assert_eq!(
+            String::from_utf8(again).unwrap(),
+            json,
+            "{name}: rawjson differs"
+        );
     }
 }
 
@@ -139,7 +141,10 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 /// A build context in a temp dir.
 fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::Builder::new().prefix("rkbuild-progress-").tempdir().unwrap();
+    let d = tempfile::Builder::new()
+        .prefix("rkbuild-progress-")
+        .tempdir()
+        .unwrap();
     for (name, body) in files {
         std::fs::write(d.path().join(name), body).unwrap();
     }
@@ -147,7 +152,12 @@ fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// `docker buildx build --progress=MODE DIR`: (success, stderr).
-fn buildx(env: &common::TestEnv, cfg: &common::DockerConfig, mode: &str, dir: &Path) -> (bool, String) {
+fn buildx(
+    env: &common::TestEnv,
+    cfg: &common::DockerConfig,
+    mode: &str,
+    dir: &Path,
+) -> (bool, String) {
     let o = common::run(
         cfg.docker(env)
             .args(["buildx", "build", "--progress", mode])
@@ -161,7 +171,11 @@ fn buildx(env: &common::TestEnv, cfg: &common::DockerConfig, mode: &str, dir: &P
 /// Builds once to fill the cache, then once with plain and once with
 /// rawjson; returns (buildx plain stderr, our rendering of the rawjson
 /// events followed by the text buildx printed after them).
-fn plain_vs_ours(env: &common::TestEnv, dir: &Path, expect_ok: bool) -> (String, String, Vec<SolveStatus>) {
+fn plain_vs_ours(
+    env: &common::TestEnv,
+    dir: &Path,
+    expect_ok: bool,
+) -> (String, String, Vec<SolveStatus>) {
     let _serial = serial();
     let cfg = common::DockerConfig::new(env);
     buildx(env, &cfg, "plain", dir);
@@ -174,7 +188,10 @@ fn plain_vs_ours(env: &common::TestEnv, dir: &Path, expect_ok: bool) -> (String,
     let warnings: Vec<_> = events.iter().flat_map(|e| e.warnings.clone()).collect();
     if expect_ok {
         // buildx prints no warnings in rawjson mode; in plain mode it does.
-        ours.push_str(&errors::warnings_report(&errors::dedup_warnings(&warnings), false));
+        ours.push_str(&errors::warnings_report(
+            &errors::dedup_warnings(&warnings),
+            false,
+        ));
         assert_eq!(trailer, "", "unexpected text after rawjson");
     } else {
         ours.push_str(trailer);
@@ -186,11 +203,18 @@ fn plain_vs_ours(env: &common::TestEnv, dir: &Path, expect_ok: bool) -> (String,
 fn cached_build_matches_buildx_plain() {
     let env = daemon!();
     let ctx = context(&[
-        ("Dockerfile", "FROM local/busybox:latest\nCOPY a.txt /a.txt\nRUN cat /a.txt && echo done >&2\n"),
+        (
+            "Dockerfile",
+            "FROM local/busybox:latest\nCOPY a.txt /a.txt\nRUN cat /a.txt && echo done >&2\n",
+        ),
         ("a.txt", "progress fixture\n"),
     ]);
     let (plain_text, ours, _) = plain_vs_ours(env, ctx.path(), true);
-    assert_eq!(normalize(&ours), normalize(&plain_text), "ours:\n{ours}\nbuildx:\n{plain_text}");
+    assert_eq!(
+        normalize(&ours),
+        normalize(&plain_text),
+        "ours:\n{ours}\nbuildx:\n{plain_text}"
+    );
     assert!(plain_text.contains("#7 CACHED"), "{plain_text}");
 }
 
@@ -202,7 +226,11 @@ fn warning_build_matches_buildx_plain() {
         "FROM local/busybox:latest\nRUN echo hello\nRUN echo a \\\n\n  && echo warned\n",
     )]);
     let (plain_text, ours, _) = plain_vs_ours(env, ctx.path(), true);
-    assert_eq!(normalize(&ours), normalize(&plain_text), "ours:\n{ours}\nbuildx:\n{plain_text}");
+    assert_eq!(
+        normalize(&ours),
+        normalize(&plain_text),
+        "ours:\n{ours}\nbuildx:\n{plain_text}"
+    );
     assert!(plain_text.contains("1 warning found"), "{plain_text}");
 }
 
@@ -214,8 +242,15 @@ fn failing_run_matches_buildx_plain() {
         "FROM local/busybox:latest\nRUN echo hello\nRUN echo before; for i in 1 2 3 4 5 6 7 8 9 10 11; do echo \"l $i\"; done; exit 4\n",
     )]);
     let (plain_text, ours, _) = plain_vs_ours(env, ctx.path(), false);
-    assert_eq!(normalize(&ours), normalize(&plain_text), "ours:\n{ours}\nbuildx:\n{plain_text}");
-    assert!(plain_text.contains("------\n > [3/3] RUN echo before;"), "{plain_text}");
+    assert_eq!(
+        normalize(&ours),
+        normalize(&plain_text),
+        "ours:\n{ours}\nbuildx:\n{plain_text}"
+    );
+    assert!(
+        plain_text.contains("------\n > [3/3] RUN echo before;"),
+        "{plain_text}"
+    );
 }
 
 /// A failing solve through the Control API: our error report built from
@@ -231,7 +266,8 @@ async fn solve_error_report_matches_buildx() {
     use sha2::Digest;
 
     let env = daemon!();
-    let dockerfile = "FROM local/busybox:latest\nRUN echo hello && echo world >&2\nRUN echo out; false\n";
+    let dockerfile =
+        "FROM local/busybox:latest\nRUN echo hello && echo world >&2\nRUN echo out; false\n";
     let ctx = context(&[("Dockerfile", dockerfile)]);
     let cfg = common::DockerConfig::new(env);
     let _serial = serial();
@@ -242,7 +278,11 @@ async fn solve_error_report_matches_buildx() {
     fn digest(b: &[u8]) -> String {
         format!("sha256:{}", hex::encode(sha2::Sha256::digest(b)))
     }
-    let platform = Some(pb::Platform { architecture: "amd64".into(), os: "linux".into(), ..Default::default() });
+    let platform = Some(pb::Platform {
+        architecture: "amd64".into(),
+        os: "linux".into(),
+        ..Default::default()
+    });
     let src = pb::Op {
         op: Some(pb::op::Op::Source(pb::SourceOp {
             identifier: "docker-image://docker.io/local/busybox:latest".into(),
@@ -253,23 +293,39 @@ async fn solve_error_report_matches_buildx() {
     }
     .encode_to_vec();
     let exec = pb::Op {
-        inputs: vec![pb::Input { digest: digest(&src), index: 0 }],
+        inputs: vec![pb::Input {
+            digest: digest(&src),
+            index: 0,
+        }],
         op: Some(pb::op::Op::Exec(pb::ExecOp {
             meta: Some(pb::Meta {
                 args: vec!["/bin/sh".into(), "-c".into(), "echo out; false".into()],
-                env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
+                env: vec![
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+                ],
                 cwd: "/".into(),
                 ..Default::default()
             }),
-            mounts: vec![pb::Mount { input: 0, dest: "/".into(), output: 0, ..Default::default() }],
+            mounts: vec![pb::Mount {
+                input: 0,
+                dest: "/".into(),
+                output: 0,
+                ..Default::default()
+            }],
             ..Default::default()
         })),
         platform,
         ..Default::default()
     }
     .encode_to_vec();
-    let fin = pb::Op { inputs: vec![pb::Input { digest: digest(&exec), index: 0 }], ..Default::default() }
-        .encode_to_vec();
+    let fin = pb::Op {
+        inputs: vec![pb::Input {
+            digest: digest(&exec),
+            index: 0,
+        }],
+        ..Default::default()
+    }
+    .encode_to_vec();
     let name = "[3/3] RUN echo out; false";
     let metadata = [(
         digest(&exec),
@@ -281,13 +337,24 @@ async fn solve_error_report_matches_buildx() {
     )]
     .into();
     let line3 = pb::Range {
-        start: Some(pb::Position { line: 3, character: 0 }),
-        end: Some(pb::Position { line: 3, character: 0 }),
+        start: Some(pb::Position {
+            line: 3,
+            character: 0,
+        }),
+        end: Some(pb::Position {
+            line: 3,
+            character: 0,
+        }),
     };
     let source = pb::Source {
         locations: [(
             digest(&exec),
-            pb::Locations { locations: vec![pb::Location { source_index: 0, ranges: vec![line3] }] },
+            pb::Locations {
+                locations: vec![pb::Location {
+                    source_index: 0,
+                    ranges: vec![line3],
+                }],
+            },
         )]
         .into(),
         infos: vec![pb::SourceInfo {
@@ -303,7 +370,9 @@ async fn solve_error_report_matches_buildx() {
         source: Some(source),
     };
 
-    let client = rkbuild::Client::connect(&format!("docker+{}", env.docker_host)).await.unwrap();
+    let client = rkbuild::Client::connect(&format!("docker+{}", env.docker_host))
+        .await
+        .unwrap();
     let id = format!("rkbuild-progress-{}", rand::random::<u64>());
     let mut status_client = client.control();
     let status_id = id.clone();
@@ -340,7 +409,11 @@ async fn solve_error_report_matches_buildx() {
     });
     let err = client
         .control()
-        .solve(control::SolveRequest { r#ref: id, definition: Some(def), ..Default::default() })
+        .solve(control::SolveRequest {
+            r#ref: id,
+            definition: Some(def),
+            ..Default::default()
+        })
         .await
         .expect_err("the solve fails");
     feeder.await.unwrap();
@@ -350,7 +423,10 @@ async fn solve_error_report_matches_buildx() {
     let details = errors::SolveErrorDetails::from_status(&err);
     assert_eq!(details.exit_code, Some(1));
     assert_eq!(summary.failed.len(), 1);
-    assert_eq!(details.vertex.as_deref(), Some(summary.failed[0].digest.as_str()));
+    assert_eq!(
+        details.vertex.as_deref(),
+        Some(summary.failed[0].digest.as_str())
+    );
     let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
     let block = format!(" > {name}:\n");
     assert!(text.contains(&format!("#2 {name}\n#2 ")), "{text}");

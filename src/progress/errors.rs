@@ -175,7 +175,11 @@ pub fn format_source(info: &SourceInfo, ranges: &[Range]) -> String {
     }
     let mut out = format!("{}:{}\n--------------------\n", info.filename, prepad_start);
     for i in start..=end {
-        let pfx = if contains_line(ranges, i) { ">>>" } else { "   " };
+        let pfx = if contains_line(ranges, i) {
+            ">>>"
+        } else {
+            "   "
+        };
         let line = lines.get((i - 1) as usize).copied().unwrap_or("");
         out.push_str(&format!(" {i:>3} | {pfx} {line}\n"));
     }
@@ -302,11 +306,7 @@ mod tests {
                 })
                 .collect(),
         };
-        tonic::Status::with_details(
-            tonic::Code::Unknown,
-            msg,
-            Bytes::from(st.encode_to_vec()),
-        )
+        tonic::Status::with_details(tonic::Code::Unknown, msg, Bytes::from(st.encode_to_vec()))
     }
 
     #[test]
@@ -339,7 +339,10 @@ mod tests {
     #[test]
     fn plain_status_without_details() {
         let st = tonic::Status::new(tonic::Code::NotFound, "no such thing");
-        assert_eq!(error_report(&st), "ERROR: failed to solve: NotFound: no such thing\n");
+        assert_eq!(
+            error_report(&st),
+            "ERROR: failed to solve: NotFound: no such thing\n"
+        );
     }
 
     #[test]
@@ -350,8 +353,14 @@ mod tests {
             ..Default::default()
         };
         let r = Range {
-            start: Position { line: 3, character: 0 },
-            end: Position { line: 5, character: 0 },
+            start: Position {
+                line: 3,
+                character: 0,
+            },
+            end: Position {
+                line: 5,
+                character: 0,
+            },
         };
         assert_eq!(
             format_source(&info, &[r]),
@@ -365,7 +374,9 @@ mod tests {
             vertex: "sha256:a".into(),
             level: 1,
             short: Bytes::from_static(b"Empty continuation line found in: RUN echo a   && echo b"),
-            detail: vec![Bytes::from_static(b"Empty continuation lines will become errors in a future release")],
+            detail: vec![Bytes::from_static(
+                b"Empty continuation lines will become errors in a future release",
+            )],
             url: "https://github.com/moby/moby/pull/33719".into(),
             source_info: Some(SourceInfo {
                 filename: "Dockerfile".into(),
@@ -373,16 +384,22 @@ mod tests {
                 ..Default::default()
             }),
             ranges: vec![Range {
-                start: Position { line: 5, character: 0 },
-                end: Position { line: 5, character: 0 },
+                start: Position {
+                    line: 5,
+                    character: 0,
+                },
+                end: Position {
+                    line: 5,
+                    character: 0,
+                },
             }],
         };
         assert_eq!(
-            warnings_report(&[w.clone()], false),
+            warnings_report(std::slice::from_ref(&w), false),
             "\n \x1b[33m1 warning found (use --debug to expand):\n\x1b[0m - Empty continuation line found in: RUN echo a   && echo b\n"
         );
         assert_eq!(
-            warnings_report(&[w.clone()], true),
+            warnings_report(std::slice::from_ref(&w), true),
             "\n \x1b[33m1 warning found:\n\x1b[0m - Empty continuation line found in: RUN echo a   && echo b\nEmpty continuation lines will become errors in a future release\nMore info: https://github.com/moby/moby/pull/33719\nDockerfile:5\n--------------------\n   3 |     RUN echo a \\\n   4 |     \n   5 | >>>   && echo b\n   6 |     \n--------------------\n\n"
         );
         let mut w2 = w.clone();

@@ -131,7 +131,12 @@ impl Timestamp {
             return None;
         }
         let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 59 {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || min > 59
+            || sec > 59
+        {
             return None;
         }
         let mut i = 19;
@@ -437,7 +442,11 @@ pub struct VertexWarning {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
     /// The source file the warning points into.
-    #[serde(rename = "sourceInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sourceInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_info: Option<SourceInfo>,
     /// Line ranges within that file.
     #[serde(rename = "range", default, skip_serializing_if = "Vec::is_empty")]

@@ -487,29 +487,61 @@ mod tests {
 
     #[test]
     fn modes_like_buildx() {
-        assert_eq!(ProgressMode::resolve("auto", false, None).unwrap(), ProgressMode::Auto);
-        assert_eq!(ProgressMode::resolve("auto", false, Some("plain")).unwrap(), ProgressMode::Plain);
-        assert_eq!(ProgressMode::resolve("tty", false, Some("plain")).unwrap(), ProgressMode::Tty);
-        assert_eq!(ProgressMode::resolve("", false, Some("plain")).unwrap(), ProgressMode::Auto);
-        assert_eq!(ProgressMode::resolve("auto", true, Some("plain")).unwrap(), ProgressMode::Quiet);
-        assert_eq!(ProgressMode::resolve("quiet", false, None).unwrap(), ProgressMode::Quiet);
-        assert_eq!(ProgressMode::resolve("rawjson", false, None).unwrap(), ProgressMode::RawJson);
         assert_eq!(
-            ProgressMode::resolve("bogus", false, None).unwrap_err().to_string(),
+            ProgressMode::resolve("auto", false, None).unwrap(),
+            ProgressMode::Auto
+        );
+        assert_eq!(
+            ProgressMode::resolve("auto", false, Some("plain")).unwrap(),
+            ProgressMode::Plain
+        );
+        assert_eq!(
+            ProgressMode::resolve("tty", false, Some("plain")).unwrap(),
+            ProgressMode::Tty
+        );
+        assert_eq!(
+            ProgressMode::resolve("", false, Some("plain")).unwrap(),
+            ProgressMode::Auto
+        );
+        assert_eq!(
+            ProgressMode::resolve("auto", true, Some("plain")).unwrap(),
+            ProgressMode::Quiet
+        );
+        assert_eq!(
+            ProgressMode::resolve("quiet", false, None).unwrap(),
+            ProgressMode::Quiet
+        );
+        assert_eq!(
+            ProgressMode::resolve("rawjson", false, None).unwrap(),
+            ProgressMode::RawJson
+        );
+        assert_eq!(
+            ProgressMode::resolve("bogus", false, None)
+                .unwrap_err()
+                .to_string(),
             "invalid progress mode bogus"
         );
         assert_eq!(
-            ProgressMode::resolve("auto", false, Some("bogus")).unwrap_err().to_string(),
+            ProgressMode::resolve("auto", false, Some("bogus"))
+                .unwrap_err()
+                .to_string(),
             "invalid progress mode bogus"
         );
         assert_eq!(
-            ProgressMode::resolve("plain", true, None).unwrap_err().to_string(),
+            ProgressMode::resolve("plain", true, None)
+                .unwrap_err()
+                .to_string(),
             "progress=plain and quiet cannot be used together"
         );
         assert_eq!(
-            Printer::new(ProgressMode::Tty, PrinterOptions::default(), Box::new(Vec::new()), false)
-                .unwrap_err()
-                .to_string(),
+            Printer::new(
+                ProgressMode::Tty,
+                PrinterOptions::default(),
+                Box::new(Vec::new()),
+                false
+            )
+            .unwrap_err()
+            .to_string(),
             "failed to get console: provided file is not a console"
         );
         assert_eq!(
@@ -525,7 +557,10 @@ mod tests {
         struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
         impl Write for Sink {
             fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
+                self.0
+                    .lock()
+                    .map_err(|_| std::io::Error::other("poisoned"))?
+                    .extend_from_slice(b);
                 Ok(b.len())
             }
             fn flush(&mut self) -> std::io::Result<()> {

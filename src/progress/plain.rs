@@ -132,7 +132,8 @@ impl PlainRenderer {
                 old.logs_offset = 0;
                 old.count = 0;
                 let old_index = old.index;
-                self.out.extend_from_slice(format!("#{old_index} ...\n").as_bytes());
+                self.out
+                    .extend_from_slice(format!("#{old_index} ...\n").as_bytes());
             }
             if self.not_first {
                 self.out.push(b'\n');
@@ -203,7 +204,8 @@ impl PlainRenderer {
         v.status_updates.clear();
 
         for w in &v.warnings[v.warning_idx.min(v.warnings.len())..] {
-            self.out.extend_from_slice(format!("#{index} WARN: ").as_bytes());
+            self.out
+                .extend_from_slice(format!("#{index} WARN: ").as_bytes());
             self.out.extend_from_slice(&w.short);
             self.out.push(b'\n');
         }
@@ -253,17 +255,15 @@ impl PlainRenderer {
                     self.out
                         .extend_from_slice(format!("#{index} CANCELED\n").as_bytes());
                 } else {
-                    self.out.extend_from_slice(
-                        format!("#{index} ERROR: {}\n", v.vtx.error).as_bytes(),
-                    );
+                    self.out
+                        .extend_from_slice(format!("#{index} ERROR: {}\n", v.vtx.error).as_bytes());
                 }
             } else if v.vtx.cached {
                 self.out
                     .extend_from_slice(format!("#{index} CACHED\n").as_bytes());
             } else {
-                let ivals = super::trace::merge_intervals(
-                    v.intervals.iter().map(|(_, i)| *i).collect(),
-                );
+                let ivals =
+                    super::trace::merge_intervals(v.intervals.iter().map(|(_, i)| *i).collect());
                 let tm = if ivals.is_empty() {
                     String::new()
                 } else {
@@ -354,7 +354,8 @@ impl PlainRenderer {
                 share: 0.0,
                 over_limit,
             };
-            let max_speed = max.and_then(|m| stats.iter().find(|(i, _)| *i == m).map(|(_, s)| s.speed));
+            let max_speed =
+                max.and_then(|m| stats.iter().find(|(i, _)| *i == m).map(|(_, s)| s.speed));
             stats.push((idx, st));
             sum += speed;
             if over_limit || max.is_none() || max_speed.is_some_and(|ms| ms < speed) {
@@ -529,8 +530,11 @@ mod tests {
     }
 
     fn render_str(events: &[SolveStatus]) -> String {
-        String::from_utf8(render(events, "building with \"default\" instance using docker driver"))
-            .unwrap()
+        String::from_utf8(render(
+            events,
+            "building with \"default\" instance using docker driver",
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -538,10 +542,21 @@ mod tests {
         let mut cached = vtx("b", "[1/3] FROM busybox", Some(1000), Some(1001));
         cached.cached = true;
         let mut failed = vtx("c", "[3/3] RUN false", Some(2000), Some(2300));
-        failed.error = "process \"/bin/sh -c false\" did not complete successfully: exit code: 1".into();
+        failed.error =
+            "process \"/bin/sh -c false\" did not complete successfully: exit code: 1".into();
         let events = vec![
-            ev_v(vtx("a", "[internal] load build definition from Dockerfile", None, None)),
-            ev_v(vtx("a", "[internal] load build definition from Dockerfile", Some(0), None)),
+            ev_v(vtx(
+                "a",
+                "[internal] load build definition from Dockerfile",
+                None,
+                None,
+            )),
+            ev_v(vtx(
+                "a",
+                "[internal] load build definition from Dockerfile",
+                Some(0),
+                None,
+            )),
             SolveStatus {
                 statuses: vec![VertexStatus {
                     id: "transferring dockerfile:".into(),
@@ -554,7 +569,12 @@ mod tests {
                 }],
                 ..Default::default()
             },
-            ev_v(vtx("a", "[internal] load build definition from Dockerfile", Some(0), Some(30))),
+            ev_v(vtx(
+                "a",
+                "[internal] load build definition from Dockerfile",
+                Some(0),
+                Some(30),
+            )),
             ev_v(cached),
             ev_v(vtx("d", "[2/3] RUN echo hi", Some(1100), None)),
             ev_log("d", 1300, "hi\npart"),

@@ -199,7 +199,8 @@ impl VertexState {
     }
 
     pub fn is_completed(&self) -> bool {
-        self.most_recent_interval().is_some_and(|i| i.stop.is_some())
+        self.most_recent_interval()
+            .is_some_and(|i| i.stop.is_some())
     }
 
     fn set_interval(&mut self, key: i128, ival: Interval) {
@@ -271,7 +272,8 @@ impl Trace {
         match self.digest_index.get(digest) {
             Some(i) => self.by_digest[*i].1 = idx,
             None => {
-                self.digest_index.insert(digest.to_string(), self.by_digest.len());
+                self.digest_index
+                    .insert(digest.to_string(), self.by_digest.len());
                 self.by_digest.push((digest.to_string(), idx));
             }
         }
@@ -399,7 +401,10 @@ impl Trace {
         for gidx in groups {
             let (changed, newly_started, newly_revealed) = self.refresh_group(gidx);
             if newly_started {
-                if let Some(start) = self.states[gidx].merged_intervals.first().and_then(|i| i.start)
+                if let Some(start) = self.states[gidx]
+                    .merged_intervals
+                    .first()
+                    .and_then(|i| i.start)
                 {
                     self.set_local_time_diff(now, start);
                 }
@@ -553,7 +558,9 @@ impl Trace {
 
     /// Stores a printed log line in the step's ring.
     pub fn remember_log(&mut self, idx: usize, line: Vec<u8>, advance: bool) {
-        let ring = self.states[idx].logs_buffer.get_or_insert_with(LogRing::new);
+        let ring = self.states[idx]
+            .logs_buffer
+            .get_or_insert_with(LogRing::new);
         ring.set(line);
         if advance {
             ring.advance();
@@ -590,16 +597,13 @@ pub(crate) fn format_bytes(b: i64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut i = 0;
     let mut base: i64 = if b < 0 { -1 } else { 1 };
-    loop {
-        let Some(next) = base.checked_mul(1000) else {
-            break;
-        };
+    while let Some(next) = base.checked_mul(1000) {
         if (base > 0 && b >= next) || (base < 0 && b <= next) {
             i += 1;
             base = next;
-            continue;
+        } else {
+            break;
         }
-        break;
     }
     if i == 0 {
         return format!("{b}B");
@@ -613,7 +617,10 @@ mod tests {
     use super::*;
 
     fn t(ms: i64) -> Option<Timestamp> {
-        Some(Timestamp::from_unix(1000 + ms / 1000, (ms % 1000) as u32 * 1_000_000))
+        Some(Timestamp::from_unix(
+            1000 + ms / 1000,
+            (ms % 1000) as u32 * 1_000_000,
+        ))
     }
 
     #[test]

@@ -74,7 +74,10 @@ fn color_code(name: &str) -> Option<String> {
         "white" => 37,
         "gray" | "grey" => 90,
         _ => {
-            let rgb: Vec<u8> = name.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+            let rgb: Vec<u8> = name
+                .split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect();
             if rgb.len() == 3 {
                 return Some(format!("{ESC}38;2;{};{};{}m", rgb[0], rgb[1], rgb[2]));
             }
@@ -120,7 +123,11 @@ impl TtyRenderer {
             .unwrap_or(super::trace::TERM_HEIGHT);
         TtyRenderer {
             trace: Trace::new(true),
-            phase: if phase.is_empty() { "Building".into() } else { phase.into() },
+            phase: if phase.is_empty() {
+                "Building".into()
+            } else {
+                phase.into()
+            },
             desc: desc.to_string(),
             line_count: 0,
             repeated: false,
@@ -410,7 +417,11 @@ fn wrap_height(jobs: Vec<Job>, limit: i64) -> Vec<Job> {
         return jobs;
     }
     let cut = jobs.len() - limit;
-    let invisible: Vec<Job> = jobs[..cut].iter().filter(|j| !j.is_completed).cloned().collect();
+    let invisible: Vec<Job> = jobs[..cut]
+        .iter()
+        .filter(|j| !j.is_completed)
+        .cloned()
+        .collect();
     let mut wrapped: Vec<Job> = jobs[cut..].to_vec();
     if !invisible.is_empty() {
         let mut l = invisible.len() as i64;
@@ -531,7 +542,14 @@ mod tests {
             ..Default::default()
         };
         let mut chunks = Vec::new();
-        r.update(&SolveStatus { vertexes: vec![v(Some(0), None)], ..Default::default() }, 60, ts(0));
+        r.update(
+            &SolveStatus {
+                vertexes: vec![v(Some(0), None)],
+                ..Default::default()
+            },
+            60,
+            ts(0),
+        );
         let logs: String = (1..=8).map(|i| format!("line {i}\n")).collect();
         r.update(
             &SolveStatus {
@@ -548,12 +566,25 @@ mod tests {
         );
         chunks.push(r.render(60, 20, false, ts(1200)));
         let s = screen(&chunks);
-        assert_eq!(s[0], "[+] Building 1.2s (0/1)                      docker:default");
-        assert_eq!(s[1], " => [2/2] RUN make                                     1.2s");
+        assert_eq!(
+            s[0],
+            "[+] Building 1.2s (0/1)                      docker:default"
+        );
+        assert_eq!(
+            s[1],
+            " => [2/2] RUN make                                     1.2s"
+        );
         assert_eq!(s[2], " => => # line 3");
         assert_eq!(s[7], " => => # line 8");
         assert_eq!(s.len(), 8);
-        r.update(&SolveStatus { vertexes: vec![v(Some(0), Some(2000))], ..Default::default() }, 60, ts(2000));
+        r.update(
+            &SolveStatus {
+                vertexes: vec![v(Some(0), Some(2000))],
+                ..Default::default()
+            },
+            60,
+            ts(2000),
+        );
         chunks.push(r.done(60, 20, ts(2100)));
         let s = screen(&chunks);
         assert_eq!(
@@ -602,7 +633,12 @@ mod tests {
             vertex: None,
             show_term: false,
         };
-        let jobs = vec![job(false, "a"), job(true, "b"), job(true, "c"), job(true, "d")];
+        let jobs = vec![
+            job(false, "a"),
+            job(true, "b"),
+            job(true, "c"),
+            job(true, "d"),
+        ];
         let w = wrap_height(jobs, 2);
         let names: Vec<&str> = w.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(names, vec!["a", "d"]);
