@@ -55,13 +55,7 @@ pub struct GlobalOpts {
     pub tlsservername: Option<String>,
 
     /// Seconds to wait for the connection to the builder.
-    #[arg(
-        long,
-        global = true,
-        default_value_t = 20,
-        value_name = "seconds",
-        hide = true
-    )]
+    #[arg(long, global = true, default_value_t = 20, value_name = "seconds", hide = true)]
     pub connect_timeout: u64,
 
     /// Enable debug logging.

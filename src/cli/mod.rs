@@ -19,10 +19,7 @@ pub fn main() -> i32 {
     let argv: Vec<OsString> = std::env::args_os().collect();
     // Fast path: the docker CLI asks every plugin for its metadata whenever
     // it lists commands; answer before anything else is set up.
-    if argv
-        .get(1)
-        .is_some_and(|a| a == "docker-cli-plugin-metadata")
-    {
+    if argv.get(1).is_some_and(|a| a == "docker-cli-plugin-metadata") {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
         let _ = out.write_all(b"\n");
@@ -82,9 +79,8 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 version::run(a, &b).await
             }
-            None => {
-                Err(CliError::new("no command given").hint("run `docker rkbuild --help` for usage"))
-            }
+            None => Err(CliError::new("no command given")
+                .hint("run `docker rkbuild --help` for usage")),
         }
     };
     let plugin_eof = async {
