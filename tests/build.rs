@@ -36,9 +36,11 @@ fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
 }
 
 fn image_id(env: &TestEnv, cfg: &DockerConfig, tag: &str) -> String {
-    ok(cfg.docker(env).args(["image", "inspect", "-f", "{{.Id}}", tag]))
-        .trim()
-        .to_string()
+    ok(cfg
+        .docker(env)
+        .args(["image", "inspect", "-f", "{{.Id}}", tag]))
+    .trim()
+    .to_string()
 }
 
 #[test]
@@ -92,7 +94,10 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&md).unwrap()).unwrap();
     assert_eq!(m["containerimage.config.digest"], id.as_str());
     assert_eq!(m["image.name"], format!("docker.io/{tag}"));
-    assert!(m["buildx.build.ref"].as_str().unwrap().starts_with("default/default/"));
+    assert!(m["buildx.build.ref"]
+        .as_str()
+        .unwrap()
+        .starts_with("default/default/"));
 
     // buildx writes the same keys for the same build.
     let md2 = out_dir.path().join("md2.json");
@@ -103,7 +108,10 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
     let m2: serde_json::Value = serde_json::from_slice(&std::fs::read(&md2).unwrap()).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&m), keys(&m2));
-    assert_eq!(m["containerimage.config.digest"], m2["containerimage.config.digest"]);
+    assert_eq!(
+        m["containerimage.config.digest"],
+        m2["containerimage.config.digest"]
+    );
     let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }
 
@@ -160,15 +168,27 @@ fn tar_output_is_identical_to_buildx() {
     let outs = tempfile::tempdir().unwrap();
     let a = outs.path().join("a.tar");
     let b = outs.path().join("b.tar");
-    ok(buildx(&cfg, env).arg("-o").arg(format!("type=tar,dest={}", a.display())).arg(ctx.path()));
-    ok(rkbuild(&cfg, env).arg("-o").arg(format!("type=tar,dest={}", b.display())).arg(ctx.path()));
+    ok(buildx(&cfg, env)
+        .arg("-o")
+        .arg(format!("type=tar,dest={}", a.display()))
+        .arg(ctx.path()));
+    ok(rkbuild(&cfg, env)
+        .arg("-o")
+        .arg(format!("type=tar,dest={}", b.display()))
+        .arg(ctx.path()));
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     // `-o -` writes the tar to stdout
-    let o = run(rkbuild(&cfg, env).args(["--progress=quiet", "-o", "-"]).arg(ctx.path()));
+    let o = run(rkbuild(&cfg, env)
+        .args(["--progress=quiet", "-o", "-"])
+        .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(o.stdout, std::fs::read(&a).unwrap());
     // no temporary files left beside the destination
-    let names: Vec<_> = std::fs::read_dir(outs.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(outs.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
@@ -179,7 +199,10 @@ fn builds_over_control_session_on_a_plain_socket() {
     let bridge = bridge::UnixBridge::start(&env.docker_sock);
     let u = unique();
     let ctx = context(&[
-        ("Dockerfile", &format!("FROM {}\nCOPY f /f\nRUN cat /f > /g\n", env.base_image)),
+        (
+            "Dockerfile",
+            &format!("FROM {}\nCOPY f /f\nRUN cat /f > /g\n", env.base_image),
+        ),
         ("f", &u),
     ]);
     let outs = tempfile::tempdir().unwrap();
@@ -220,11 +243,19 @@ fn cross_cached(first: &str) {
     .unwrap();
     let t1 = format!("rkbuild-test/cross1:{u}");
     let t2 = format!("rkbuild-test/cross2:{u}");
-    let (a, b) = if first == "buildx" { (buildx(&cfg, env), rkbuild(&cfg, env)) } else { (rkbuild(&cfg, env), buildx(&cfg, env)) };
+    let (a, b) = if first == "buildx" {
+        (buildx(&cfg, env), rkbuild(&cfg, env))
+    } else {
+        (rkbuild(&cfg, env), buildx(&cfg, env))
+    };
     let (mut a, mut b) = (a, b);
     ok(a.args(["-q", "-t", &t1]).arg(ctx.path()));
     ok(b.args(["-q", "-t", &t2]).arg(ctx.path()));
-    assert_eq!(image_id(env, &cfg, &t1), image_id(env, &cfg, &t2), "second build was not fully cached");
+    assert_eq!(
+        image_id(env, &cfg, &t1),
+        image_id(env, &cfg, &t2),
+        "second build was not fully cached"
+    );
     let _ = run(cfg.docker(env).args(["rmi", "-f", &t1, &t2]));
 }
 
@@ -239,23 +270,41 @@ fn buildx_after_rkbuild_is_fully_cached() {
 }
 
 /// Runs both tools on the same bad input; returns (buildx, rkbuild) outputs.
-fn both_fail(env: &TestEnv, cfg: &DockerConfig, args: &[&str]) -> (std::process::Output, std::process::Output) {
+fn both_fail(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    args: &[&str],
+) -> (std::process::Output, std::process::Output) {
     let a = run(buildx(cfg, env).args(["--progress=plain"]).args(args));
     let b = run(rkbuild(cfg, env).args(["--progress=plain"]).args(args));
-    assert_eq!(a.status.code(), b.status.code(), "exit codes differ:\nbuildx: {}\nrkbuild: {}", stderr(&a), stderr(&b));
+    assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "exit codes differ:\nbuildx: {}\nrkbuild: {}",
+        stderr(&a),
+        stderr(&b)
+    );
     assert_ne!(b.status.code(), Some(0));
     (a, b)
 }
 
 /// The last stderr line, with session-specific ids (`::<25 chars>`) masked.
 fn last_line(o: &std::process::Output) -> String {
-    let l = stderr(o).trim_end().lines().last().unwrap_or("").to_string();
+    let l = stderr(o)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
     let mut out = String::new();
     let mut rest = l.as_str();
     while let Some(i) = rest.find("::") {
         out.push_str(&rest[..i + 2]);
         rest = &rest[i + 2..];
-        let n = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let n = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         if n == 25 {
             out.push_str("<id>");
             rest = &rest[n..];
@@ -271,7 +320,10 @@ fn missing_context_dir_fails_like_buildx() {
     let cfg = DockerConfig::new(env);
     let (a, b) = both_fail(env, &cfg, &["/nonexistent/context"]);
     assert_eq!(last_line(&a), last_line(&b));
-    assert_eq!(last_line(&b), "ERROR: unable to prepare context: path \"/nonexistent/context\" not found");
+    assert_eq!(
+        last_line(&b),
+        "ERROR: unable to prepare context: path \"/nonexistent/context\" not found"
+    );
 }
 
 #[test]
@@ -285,7 +337,11 @@ fn failing_run_fails_like_buildx() {
     )]);
     let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
     assert_eq!(last_line(&b), last_line(&a));
-    assert!(last_line(&b).contains("did not complete successfully: exit code: 3"), "{}", stderr(&b));
+    assert!(
+        last_line(&b).contains("did not complete successfully: exit code: 3"),
+        "{}",
+        stderr(&b)
+    );
 }
 
 #[test]
@@ -324,7 +380,10 @@ fn dockerfile_from_stdin_and_outside_context() {
         .arg("-o")
         .arg(&dest)
         .arg(ctx.path()));
-    assert_eq!(std::fs::read_to_string(dest.join("copied")).unwrap(), "from-context");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("copied")).unwrap(),
+        "from-context"
+    );
     // -f - reads the Dockerfile from stdin
     let dest = outs.path().join("o2");
     let mut child = rkbuild(&cfg, env)
@@ -337,7 +396,12 @@ fn dockerfile_from_stdin_and_outside_context() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"FROM scratch\nCOPY f.txt /stdin-copied\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"FROM scratch\nCOPY f.txt /stdin-copied\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dest.join("stdin-copied").exists());
@@ -358,15 +422,37 @@ fn build_args_target_and_labels() {
     let dest = outs.path().join("o");
     ok(rkbuild(&cfg, env)
         .env("FROM_ENV", "env-value")
-        .args(["--build-arg", "A=1", "--build-arg", "FROM_ENV", "--target", "base", "-o"])
+        .args([
+            "--build-arg",
+            "A=1",
+            "--build-arg",
+            "FROM_ENV",
+            "--target",
+            "base",
+            "-o",
+        ])
         .arg(&dest)
         .arg(ctx.path()));
-    assert_eq!(std::fs::read_to_string(dest.join("args")).unwrap(), "1-env-value\n");
-    assert!(!dest.join("final").exists(), "--target base must stop before final");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("args")).unwrap(),
+        "1-env-value\n"
+    );
+    assert!(
+        !dest.join("final").exists(),
+        "--target base must stop before final"
+    );
     let u = unique();
     let tag = format!("rkbuild-test/label:{u}");
-    ok(rkbuild(&cfg, env).args(["-q", "--label", "org.example.k=v", "-t", &tag]).arg(ctx.path()));
-    let l = ok(cfg.docker(env).args(["image", "inspect", "-f", "{{index .Config.Labels \"org.example.k\"}}", &tag]));
+    ok(rkbuild(&cfg, env)
+        .args(["-q", "--label", "org.example.k=v", "-t", &tag])
+        .arg(ctx.path()));
+    let l = ok(cfg.docker(env).args([
+        "image",
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"org.example.k\"}}",
+        &tag,
+    ]));
     assert_eq!(l.trim(), "v");
     let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }

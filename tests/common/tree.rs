@@ -30,7 +30,10 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
         let mode = md.permissions().mode() & 0o7777;
         let entry = if md.file_type().is_symlink() {
             Entry::Symlink {
-                target: std::fs::read_link(&p).unwrap().to_string_lossy().into_owned(),
+                target: std::fs::read_link(&p)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
             }
         } else if md.is_dir() {
             walk(root, &p, out);
