@@ -456,3 +456,70 @@ fn build_args_target_and_labels() {
     assert_eq!(l.trim(), "v");
     let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }
+
+fn pgrep(pattern: &str) -> bool {
+    Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn wait_for(mut f: impl FnMut() -> bool, secs: u64) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn ctrl_c_cancels_the_build_on_the_daemon() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    // A unique sleep length identifies the build's process on this machine.
+    let secs = 5000 + (std::process::id() % 1000);
+    let pattern = format!("sleep {secs}");
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN {pattern}\n", env.base_image),
+    )]);
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("out");
+    let mut child = cfg
+        .rkbuild(env)
+        .args(["--progress=plain", "--no-cache", "-o"])
+        .arg(&dest)
+        .arg(ctx.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(|| pgrep(&pattern), 30),
+        "the RUN step never started"
+    );
+    let start = std::time::Instant::now();
+    ok(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let status = child.wait().unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        wait_for(|| !pgrep(&pattern), 20),
+        "the daemon kept running the canceled build"
+    );
+    assert!(!dest.exists() || std::fs::read_dir(&dest).unwrap().count() == 0);
+    let leftovers: Vec<_> = std::fs::read_dir(outs.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.iter().all(|n| n == "out"), "{leftovers:?}");
+}
