@@ -523,3 +523,26 @@ fn ctrl_c_cancels_the_build_on_the_daemon() {
         .collect();
     assert!(leftovers.iter().all(|n| n == "out"), "{leftovers:?}");
 }
+
+#[test]
+fn quiet_and_progress_flags_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n")]);
+    for args in [vec!["-q", "--progress=plain"], vec!["--progress=bogus"]] {
+        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
+        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
+        assert_eq!(a.status.code(), b.status.code(), "{args:?}");
+        assert_eq!(stderr(&a).trim_end(), stderr(&b).trim_end(), "{args:?}");
+    }
+    for args in [
+        vec!["-q", "-o", "type=cacheonly"],
+        vec!["--progress=quiet", "-o", "type=cacheonly"],
+    ] {
+        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
+        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
+        assert_eq!(a.status.code(), Some(0));
+        assert_eq!(stdout(&a), stdout(&b), "{args:?}");
+        assert_eq!(stderr(&b), "", "{args:?}");
+    }
+}

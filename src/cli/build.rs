@@ -251,12 +251,22 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
     let opts = options(a, builder, &cfg)?;
     let node = node_identifier(&cfg_dir);
     let (mut so, _temps) = opts.to_solve(&node)?;
+    let exports_to_stdout = so
+        .exports
+        .iter()
+        .any(|e| e.output == rkbuild::solve::ExportOutput::Stdout);
     so.session_name = std::env::current_dir()
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "rkbuild".into());
     so.docker_config_dir = Some(cfg_dir);
     so.reference = rkbuild::session::new_id();
+    if a.quiet && a.progress != "auto" && a.progress != "quiet" {
+        return Err(CliError::new(format!(
+            "progress={} and quiet cannot be used together",
+            a.progress
+        )));
+    }
     let mode = progress_ui::Mode::parse(if a.quiet { "quiet" } else { &a.progress })?;
     let client = builder.connect().await?;
     let driver = match builder.target {
@@ -290,10 +300,10 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
                     .map_err(|e| CliError::new(e.to_string()))?;
                 write_atomic(path, text.as_bytes())?;
             }
-            if a.quiet {
-                if let Some(id) = id {
-                    println!("{id}");
-                }
+            // buildx prints the image id (an empty line when there is none)
+            // in quiet mode, unless stdout carries an export.
+            if mode == progress_ui::Mode::Quiet && !exports_to_stdout {
+                println!("{}", id.unwrap_or_default());
             }
             Ok(())
         }
