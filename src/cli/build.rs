@@ -164,8 +164,8 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
     };
     let mut platforms = Vec::new();
     for p in &a.platform {
-        for p in p.split(',').filter(|p| !p.is_empty()) {
-            platforms.push(p.trim().to_ascii_lowercase());
+        for p in p.split(',').filter(|p| !p.trim().is_empty()) {
+            platforms.push(rkbuild::platform::normalize(p)?);
         }
     }
     let mut build_contexts = BTreeMap::new();
