@@ -23,7 +23,11 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
             ("amd64".into(), v)
         }
         "aarch64" | "arm64" => {
-            let v = if v == "8" || v == "v8" { String::new() } else { v };
+            let v = if v == "8" || v == "v8" {
+                String::new()
+            } else {
+                v
+            };
             ("arm64".into(), v)
         }
         "armhf" => ("arm".into(), "v7".into()),
@@ -43,7 +47,11 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
 /// Parses and normalises a `--platform` value (`linux/arm64/v8` →
 /// `linux/arm64`, `linux/x86_64` → `linux/amd64`, `arm64` → `linux/arm64`).
 pub fn normalize(s: &str) -> Result<String> {
-    let bad = || Error::Other(format!("invalid platform {s:?}: expected os/arch[/variant]"));
+    let bad = || {
+        Error::Other(format!(
+            "invalid platform {s:?}: expected os/arch[/variant]"
+        ))
+    };
     let t = s.trim();
     if t.is_empty() {
         return Err(bad());
@@ -68,14 +76,22 @@ pub fn normalize(s: &str) -> Result<String> {
             }
         }
         [os, arch] => (os.to_ascii_lowercase(), arch.to_string(), String::new()),
-        [os, arch, variant] => (os.to_ascii_lowercase(), arch.to_string(), variant.to_string()),
+        [os, arch, variant] => (
+            os.to_ascii_lowercase(),
+            arch.to_string(),
+            variant.to_string(),
+        ),
         _ => return Err(bad()),
     };
     if os.is_empty() || arch.is_empty() || !os.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(bad());
     }
     let (arch, variant) = normalize_arch(&arch, &variant);
-    let os = if os == "macos" { "darwin".to_string() } else { os };
+    let os = if os == "macos" {
+        "darwin".to_string()
+    } else {
+        os
+    };
     Ok(if variant.is_empty() {
         format!("{os}/{arch}")
     } else {

@@ -546,3 +546,68 @@ fn quiet_and_progress_flags_like_buildx() {
         assert_eq!(stderr(&b), "", "{args:?}");
     }
 }
+
+#[test]
+fn tar_context_and_dockerfile_on_stdin() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a.txt /from-tar\n"),
+        ("a.txt", "tar!"),
+    ]);
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(ctx.path())
+        .args(["-c", "."])
+        .output()
+        .unwrap()
+        .stdout;
+    let outs = tempfile::tempdir().unwrap();
+    let piped = |cmd: &mut Command, input: &[u8]| {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let dest = outs.path().join("t");
+    let o = piped(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dest.join("from-tar")).unwrap(),
+        "tar!"
+    );
+    // A Dockerfile on stdin with no context.
+    let dest = outs.path().join("d");
+    let o = piped(
+        rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
+        b"FROM scratch\nCOPY --from=scratch / /\n",
+    );
+    let b = piped(
+        buildx(&cfg, env)
+            .arg("-o")
+            .arg(outs.path().join("dx"))
+            .arg("-"),
+        b"FROM scratch\nCOPY --from=scratch / /\n",
+    );
+    assert_eq!(
+        o.status.code(),
+        b.status.code(),
+        "{}\n{}",
+        stderr(&o),
+        stderr(&b)
+    );
+    // both on stdin is refused like buildx
+    let a = run(buildx(&cfg, env)
+        .args(["-f", "-", "-"])
+        .stdin(std::process::Stdio::null()));
+    let b = run(rkbuild(&cfg, env)
+        .args(["-f", "-", "-"])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(a.status.code(), b.status.code());
+    assert_eq!(last_line(&a), last_line(&b));
+}

@@ -103,7 +103,6 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
             "--attest, --sbom, --provenance and --annotation are not supported yet",
         ));
     }
-    let moby = matches!(builder.target, Target::Docker(_));
     let mut dockerfile = match a.file.as_deref() {
         None | Some("") => DockerfileSource::Default,
         Some("-") => DockerfileSource::Contents(read_stdin()?),
@@ -119,8 +118,13 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
             }
             let data = read_stdin()?;
             if is_tar(&data) {
-                return Err(CliError::new("a tar context on stdin is not supported yet")
-                    .hint("pass the context as a directory"));
+                return Ok(finish(
+                    a,
+                    builder,
+                    cfg,
+                    Some(BuildContext::Tar(data.into())),
+                    dockerfile,
+                )?);
             }
             if !matches!(dockerfile, DockerfileSource::Default) {
                 return Err(CliError::new(
@@ -135,6 +139,17 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
         }
         Some(s) => Some(BuildContext::Dir(PathBuf::from(s))),
     };
+    finish(a, builder, cfg, context, dockerfile)
+}
+
+fn finish(
+    a: &BuildArgs,
+    builder: &Builder,
+    cfg: &ConfigFile,
+    context: Option<BuildContext>,
+    dockerfile: DockerfileSource,
+) -> CliResult<BuildOptions> {
+    let moby = matches!(builder.target, Target::Docker(_));
     let mut outputs = Vec::new();
     for o in &a.output {
         outputs.push(parse_output(o)?);

@@ -11,6 +11,7 @@ pub mod filesend;
 pub mod filesync;
 pub mod health;
 pub mod tunnel;
+pub mod upload;
 
 use std::convert::Infallible;
 use std::future::Future;

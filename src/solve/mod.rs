@@ -47,6 +47,9 @@ pub struct SolveOptions {
     pub shared_key: String,
     /// Docker config directory for registry credentials.
     pub docker_config_dir: Option<PathBuf>,
+    /// Byte streams served through the session's Upload service (a tar
+    /// context from stdin), when set.
+    pub uploads: Option<session::upload::UploadService>,
 }
 
 /// The result of a successful solve.
@@ -82,6 +85,9 @@ pub async fn solve(
             .iter()
             .map(|(k, v)| (k.clone(), session::filesync::SyncedDir::new(v.clone())));
         sess.allow(session::filesync::FileSyncService::new(dirs).attachable());
+    }
+    if let Some(up) = opts.uploads.clone() {
+        sess.allow(up.attachable());
     }
     let target = session::filesend::FileSendService::for_exports(&opts.exports)?;
     let send_target = target.clone();
