@@ -118,13 +118,13 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
             }
             let data = read_stdin()?;
             if is_tar(&data) {
-                return Ok(finish(
+                return finish(
                     a,
                     builder,
                     cfg,
                     Some(BuildContext::Tar(data.into())),
                     dockerfile,
-                )?);
+                );
             }
             if !matches!(dockerfile, DockerfileSource::Default) {
                 return Err(CliError::new(
