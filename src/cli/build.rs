@@ -276,6 +276,11 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
         .unwrap_or_else(|| "rkbuild".into());
     so.docker_config_dir = Some(cfg_dir);
     so.reference = rkbuild::session::new_id();
+    // For measurements: force the session through Control.Session even on
+    // dockerd (default: dockerd's /session upgrade, measured faster).
+    if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
+        so.session_transport = rkbuild::session::Transport::ControlStream;
+    }
     if a.quiet && a.progress != "auto" && a.progress != "quiet" {
         return Err(CliError::new(format!(
             "progress={} and quiet cannot be used together",

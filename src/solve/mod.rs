@@ -50,6 +50,8 @@ pub struct SolveOptions {
     /// Byte streams served through the session's Upload service (a tar
     /// context from stdin), when set.
     pub uploads: Option<session::upload::UploadService>,
+    /// How the session connects (see [`session::Transport`]).
+    pub session_transport: session::Transport,
 }
 
 /// The result of a successful solve.
@@ -97,7 +99,7 @@ pub async fn solve(
     let req = solve_request(&opts, &reference, sess.id());
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let session_fut = sess.run(client, async move {
+    let session_fut = sess.run(client, opts.session_transport, async move {
         let _ = stop_rx.await;
     });
     let mut control = client.control();
