@@ -5,7 +5,6 @@ pub mod build;
 pub mod builder;
 pub mod error;
 pub mod plugin;
-pub mod progress_ui;
 pub mod version;
 
 use std::ffi::OsString;
