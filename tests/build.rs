@@ -386,23 +386,13 @@ fn dockerfile_from_stdin_and_outside_context() {
     );
     // -f - reads the Dockerfile from stdin
     let dest = outs.path().join("o2");
-    let mut child = rkbuild(&cfg, env)
-        .args(["-f", "-", "-o"])
-        .arg(&dest)
-        .arg(ctx.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"FROM scratch\nCOPY f.txt /stdin-copied\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        rkbuild(&cfg, env)
+            .args(["-f", "-", "-o"])
+            .arg(&dest)
+            .arg(ctx.path()),
+        b"FROM scratch\nCOPY f.txt /stdin-copied\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dest.join("stdin-copied").exists());
 }
@@ -563,19 +553,8 @@ fn tar_context_and_dockerfile_on_stdin() {
         .unwrap()
         .stdout;
     let outs = tempfile::tempdir().unwrap();
-    let piped = |cmd: &mut Command, input: &[u8]| {
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        child.wait_with_output().unwrap()
-    };
     let dest = outs.path().join("t");
-    let o = piped(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
+    let o = run_with_stdin(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dest.join("from-tar")).unwrap(),
@@ -583,11 +562,11 @@ fn tar_context_and_dockerfile_on_stdin() {
     );
     // A Dockerfile on stdin with no context.
     let dest = outs.path().join("d");
-    let o = piped(
+    let o = run_with_stdin(
         rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
         b"FROM scratch\nCOPY --from=scratch / /\n",
     );
-    let b = piped(
+    let b = run_with_stdin(
         buildx(&cfg, env)
             .arg("-o")
             .arg(outs.path().join("dx"))
