@@ -18,6 +18,8 @@ pub struct Builder {
     pub target: Target,
     /// How to connect.
     pub opts: ConnectOptions,
+    /// docker's `--debug` or the plugin's `-D`.
+    pub debug: bool,
 }
 
 impl Builder {
@@ -42,11 +44,17 @@ impl Builder {
                 name: addr.to_string(),
                 target: Target::parse(addr)?,
                 opts,
+                debug: g.debug || docker.debug,
             });
         }
         let dir = rkbuild::docker::config_dir();
         let cfg = ConfigFile::load_from(&dir)?;
-        let host = resolve_docker_host(docker.host.as_deref(), docker.context.as_deref(), &dir, &cfg)?;
+        let host = resolve_docker_host(
+            docker.host.as_deref(),
+            docker.context.as_deref(),
+            &dir,
+            &cfg,
+        )?;
         if let Some(b) = g.builder.as_deref().filter(|b| !b.is_empty()) {
             if b != host.context && b != "default" {
                 return Err(CliError::new(format!("no builder {b:?} found")).hint(
@@ -58,6 +66,7 @@ impl Builder {
             name: host.context.clone(),
             target: Target::docker_host(&host.host)?,
             opts,
+            debug: g.debug || docker.debug,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The `docker-rkbuild` command line.
 
 pub mod args;
+pub mod build;
 pub mod builder;
 pub mod error;
 pub mod plugin;
@@ -19,7 +20,10 @@ pub fn main() -> i32 {
     let argv: Vec<OsString> = std::env::args_os().collect();
     // Fast path: the docker CLI asks every plugin for its metadata whenever
     // it lists commands; answer before anything else is set up.
-    if argv.get(1).is_some_and(|a| a == "docker-cli-plugin-metadata") {
+    if argv
+        .get(1)
+        .is_some_and(|a| a == "docker-cli-plugin-metadata")
+    {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
         let _ = out.write_all(b"\n");
@@ -55,12 +59,14 @@ pub fn main() -> i32 {
         }
     };
     let result = rt.block_on(run(cli, globals));
-    // Do not wait for background tasks (e.g. the plugin socket watcher).
-    rt.shutdown_background();
+    // Drop every task now, so that cleanup (staging directories, temporary
+    // output files) runs before exit even after a cancel; do not wait long
+    // for blocking work (e.g. a credential helper).
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
     match result {
         Ok(()) => 0,
         Err(e) => {
-            if e.code != error::EXIT_CANCELED || !e.message.is_empty() {
+            if !e.message.is_empty() {
                 eprintln!("ERROR: {e}");
             }
             e.code
@@ -79,8 +85,18 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 version::run(a, &b).await
             }
-            None => Err(CliError::new("no command given")
-                .hint("run `docker rkbuild --help` for usage")),
+            Some(Command::Build(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                build::run(a, &b).await
+            }
+            None if cli.build.context.is_some() => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                build::run(&cli.build, &b).await
+            }
+            None => Err(
+                CliError::new("\"docker rkbuild\" requires exactly 1 argument")
+                    .hint("run `docker rkbuild --help` for usage, e.g. `docker rkbuild .`"),
+            ),
         }
     };
     let plugin_eof = async {

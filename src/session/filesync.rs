@@ -23,6 +23,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::client::MAX_MESSAGE_SIZE;
 use crate::fsutil::send::{self, SendStats};
 use crate::fsutil::walk::WalkOptions;
 use crate::proto::fsutil::types::Packet;
@@ -36,9 +37,6 @@ pub const KEY_INCLUDE_PATTERNS: &str = "include-patterns";
 pub const KEY_EXCLUDE_PATTERNS: &str = "exclude-patterns";
 /// Metadata key: paths whose symlinks are followed.
 pub const KEY_FOLLOW_PATHS: &str = "followpaths";
-
-/// Largest gRPC message either way (BuildKit's session limit).
-pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 /// Packets buffered between the sender and the gRPC stream.
 const OUTBOUND_BUFFER: usize = 64;
@@ -100,6 +98,11 @@ impl FileSyncService {
         FileSyncServer::new(self)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE)
+    }
+
+    /// The service, ready to attach to a session.
+    pub fn attachable(self) -> super::Service<FileSyncServer<FileSyncService>> {
+        super::Service::new(self.into_server(), &["DiffCopy", "TarStream"])
     }
 
     /// The transfers finished so far, oldest first.
