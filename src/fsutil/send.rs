@@ -45,8 +45,14 @@ pub const DATA_CHUNK: usize = 32 * 1024;
 /// Files read at the same time (fsutil uses 4 senders).
 const READERS: usize = 4;
 
-/// Requested files queued for the readers (fsutil's pipeline holds 128).
-const QUEUE: usize = 128;
+/// Packets are handed to the gRPC stream in batches of at most this many
+/// packets or bytes, so that one wake-up and one socket write carry many
+/// small packets.
+const BATCH_PACKETS: usize = 128;
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// A batch of stat packets waits at most this long for more.
+const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// What a finished transfer sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,13 +65,75 @@ pub struct SendStats {
     pub bytes: u64,
 }
 
+/// Packets for the receiver, in order, or the status that ends the stream.
+pub type Batch = std::result::Result<Vec<Packet>, Status>;
+
 /// Where the packets for the receiver go.
-pub type Outbound = mpsc::Sender<std::result::Result<Packet, Status>>;
+pub type Outbound = mpsc::Sender<Batch>;
+
+/// The packet stream for gRPC from the batches sent to an [`Outbound`].
+pub fn packet_stream(
+    rx: mpsc::Receiver<Batch>,
+) -> impl Stream<Item = std::result::Result<Packet, Status>> + Send + 'static {
+    use futures_util::future::Either;
+    use futures_util::stream;
+    tokio_stream::wrappers::ReceiverStream::new(rx).flat_map(|batch| match batch {
+        Ok(packets) => Either::Left(stream::iter(packets.into_iter().map(Ok))),
+        Err(status) => Either::Right(stream::once(std::future::ready(Err(status)))),
+    })
+}
+
+/// Collects packets and hands them over in batches.
+struct Batcher<'a> {
+    out: &'a Outbound,
+    packets: Vec<Packet>,
+    bytes: usize,
+    since: Option<std::time::Instant>,
+}
+
+impl<'a> Batcher<'a> {
+    fn new(out: &'a Outbound) -> Self {
+        Batcher {
+            out,
+            packets: Vec::new(),
+            bytes: 0,
+            since: None,
+        }
+    }
+
+    /// Adds a packet; hands the batch over when it is full (or, with
+    /// `timed`, has waited long enough).
+    fn push(&mut self, p: Packet, timed: bool) -> Result<()> {
+        self.bytes += p.data.len() + 16;
+        self.packets.push(p);
+        let since = *self.since.get_or_insert_with(std::time::Instant::now);
+        if self.packets.len() >= BATCH_PACKETS
+            || self.bytes >= BATCH_BYTES
+            || (timed && since.elapsed() >= BATCH_DELAY)
+        {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.packets.is_empty() {
+            return Ok(());
+        }
+        let packets = std::mem::replace(&mut self.packets, Vec::with_capacity(32));
+        self.bytes = 0;
+        self.since = None;
+        self.out
+            .blocking_send(Ok(packets))
+            .map_err(|_| Error::Canceled)
+    }
+}
 
 /// A file that may be requested.
 #[derive(Debug)]
 struct FileRef {
     rel: String,
+    size: u64,
     socket: bool,
 }
 
@@ -130,7 +198,10 @@ where
     let mut walker = Some(walker);
 
     // Readers: serve requested files.
-    let (queue_tx, queue_rx) = mpsc::channel::<(u32, FileRef)>(QUEUE);
+    // Unbounded (fsutil's holds 128): requests are small, and reading them
+    // must never wait for file data, or a receiver that reads and requests
+    // from one loop would deadlock with us.
+    let (queue_tx, queue_rx) = mpsc::unbounded_channel::<(u32, FileRef)>();
     let queue_rx = Arc::new(Mutex::new(queue_rx));
     let mut readers = tokio::task::JoinSet::new();
     for _ in 0..READERS {
@@ -191,7 +262,7 @@ where
                         let Some(tx) = queue_tx.as_ref() else {
                             break Err(Error::Canceled);
                         };
-                        if tx.send((p.id, file)).await.is_err() {
+                        if tx.send((p.id, file)).is_err() {
                             break Err(Error::Canceled);
                         }
                     }
@@ -206,7 +277,7 @@ where
                             }
                         }
                         if r.is_ok()
-                            && outbound.send(Ok(packet(PacketType::PacketFin))).await.is_err()
+                            && outbound.send(Ok(vec![packet(PacketType::PacketFin)])).await.is_err()
                         {
                             r = Err(Error::Canceled);
                         }
@@ -237,11 +308,14 @@ fn flatten(r: std::result::Result<Result<()>, tokio::task::JoinError>) -> Result
 
 fn walk_and_send(root: &Path, opts: &WalkOptions, shared: &Shared, out: &Outbound) -> Result<()> {
     let mut id: u32 = 0;
+    let mut batch = Batcher::new(out);
     let r = walk::walk_with(root, opts, |entry| {
         shared.check()?;
         if entry.can_request_data() {
+            // Registered before its STAT leaves, so a REQ always finds it.
             let file = FileRef {
                 rel: entry.stat.path.clone(),
+                size: entry.stat.size.max(0) as u64,
                 socket: entry.socket,
             };
             shared
@@ -256,55 +330,82 @@ fn walk_and_send(root: &Path, opts: &WalkOptions, shared: &Shared, out: &Outboun
             stat: Some(entry.stat),
             ..Default::default()
         };
-        out.blocking_send(Ok(p)).map_err(|_| Error::Canceled)?;
+        batch.push(p, true)?;
         shared.entries.fetch_add(1, Ordering::Relaxed);
         Ok(())
     });
     match r {
-        Ok(()) => out
-            .blocking_send(Ok(packet(PacketType::PacketStat)))
-            .map_err(|_| Error::Canceled),
+        Ok(()) => {
+            batch.push(packet(PacketType::PacketStat), false)?;
+            batch.flush()
+        }
         Err(Error::Canceled) => Err(Error::Canceled),
         Err(e) => {
-            let _ = out.blocking_send(Ok(err_packet(&e.to_string())));
+            let _ = batch.flush();
+            let _ = out.blocking_send(Ok(vec![err_packet(&e.to_string())]));
             Err(e)
         }
     }
 }
 
-type Queue = Arc<Mutex<mpsc::Receiver<(u32, FileRef)>>>;
+type Queue = Arc<Mutex<mpsc::UnboundedReceiver<(u32, FileRef)>>>;
 
+/// Serves requested files until the queue closes. Files that are already
+/// queued are sent in the same batch; the batch is handed over as soon as
+/// the queue is empty.
 fn serve_files(root: &Path, shared: &Shared, queue: &Queue, out: &Outbound) -> Result<()> {
+    let poisoned = || Error::Other("file queue poisoned".into());
+    let mut batch = Batcher::new(out);
     loop {
-        let job = {
-            let mut rx = queue
-                .lock()
-                .map_err(|_| Error::Other("file queue poisoned".into()))?;
-            rx.blocking_recv()
+        // Never wait for the queue's lock with packets in hand: its holder
+        // may be waiting for a request that depends on them.
+        let next = match queue.try_lock() {
+            Ok(mut rx) => match rx.try_recv() {
+                Ok(job) => Some(job),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    drop(rx);
+                    return batch.flush();
+                }
+            },
+            Err(std::sync::TryLockError::WouldBlock) => None,
+            Err(std::sync::TryLockError::Poisoned(_)) => return Err(poisoned()),
         };
-        let Some((id, file)) = job else {
-            return Ok(());
+        let (id, file) = match next {
+            Some(job) => job,
+            None => {
+                batch.flush()?;
+                let job = queue.lock().map_err(|_| poisoned())?.blocking_recv();
+                match job {
+                    Some(job) => job,
+                    None => return Ok(()),
+                }
+            }
         };
-        match send_file(root, id, &file, shared, out) {
+        match send_file(root, id, &file, shared, &mut batch) {
             Ok(()) => {}
             Err(Error::Canceled) => return Err(Error::Canceled),
             Err(e) => {
-                let _ = out.blocking_send(Ok(err_packet(&e.to_string())));
+                let _ = batch.flush();
+                let _ = out.blocking_send(Ok(vec![err_packet(&e.to_string())]));
                 return Err(e);
             }
         }
     }
 }
 
-fn send_file(root: &Path, id: u32, file: &FileRef, shared: &Shared, out: &Outbound) -> Result<()> {
-    let send = |data: Bytes| {
-        out.blocking_send(Ok(Packet {
-            r#type: PacketType::PacketData as i32,
-            id,
-            data,
-            ..Default::default()
-        }))
-        .map_err(|_| Error::Canceled)
+fn send_file(
+    root: &Path,
+    id: u32,
+    file: &FileRef,
+    shared: &Shared,
+    batch: &mut Batcher<'_>,
+) -> Result<()> {
+    let data = |data: Bytes| Packet {
+        r#type: PacketType::PacketData as i32,
+        id,
+        data,
+        ..Default::default()
     };
     if !file.socket {
         let path: PathBuf = root.join(&file.rel);
@@ -314,17 +415,16 @@ fn send_file(root: &Path, id: u32, file: &FileRef, shared: &Shared, out: &Outbou
             source,
         };
         let mut f = std::fs::File::open(&path).map_err(|e| io_err("open", e))?;
-        // Size the first buffer from the file's size, then read 32 KiB
-        // chunks until EOF like io.CopyBuffer does.
-        let mut expected = f.metadata().map(|m| m.len()).unwrap_or(0) as usize;
+        // Buffers sized from the walked size; 32 KiB chunks until EOF like
+        // io.CopyBuffer (a file that grew is sent whole).
+        let mut expected = file.size as usize;
         loop {
             let cap = if expected > 0 {
                 expected.min(DATA_CHUNK)
             } else {
                 DATA_CHUNK
             };
-            let mut buf = BytesMut::with_capacity(cap);
-            buf.resize(cap, 0);
+            let mut buf = BytesMut::zeroed(cap);
             let n = loop {
                 match f.read(&mut buf) {
                     Ok(n) => break n,
@@ -339,10 +439,10 @@ fn send_file(root: &Path, id: u32, file: &FileRef, shared: &Shared, out: &Outbou
             buf.truncate(n);
             shared.bytes.fetch_add(n as u64, Ordering::Relaxed);
             expected = expected.saturating_sub(n);
-            send(buf.freeze())?;
+            batch.push(data(buf.freeze()), false)?;
         }
     }
-    send(Bytes::new())?;
+    batch.push(data(Bytes::new()), false)?;
     shared.files_sent.fetch_add(1, Ordering::Relaxed);
     Ok(())
 }
@@ -354,9 +454,12 @@ mod tests {
     use tokio_stream::wrappers::ReceiverStream;
 
     /// A receiver driven by the test: requests every file, collects data.
+    type PacketStream =
+        std::pin::Pin<Box<dyn Stream<Item = std::result::Result<Packet, Status>> + Send>>;
+
     struct Receiver {
         to_sender: mpsc::Sender<std::result::Result<Packet, Status>>,
-        from_sender: mpsc::Receiver<std::result::Result<Packet, Status>>,
+        from_sender: PacketStream,
     }
 
     fn pair() -> (
@@ -369,7 +472,7 @@ mod tests {
         (
             Receiver {
                 to_sender,
-                from_sender,
+                from_sender: Box::pin(packet_stream(from_sender)),
             },
             ReceiverStream::new(inbound),
             outbound,
@@ -392,7 +495,7 @@ mod tests {
             let mut r = Received::default();
             let mut pending = 0usize;
             let mut stats_done = false;
-            while let Some(msg) = self.from_sender.recv().await {
+            while let Some(msg) = self.from_sender.next().await {
                 let p = msg.unwrap();
                 r.packet_bytes += p.encoded_len();
                 match p.r#type() {
@@ -475,6 +578,37 @@ mod tests {
         );
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_small_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..3000 {
+            let d = dir.path().join(format!("d{}", i % 13));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(format!("f{i}")), i.to_string().repeat(i % 50)).unwrap();
+        }
+        let (rx, inbound, outbound) = pair();
+        let receiver = tokio::spawn(rx.run(true));
+        let sent = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            send(dir.path(), &WalkOptions::default(), inbound, outbound),
+        )
+        .await
+        .expect("transfer hung")
+        .unwrap();
+        let got = receiver.await.unwrap();
+        assert_eq!(got.stats.len(), 3013);
+        assert_eq!(sent.files, 3000);
+        for (id, st) in got.stats.iter().enumerate() {
+            if st.mode & crate::fsutil::stat::MODE_DIR == 0 {
+                let i: usize = st.path.rsplit('f').next().unwrap().parse().unwrap();
+                assert_eq!(
+                    got.data[&(id as u32)],
+                    i.to_string().repeat(i % 50).as_bytes()
+                );
+            }
+        }
+    }
+
     #[tokio::test]
     async fn nothing_requested() {
         let dir = tempfile::tempdir().unwrap();
@@ -503,7 +637,7 @@ mod tests {
         // Wait for the end of the stat list, then make the file vanish
         // before asking for it.
         loop {
-            let p = rx.from_sender.recv().await.unwrap().unwrap();
+            let p = rx.from_sender.next().await.unwrap().unwrap();
             if p.r#type() == PacketType::PacketStat && p.stat.is_none() {
                 break;
             }
@@ -515,7 +649,7 @@ mod tests {
             ..Default::default()
         };
         rx.to_sender.send(Ok(req)).await.unwrap();
-        let p = rx.from_sender.recv().await.unwrap().unwrap();
+        let p = rx.from_sender.next().await.unwrap().unwrap();
         assert_eq!(p.r#type(), PacketType::PacketErr);
         let canonical = std::fs::canonicalize(&root).unwrap();
         let want = format!("open {}/f: no such file or directory", canonical.display());

@@ -19,7 +19,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -190,7 +189,8 @@ pub fn request_options(md: &MetadataMap) -> (String, WalkOptions) {
     (dir_name, opts)
 }
 
-type PacketStream = ReceiverStream<std::result::Result<Packet, Status>>;
+type PacketStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::result::Result<Packet, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl FileSync for FileSyncService {
@@ -222,7 +222,7 @@ impl FileSync for FileSyncService {
                 });
             }
         });
-        Ok(Response::new(ReceiverStream::new(rx)))
+        Ok(Response::new(Box::pin(send::packet_stream(rx))))
     }
 
     type TarStreamStream = PacketStream;
@@ -240,6 +240,7 @@ mod tests {
     use super::*;
     use crate::proto::fsutil::types::packet::PacketType;
     use crate::proto::moby::filesync::v1::file_sync_client::FileSyncClient;
+    use tokio_stream::wrappers::ReceiverStream;
     use tonic::metadata::MetadataValue;
 
     #[test]
