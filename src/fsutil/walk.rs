@@ -979,6 +979,64 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Random trees with names made of bytes around '/': the walk order is
+    /// the order of whole paths compared with '/' below every other byte,
+    /// and every directory comes before its contents.
+    #[test]
+    fn walk_order_is_the_slash_lowest_path_order() {
+        use rand::{Rng, SeedableRng};
+        let alphabet = ['a', 'b', '-', '.', '0', ' ', '!', 'é', 'Z', '~', '+'];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            let mut dirs = vec![PathBuf::new()];
+            for _ in 0..150 {
+                let parent = dirs[rng.random_range(0..dirs.len())].clone();
+                let len = rng.random_range(1..4);
+                let name: String = (0..len)
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                    .collect();
+                let rel = parent.join(&name);
+                if root.join(&rel).exists() {
+                    continue;
+                }
+                if rng.random_bool(0.3) {
+                    std::fs::create_dir(root.join(&rel)).unwrap();
+                    dirs.push(rel);
+                } else {
+                    std::fs::write(root.join(&rel), b"").unwrap();
+                }
+            }
+            let got = paths(root, &WalkOptions::default());
+            let mut want = got.clone();
+            let key = |p: &String| -> Vec<u8> {
+                p.bytes().map(|b| if b == b'/' { 0 } else { b }).collect()
+            };
+            want.sort_by_key(key);
+            assert_eq!(got, want, "round {round}");
+            let mut seen = HashSet::new();
+            for p in &got {
+                if let Some((parent, _)) = p.rsplit_once('/') {
+                    assert!(seen.contains(parent), "{p} before its directory");
+                }
+                seen.insert(p.as_str());
+            }
+            assert_eq!(
+                got.len(),
+                dirs.len() - 1 + {
+                    let mut files = 0;
+                    for p in &got {
+                        if root.join(p).is_file() {
+                            files += 1;
+                        }
+                    }
+                    files
+                }
+            );
+        }
+    }
+
     #[test]
     fn dedupe() {
         let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
