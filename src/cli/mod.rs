@@ -2,7 +2,9 @@
 
 pub mod args;
 pub mod builder;
+pub mod complete;
 pub mod error;
+pub mod generate;
 pub mod plugin;
 pub mod version;
 
@@ -24,6 +26,12 @@ pub fn main() -> i32 {
         let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
         let _ = out.write_all(b"\n");
         return 0;
+    }
+    // Hidden requests: shell completion (cobra's protocol) and generators.
+    match argv.get(1).and_then(|a| a.to_str()) {
+        Some(complete::REQUEST | complete::REQUEST_NO_DESC) => return complete::main(&argv),
+        Some(generate::REQUEST) => return generate::main(&argv),
+        _ => {}
     }
     let under_docker = std::env::var_os("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND").is_some();
     let (globals, argv) = plugin::split_argv(argv, under_docker);
