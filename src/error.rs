@@ -92,6 +92,10 @@ pub enum Error {
         /// The gRPC status.
         status: Box<tonic::Status>,
     },
+    /// The build failed (Control.Solve returned an error). The status keeps
+    /// the daemon's error details (failing step, source location).
+    #[error("failed to solve: {}", status_message(.0))]
+    Solve(Box<tonic::Status>),
     /// The docker daemon's HTTP API answered with an error.
     #[error("docker API {path}: {status}: {message}")]
     DockerApi {

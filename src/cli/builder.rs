@@ -46,7 +46,12 @@ impl Builder {
         }
         let dir = rkbuild::docker::config_dir();
         let cfg = ConfigFile::load_from(&dir)?;
-        let host = resolve_docker_host(docker.host.as_deref(), docker.context.as_deref(), &dir, &cfg)?;
+        let host = resolve_docker_host(
+            docker.host.as_deref(),
+            docker.context.as_deref(),
+            &dir,
+            &cfg,
+        )?;
         if let Some(b) = g.builder.as_deref().filter(|b| !b.is_empty()) {
             if b != host.context && b != "default" {
                 return Err(CliError::new(format!("no builder {b:?} found")).hint(

@@ -75,7 +75,11 @@ impl From<rkbuild::Error> for CliError {
             E::Config(_) => None,
             _ => None,
         };
-        let code = if matches!(e, E::Canceled) { EXIT_CANCELED } else { 1 };
+        let code = if matches!(e, E::Canceled) {
+            EXIT_CANCELED
+        } else {
+            1
+        };
         CliError {
             message: e.to_string(),
             hint: hint.map(str::to_string),

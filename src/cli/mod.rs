@@ -1,11 +1,13 @@
 //! The `docker-rkbuild` command line.
 
 pub mod args;
+pub mod build;
 pub mod builder;
 pub mod complete;
 pub mod error;
 pub mod generate;
 pub mod plugin;
+pub mod progress_ui;
 pub mod version;
 
 use std::ffi::OsString;
@@ -21,7 +23,10 @@ pub fn main() -> i32 {
     let argv: Vec<OsString> = std::env::args_os().collect();
     // Fast path: the docker CLI asks every plugin for its metadata whenever
     // it lists commands; answer before anything else is set up.
-    if argv.get(1).is_some_and(|a| a == "docker-cli-plugin-metadata") {
+    if argv
+        .get(1)
+        .is_some_and(|a| a == "docker-cli-plugin-metadata")
+    {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
         let _ = out.write_all(b"\n");
@@ -68,7 +73,7 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            if e.code != error::EXIT_CANCELED || !e.message.is_empty() {
+            if !e.message.is_empty() {
                 eprintln!("ERROR: {e}");
             }
             e.code
@@ -87,8 +92,18 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 version::run(a, &b).await
             }
-            None => Err(CliError::new("no command given")
-                .hint("run `docker rkbuild --help` for usage")),
+            Some(Command::Build(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                build::run(a, &b).await
+            }
+            None if cli.build.context.is_some() => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                build::run(&cli.build, &b).await
+            }
+            None => Err(
+                CliError::new("\"docker rkbuild\" requires exactly 1 argument")
+                    .hint("run `docker rkbuild --help` for usage, e.g. `docker rkbuild .`"),
+            ),
         }
     };
     let plugin_eof = async {

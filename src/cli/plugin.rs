@@ -48,7 +48,9 @@ pub fn split_argv(argv: Vec<OsString>, under_docker: bool) -> (DockerGlobals, Ve
         return (DockerGlobals::default(), argv);
     }
     let mut it = argv.into_iter();
-    let prog = it.next().unwrap_or_else(|| OsString::from("docker-rkbuild"));
+    let prog = it
+        .next()
+        .unwrap_or_else(|| OsString::from("docker-rkbuild"));
     let rest: Vec<OsString> = it.collect();
     let mut g = DockerGlobals::default();
     let mut i = 0;
@@ -139,7 +141,15 @@ mod tests {
     #[test]
     fn globals_before_plugin_name() {
         let (g, rest) = split_argv(
-            v(&["docker-rkbuild", "-H", "unix:///x.sock", "--debug", "--context=c", "rkbuild", "version"]),
+            v(&[
+                "docker-rkbuild",
+                "-H",
+                "unix:///x.sock",
+                "--debug",
+                "--context=c",
+                "rkbuild",
+                "version",
+            ]),
             true,
         );
         assert_eq!(g.host.as_deref(), Some("unix:///x.sock"));
@@ -156,9 +166,15 @@ mod tests {
 
     #[test]
     fn standalone_keeps_args() {
-        let (g, rest) = split_argv(v(&["docker-rkbuild", "--addr", "unix:///a", "version"]), false);
+        let (g, rest) = split_argv(
+            v(&["docker-rkbuild", "--addr", "unix:///a", "version"]),
+            false,
+        );
         assert_eq!(g, DockerGlobals::default());
-        assert_eq!(rest, v(&["docker-rkbuild", "--addr", "unix:///a", "version"]));
+        assert_eq!(
+            rest,
+            v(&["docker-rkbuild", "--addr", "unix:///a", "version"])
+        );
     }
 
     #[test]

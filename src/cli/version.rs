@@ -29,16 +29,33 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
         }
         Format::Text => {
             let mut out = String::new();
-            out.push_str(&format!("Client:    rkbuild v{}\n", env!("CARGO_PKG_VERSION")));
-            out.push_str(&format!("Builder:   {} ({})\n", builder.name, builder.target));
+            out.push_str(&format!(
+                "Client:    rkbuild v{}\n",
+                env!("CARGO_PKG_VERSION")
+            ));
+            out.push_str(&format!(
+                "Builder:   {} ({})\n",
+                builder.name, builder.target
+            ));
             if let Some(d) = &daemon {
-                out.push_str(&format!("Docker:    {} (API {})\n", d.version, d.api_version));
+                out.push_str(&format!(
+                    "Docker:    {} (API {})\n",
+                    d.version, d.api_version
+                ));
             }
-            let pkg = if bk.package.is_empty() { String::new() } else { format!(" {}", bk.package) };
+            let pkg = if bk.package.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", bk.package)
+            };
             out.push_str(&format!("BuildKit:  {}{}\n", bk.version, pkg));
             out.push_str(&format!("Workers:   {}\n", workers.len()));
             for w in &workers {
-                out.push_str(&format!("  {}\n    Platforms: {}\n", w.id, w.platforms.join(", ")));
+                out.push_str(&format!(
+                    "  {}\n    Platforms: {}\n",
+                    w.id,
+                    w.platforms.join(", ")
+                ));
             }
             print!("{out}");
         }

@@ -145,7 +145,10 @@ fn split_host_port(hp: &str, whole: &str, default_port: u16) -> Result<(String, 
     }
     match hp.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') => Ok((h.to_string(), parse_port(p, whole)?)),
-        Some(_) => Err(invalid(whole, "IPv6 addresses must be written as [addr]:port")),
+        Some(_) => Err(invalid(
+            whole,
+            "IPv6 addresses must be written as [addr]:port",
+        )),
         None => Ok((hp.to_string(), default_port)),
     }
 }
@@ -218,10 +221,7 @@ mod tests {
             "tcp://[::1",
         ] {
             let err = Target::parse(bad).unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidAddress { .. }),
-                "{bad}: {err}"
-            );
+            assert!(matches!(err, Error::InvalidAddress { .. }), "{bad}: {err}");
             assert!(err.to_string().starts_with("invalid address"), "{err}");
         }
     }

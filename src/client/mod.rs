@@ -167,8 +167,10 @@ impl Client {
 
 pub(crate) fn classify_status(target: &Target, call: &'static str, status: tonic::Status) -> Error {
     use tonic::Code;
-    let transport_failure = matches!(status.code(), Code::Unknown | Code::Unavailable | Code::Internal)
-        && status.metadata().is_empty()
+    let transport_failure = matches!(
+        status.code(),
+        Code::Unknown | Code::Unavailable | Code::Internal
+    ) && status.metadata().is_empty()
         && std::error::Error::source(&status).is_some();
     if status.code() == Code::Unimplemented {
         return Error::NotBuildkit {

@@ -59,9 +59,8 @@ pub fn resolve_docker_host(
                     host: h,
                 });
             }
-            env("DOCKER_CONTEXT").or_else(|| {
-                Some(config.current_context.clone()).filter(|c| !c.is_empty())
-            })
+            env("DOCKER_CONTEXT")
+                .or_else(|| Some(config.current_context.clone()).filter(|c| !c.is_empty()))
         }
     };
     match ctx.as_deref() {
@@ -97,9 +96,8 @@ pub fn context_host(config_dir: &Path, name: &str) -> Result<String> {
         }
         Err(e) => return Err(Error::Io { path, source: e }),
     };
-    let meta: Meta = serde_json::from_slice(&data).map_err(|e| {
-        Error::Config(format!("{} is not valid JSON ({e})", path.display()))
-    })?;
+    let meta: Meta = serde_json::from_slice(&data)
+        .map_err(|e| Error::Config(format!("{} is not valid JSON ({e})", path.display())))?;
     match meta.endpoints.get("docker") {
         Some(ep) if !ep.host.is_empty() => Ok(ep.host.clone()),
         _ => Err(Error::Config(format!(
@@ -115,8 +113,8 @@ mod tests {
     #[test]
     fn explicit_host_wins() {
         let d = tempfile::tempdir().unwrap();
-        let h = resolve_docker_host(Some("tcp://h:1"), None, d.path(), &ConfigFile::default())
-            .unwrap();
+        let h =
+            resolve_docker_host(Some("tcp://h:1"), None, d.path(), &ConfigFile::default()).unwrap();
         assert_eq!(h.host, "tcp://h:1");
     }
 
@@ -131,12 +129,12 @@ mod tests {
             r#"{"Name":"remote","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://10.1.2.3:2375","SkipTLSVerify":false}}}"#,
         )
         .unwrap();
-        let h = resolve_docker_host(None, Some("remote"), d.path(), &ConfigFile::default())
-            .unwrap();
+        let h =
+            resolve_docker_host(None, Some("remote"), d.path(), &ConfigFile::default()).unwrap();
         assert_eq!(h.host, "tcp://10.1.2.3:2375");
         assert_eq!(h.context, "remote");
-        let err = resolve_docker_host(None, Some("nope"), d.path(), &ConfigFile::default())
-            .unwrap_err();
+        let err =
+            resolve_docker_host(None, Some("nope"), d.path(), &ConfigFile::default()).unwrap_err();
         assert!(err.to_string().contains("does not exist"), "{err}");
     }
 }

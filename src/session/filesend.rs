@@ -1,1 +1,263 @@
-//! FileSend service: receives exported files from the daemon (to be written).
+//! moby.filesync.v1.FileSend: receives what the exporters send back to the
+//! client — a file tree (local exporter, fsutil packets) or one byte stream
+//! (tar, oci, docker exporters, `BytesMessage`s) — on the one DiffCopy
+//! method. Which one is known from the export the client asked for.
+//!
+//! Nothing is half-written: trees are staged beside DEST (see
+//! [`crate::fsutil::receive`]); files are written to a temporary file beside
+//! DEST and renamed into place by [`FileSendService::finish`] after the
+//! solve succeeded.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::http;
+use tonic::server::{Grpc, NamedService, StreamingService};
+use tonic::{Request, Response, Status, Streaming};
+use tonic_prost::ProstCodec;
+
+use crate::client::MAX_MESSAGE_SIZE;
+use crate::error::{Error, Result};
+use crate::proto::fsutil::types::Packet;
+use crate::proto::moby::filesync::v1::BytesMessage;
+use crate::solve::{Export, ExportOutput};
+
+#[derive(Debug, Clone)]
+enum Target {
+    Dir(PathBuf),
+    File(PathBuf),
+    Stdout,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Set when a transfer ended: `Ok` or the error text.
+    result: Option<std::result::Result<(), String>>,
+    /// Temporary file of a file target, renamed on finish.
+    temp: Option<PathBuf>,
+    finished: bool,
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        if !self.finished {
+            if let Some(t) = self.temp.take() {
+                let _ = std::fs::remove_file(t);
+            }
+        }
+    }
+}
+
+/// The FileSend service of a session.
+#[derive(Debug, Clone)]
+pub struct FileSendService {
+    target: Target,
+    state: Arc<Mutex<State>>,
+}
+
+impl NamedService for FileSendService {
+    const NAME: &'static str = "moby.filesync.v1.FileSend";
+}
+
+impl FileSendService {
+    /// The receiving service for the exports that bring files back, if any.
+    /// BuildKit offers one FileSend target per session.
+    pub fn for_exports(exports: &[Export]) -> Result<Option<FileSendService>> {
+        let mut targets = exports.iter().filter_map(|e| match &e.output {
+            ExportOutput::None => None,
+            ExportOutput::Dir(d) => Some(Target::Dir(d.clone())),
+            ExportOutput::File(f) => Some(Target::File(f.clone())),
+            ExportOutput::Stdout => Some(Target::Stdout),
+        });
+        let Some(target) = targets.next() else {
+            return Ok(None);
+        };
+        if targets.next().is_some() {
+            return Err(Error::Other(
+                "only one output that writes to the client (local, tar, oci, docker with dest) is supported per build".into(),
+            ));
+        }
+        Ok(Some(FileSendService {
+            target,
+            state: Arc::default(),
+        }))
+    }
+
+    /// The service, ready to attach to a session.
+    pub fn attachable(self) -> super::Service<FileSendService> {
+        super::Service::new(self, &["DiffCopy"])
+    }
+
+    /// Completes a successful build: reports a failed transfer, and moves a
+    /// file output into place.
+    pub fn finish(&self) -> Result<()> {
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| Error::Other("output state poisoned".into()))?;
+        match st.result.take() {
+            Some(Err(e)) => return Err(Error::Other(format!("writing the output failed: {e}"))),
+            Some(Ok(())) => {}
+            None => return Err(Error::Other("the build sent no output".into())),
+        }
+        if let (Target::File(dest), Some(tmp)) = (&self.target, st.temp.take()) {
+            std::fs::rename(&tmp, dest).map_err(|e| Error::Io {
+                path: dest.clone(),
+                source: e,
+            })?;
+        }
+        st.finished = true;
+        Ok(())
+    }
+
+    fn set_result(&self, r: std::result::Result<(), String>) {
+        if let Ok(mut st) = self.state.lock() {
+            st.result = Some(r);
+        }
+    }
+}
+
+type RespStream<T> = ReceiverStream<std::result::Result<T, Status>>;
+type BoxFut<T> = Pin<Box<dyn Future<Output = std::result::Result<Response<T>, Status>> + Send>>;
+
+/// Tree mode: fsutil packets in both directions.
+struct DirCall(FileSendService, PathBuf);
+
+impl StreamingService<Packet> for DirCall {
+    type Response = Packet;
+    type ResponseStream = RespStream<Packet>;
+    type Future = BoxFut<Self::ResponseStream>;
+
+    fn call(&mut self, req: Request<Streaming<Packet>>) -> Self::Future {
+        let svc = self.0.clone();
+        let dest = self.1.clone();
+        Box::pin(async move {
+            let inbound = req.into_inner();
+            let (tx, rx) = mpsc::channel(64);
+            tokio::spawn(async move {
+                let r = crate::fsutil::receive::receive(inbound, tx.clone(), &dest).await;
+                match r {
+                    Ok(_) => svc.set_result(Ok(())),
+                    Err(e) => {
+                        svc.set_result(Err(e.to_string()));
+                        let _ = tx.send(Err(Status::internal(e.to_string()))).await;
+                    }
+                }
+            });
+            Ok(Response::new(ReceiverStream::new(rx)))
+        })
+    }
+}
+
+/// File mode: a stream of `BytesMessage`s into one file (or stdout).
+struct FileCall(FileSendService);
+
+fn temp_beside(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    dest.with_file_name(format!(".{name}.rkbuild-{}.tmp", crate::session::new_id()))
+}
+
+impl StreamingService<BytesMessage> for FileCall {
+    type Response = BytesMessage;
+    type ResponseStream = RespStream<BytesMessage>;
+    type Future = BoxFut<Self::ResponseStream>;
+
+    fn call(&mut self, req: Request<Streaming<BytesMessage>>) -> Self::Future {
+        let svc = self.0.clone();
+        Box::pin(async move {
+            let mut inbound = req.into_inner();
+            let mut out: Box<dyn Write + Send> = match &svc.target {
+                Target::Stdout => Box::new(std::io::stdout()),
+                Target::File(dest) => {
+                    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| Status::internal(format!("{}: {e}", parent.display())))?;
+                    }
+                    let tmp = temp_beside(dest);
+                    let f = std::fs::File::create(&tmp)
+                        .map_err(|e| Status::internal(format!("{}: {e}", tmp.display())))?;
+                    if let Ok(mut st) = svc.state.lock() {
+                        st.temp = Some(tmp);
+                    }
+                    Box::new(std::io::BufWriter::with_capacity(1 << 20, f))
+                }
+                Target::Dir(_) => return Err(Status::internal("not a file target")),
+            };
+            let (tx, rx) = mpsc::channel(1);
+            tokio::spawn(async move {
+                let mut result = Ok(());
+                while let Some(msg) = inbound.next().await {
+                    match msg {
+                        Ok(m) => {
+                            if let Err(e) = out.write_all(&m.data) {
+                                result = Err(e.to_string());
+                                break;
+                            }
+                        }
+                        Err(s) => {
+                            result = Err(s.message().to_string());
+                            break;
+                        }
+                    }
+                }
+                if result.is_ok() {
+                    if let Err(e) = out.flush() {
+                        result = Err(e.to_string());
+                    }
+                }
+                drop(out);
+                if let Err(e) = &result {
+                    let _ = tx.send(Err(Status::internal(e.clone()))).await;
+                }
+                svc.set_result(result);
+            });
+            Ok(Response::new(ReceiverStream::new(rx)))
+        })
+    }
+}
+
+impl tower::Service<http::Request<tonic::body::Body>> for FileSendService {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future =
+        Pin<Box<dyn Future<Output = std::result::Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<std::result::Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<tonic::body::Body>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move {
+            if req.uri().path() != "/moby.filesync.v1.FileSend/DiffCopy" {
+                return Ok(Status::unimplemented("unknown method").into_http());
+            }
+            let resp = match this.target.clone() {
+                Target::Dir(dest) => {
+                    let mut g = Grpc::new(ProstCodec::<Packet, Packet>::default())
+                        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+                    g.streaming(DirCall(this, dest), req).await
+                }
+                _ => {
+                    let mut g = Grpc::new(ProstCodec::<BytesMessage, BytesMessage>::default())
+                        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+                    g.streaming(FileCall(this), req).await
+                }
+            };
+            Ok(resp)
+        })
+    }
+}

@@ -1,4 +1,318 @@
-//! The build session: services the daemon calls back into while it builds.
+//! The build session: gRPC services the daemon calls back into while it
+//! builds (file sync, outputs, credentials, health).
+//!
+//! The daemon is the HTTP/2 *client* of a session; rkbuild serves. The
+//! connection is either dockerd's `POST /session` upgrade (docker targets:
+//! one plain h2c connection, no extra framing) or BuildKit's
+//! `Control.Session` byte stream (every other target), see [`tunnel`].
 
+pub mod auth;
 pub mod filesend;
 pub mod filesync;
+pub mod health;
+pub mod tunnel;
+
+use std::convert::Infallible;
+use std::future::Future;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tonic::server::NamedService;
+
+use crate::client::transport::BoxIo;
+use crate::client::{Client, Target};
+use crate::error::{Error, Result};
+
+/// Session headers, as BuildKit's session manager expects them.
+pub(crate) const HEADER_ID: &str = "X-Docker-Expose-Session-Uuid";
+pub(crate) const HEADER_NAME: &str = "X-Docker-Expose-Session-Name";
+pub(crate) const HEADER_SHARED_KEY: &str = "X-Docker-Expose-Session-Sharedkey";
+pub(crate) const HEADER_METHOD: &str = "X-Docker-Expose-Session-Grpc-Method";
+
+/// HTTP/2 windows of the session connection: large, because file contents
+/// flow from rkbuild to the daemon on it.
+const STREAM_WINDOW: u32 = 8 << 20;
+const CONN_WINDOW: u32 = 16 << 20;
+const MAX_FRAME: u32 = 1 << 20;
+
+/// A service that can be exposed on a session.
+pub trait Attachable {
+    /// The gRPC methods the daemon may call (`/pkg.Service/Method`).
+    fn methods(&self) -> Vec<String>;
+    /// Adds the service to the session's routes.
+    fn register(self: Box<Self>, routes: &mut Routes);
+}
+
+/// Makes an [`Attachable`] from a tonic server and its method names.
+pub struct Service<S> {
+    svc: S,
+    methods: &'static [&'static str],
+}
+
+impl<S> Service<S> {
+    /// Wraps `svc`, advertising `methods` (bare method names).
+    pub fn new(svc: S, methods: &'static [&'static str]) -> Self {
+        Service { svc, methods }
+    }
+}
+
+impl<S> Attachable for Service<S>
+where
+    S: tower::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+            Error = Infallible,
+        > + NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    fn methods(&self) -> Vec<String> {
+        self.methods
+            .iter()
+            .map(|m| format!("/{}/{}", S::NAME, m))
+            .collect()
+    }
+
+    fn register(self: Box<Self>, routes: &mut Routes) {
+        routes.add(S::NAME, self.svc);
+    }
+}
+
+/// A build session: an id, a name, a shared key and the services on it.
+pub struct Session {
+    id: String,
+    name: String,
+    shared_key: String,
+    services: Vec<Box<dyn Attachable + Send>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("shared_key", &self.shared_key)
+            .field("services", &self.services.len())
+            .finish()
+    }
+}
+
+/// A random 25-character `[0-9a-z]` id, the shape of BuildKit's identity.NewID.
+pub fn new_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..25)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+impl Session {
+    /// A new session. `name` is informational (buildx uses the working
+    /// directory's base name); `shared_key` scopes the daemon's cache of
+    /// synced directories (buildx: `<context base name>:<node id>`).
+    pub fn new(name: impl Into<String>, shared_key: impl Into<String>) -> Session {
+        Session {
+            id: new_id(),
+            name: name.into(),
+            shared_key: shared_key.into(),
+            services: vec![Box::new(health::HealthService::attachable())],
+        }
+    }
+
+    /// The session id to put in `SolveRequest.session`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Exposes a service on the session.
+    pub fn allow(&mut self, svc: impl Attachable + Send + 'static) {
+        self.services.push(Box::new(svc));
+    }
+
+    /// All advertised methods.
+    pub fn methods(&self) -> Vec<String> {
+        self.services.iter().flat_map(|s| s.methods()).collect()
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![
+            (HEADER_ID.to_string(), self.id.clone()),
+            (HEADER_NAME.to_string(), header_safe(&self.name)),
+            (HEADER_SHARED_KEY.to_string(), header_safe(&self.shared_key)),
+        ];
+        for m in self.methods() {
+            h.push((HEADER_METHOD.to_string(), m));
+        }
+        h
+    }
+
+    /// Connects the session to the daemon and serves it until the daemon
+    /// closes it or `shutdown` resolves.
+    pub async fn run(self, client: &Client, shutdown: impl Future<Output = ()>) -> Result<()> {
+        let headers = self.headers();
+        let io = match client.target() {
+            Target::Docker(ep) => {
+                crate::client::transport::docker::upgrade(
+                    ep,
+                    "/session",
+                    &headers,
+                    client.options().timeout,
+                )
+                .await?
+            }
+            Target::Buildkit(_) => tunnel::dial(client, &headers).await?,
+        };
+        self.serve(io, shutdown).await
+    }
+
+    /// Serves the session's services on an established connection.
+    pub async fn serve(self, io: BoxIo, shutdown: impl Future<Output = ()>) -> Result<()> {
+        let mut routes = Routes::default();
+        for s in self.services {
+            s.register(&mut routes);
+        }
+        let svc = hyper_util::service::TowerToHyperService::new(tower::ServiceExt::map_request(
+            routes,
+            |req: http::Request<hyper::body::Incoming>| req.map(tonic::body::Body::new),
+        ));
+        let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONN_WINDOW)
+            .max_frame_size(MAX_FRAME)
+            .serve_connection(TokioIo::new(io), svc);
+        tokio::pin!(conn);
+        tokio::pin!(shutdown);
+        tokio::select! {
+            r = conn.as_mut() => return r.map_err(|e| session_err(&e)),
+            _ = &mut shutdown => {}
+        }
+        conn.as_mut().graceful_shutdown();
+        // Give in-flight calls a moment to finish, then drop the connection.
+        match tokio::time::timeout(std::time::Duration::from_secs(2), conn).await {
+            Ok(r) => r.map_err(|e| session_err(&e)),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+type BoxSvc = tower::util::BoxCloneSyncService<
+    http::Request<tonic::body::Body>,
+    http::Response<tonic::body::Body>,
+    Infallible,
+>;
+
+/// Dispatches `/<service>/<method>` to the service's handler; unknown
+/// services answer gRPC `Unimplemented`.
+#[derive(Clone, Default)]
+pub struct Routes {
+    services: std::sync::Arc<std::collections::HashMap<&'static str, BoxSvc>>,
+}
+
+impl Routes {
+    fn add<S>(&mut self, name: &'static str, svc: S)
+    where
+        S: tower::Service<
+                http::Request<tonic::body::Body>,
+                Response = http::Response<tonic::body::Body>,
+                Error = Infallible,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        std::sync::Arc::make_mut(&mut self.services).insert(name, BoxSvc::new(svc));
+    }
+}
+
+impl tower::Service<http::Request<tonic::body::Body>> for Routes {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = std::result::Result<Self::Response, Infallible>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), Infallible>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<tonic::body::Body>) -> Self::Future {
+        let name = req
+            .uri()
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
+        match self.services.get(name) {
+            Some(svc) => {
+                let mut svc = svc.clone();
+                Box::pin(async move { tower::ServiceExt::oneshot(&mut svc, req).await })
+            }
+            None => {
+                let resp =
+                    tonic::Status::unimplemented(format!("unknown service {name}")).into_http();
+                Box::pin(async move { Ok(resp) })
+            }
+        }
+    }
+}
+
+fn session_err(e: &hyper::Error) -> Error {
+    Error::Other(format!("build session connection failed: {e}"))
+}
+
+/// HTTP header values must be visible ASCII; BuildKit url-escapes others.
+fn header_safe(s: &str) -> String {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_look_like_buildkit_ids() {
+        let a = new_id();
+        assert_eq!(a.len(), 25);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+        assert_ne!(a, new_id());
+    }
+
+    #[test]
+    fn advertises_health() {
+        let s = Session::new("x", "x:y");
+        let m = s.methods();
+        assert!(
+            m.contains(&"/grpc.health.v1.Health/Check".to_string()),
+            "{m:?}"
+        );
+        let h = s.headers();
+        assert!(h.iter().any(|(k, v)| k == HEADER_SHARED_KEY && v == "x:y"));
+    }
+
+    #[test]
+    fn header_values_are_escaped() {
+        assert_eq!(header_safe("ctx"), "ctx");
+        assert_eq!(header_safe("dé"), "d%C3%A9");
+    }
+}

@@ -1,2 +1,210 @@
-//! Solves: frontend attributes, exporters, cache options, and running a
-//! build with its session.
+//! Solves: frontend attributes, exporters, and running one build with its
+//! session, progress and outputs.
+//!
+//! [`solve`] runs three things at once, as BuildKit's own client does:
+//! the session (serving files and credentials), `Control.Solve`, and
+//! `Control.Status` for progress. Dropping the returned future cancels the
+//! build on the daemon (the calls are reset).
+
+pub mod dockerfile;
+pub mod export;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tokio::sync::mpsc;
+
+pub use export::{Export, ExportOutput};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::proto::moby::buildkit::v1 as control;
+use crate::session::{self, Session};
+
+/// Everything a solve needs.
+#[derive(Debug, Clone, Default)]
+pub struct SolveOptions {
+    /// Build reference (random if empty); progress and history use it.
+    pub reference: String,
+    /// Frontend, e.g. `dockerfile.v0`.
+    pub frontend: String,
+    /// Frontend attributes (`filename`, `target`, `build-arg:X`, ...).
+    pub frontend_attrs: BTreeMap<String, String>,
+    /// Local directories the frontend may read, by name (`context`,
+    /// `dockerfile`, named contexts).
+    pub local_dirs: BTreeMap<String, PathBuf>,
+    /// Exports (outputs).
+    pub exports: Vec<Export>,
+    /// Entitlements (`network.host`, `security.insecure`).
+    pub entitlements: Vec<String>,
+    /// Cache imports (type and attributes).
+    pub cache_imports: Vec<(String, BTreeMap<String, String>)>,
+    /// Cache exports (type and attributes).
+    pub cache_exports: Vec<(String, BTreeMap<String, String>)>,
+    /// Session name (buildx: base name of the working directory).
+    pub session_name: String,
+    /// Session shared key (buildx: `<context base name>:<node id>`).
+    pub shared_key: String,
+    /// Docker config directory for registry credentials.
+    pub docker_config_dir: Option<PathBuf>,
+}
+
+/// The result of a successful solve.
+#[derive(Debug, Clone, Default)]
+pub struct SolveResponse {
+    /// The build reference.
+    pub reference: String,
+    /// What the exporters reported (`containerimage.digest`, ...).
+    pub exporter_response: BTreeMap<String, String>,
+}
+
+/// Runs a solve. Raw progress messages go to `status` as they arrive; the
+/// channel is closed when the build's progress ends.
+pub async fn solve(
+    client: &Client,
+    opts: SolveOptions,
+    status: Option<mpsc::Sender<control::StatusResponse>>,
+) -> Result<SolveResponse> {
+    let reference = if opts.reference.is_empty() {
+        session::new_id()
+    } else {
+        opts.reference.clone()
+    };
+    let mut sess = Session::new(opts.session_name.clone(), opts.shared_key.clone());
+    let config_dir = opts
+        .docker_config_dir
+        .clone()
+        .unwrap_or_else(crate::docker::config_dir);
+    sess.allow(session::auth::AuthService::new(config_dir).attachable());
+    if !opts.local_dirs.is_empty() {
+        let dirs = opts
+            .local_dirs
+            .iter()
+            .map(|(k, v)| (k.clone(), session::filesync::SyncedDir::new(v.clone())));
+        sess.allow(session::filesync::FileSyncService::new(dirs).attachable());
+    }
+    let target = session::filesend::FileSendService::for_exports(&opts.exports)?;
+    let send_target = target.clone();
+    if let Some(t) = target {
+        sess.allow(t.attachable());
+    }
+    let req = solve_request(&opts, &reference, sess.id());
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let session_fut = sess.run(client, async move {
+        let _ = stop_rx.await;
+    });
+    let mut control = client.control();
+    let solve_fut = async {
+        let r = control.solve(req).await;
+        let _ = stop_tx.send(());
+        r
+    };
+    let status_ref = reference.clone();
+    let status_fut = stream_status(client, &status_ref, status);
+
+    tokio::pin!(session_fut);
+    tokio::pin!(solve_fut);
+    tokio::pin!(status_fut);
+    // The session must stay up while the solve runs; if it fails first, the
+    // build cannot proceed, so fail fast instead of waiting for the daemon.
+    let mut session_done = false;
+    let mut status_done = false;
+    let solved = loop {
+        tokio::select! {
+            r = &mut solve_fut => break r,
+            r = &mut session_fut, if !session_done => {
+                session_done = true;
+                r?;
+            }
+            r = &mut status_fut, if !status_done => {
+                status_done = true;
+                r?;
+            }
+        }
+    };
+    // Let the last progress messages arrive (the daemon ends the stream).
+    if !status_done {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut status_fut).await;
+    }
+    if !session_done {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), &mut session_fut).await;
+    }
+    let resp = solved.map_err(|s| match client.rpc_error("Control.Solve", s) {
+        Error::Rpc { status, .. } => Error::Solve(status),
+        other => other,
+    })?;
+    if let Some(t) = send_target {
+        t.finish()?;
+    }
+    Ok(SolveResponse {
+        reference,
+        exporter_response: resp.into_inner().exporter_response.into_iter().collect(),
+    })
+}
+
+async fn stream_status(
+    client: &Client,
+    reference: &str,
+    tx: Option<mpsc::Sender<control::StatusResponse>>,
+) -> Result<()> {
+    let Some(tx) = tx else { return Ok(()) };
+    let mut stream = client
+        .control()
+        .status(control::StatusRequest {
+            r#ref: reference.to_string(),
+        })
+        .await
+        .map_err(|s| client.rpc_error("Control.Status", s))?
+        .into_inner();
+    loop {
+        match stream.message().await {
+            Ok(Some(m)) => {
+                if tx.send(m).await.is_err() {
+                    return Ok(());
+                }
+            }
+            Ok(None) => return Ok(()),
+            // Progress ends with the build; a broken status stream must not
+            // hide the solve's own result.
+            Err(_) => return Ok(()),
+        }
+    }
+}
+
+fn solve_request(opts: &SolveOptions, reference: &str, session_id: &str) -> control::SolveRequest {
+    let exporters: Vec<control::Exporter> = opts
+        .exports
+        .iter()
+        .map(|e| control::Exporter {
+            r#type: e.kind.clone(),
+            attrs: e.attrs.clone().into_iter().collect(),
+        })
+        .collect();
+    let entry = |(t, a): &(String, BTreeMap<String, String>)| control::CacheOptionsEntry {
+        r#type: t.clone(),
+        attrs: a.clone().into_iter().collect(),
+    };
+    control::SolveRequest {
+        r#ref: reference.to_string(),
+        exporter_deprecated: exporters
+            .first()
+            .map(|e| e.r#type.clone())
+            .unwrap_or_default(),
+        exporter_attrs_deprecated: exporters
+            .first()
+            .map(|e| e.attrs.clone())
+            .unwrap_or_default(),
+        exporters,
+        session: session_id.to_string(),
+        frontend: opts.frontend.clone(),
+        frontend_attrs: opts.frontend_attrs.clone().into_iter().collect(),
+        cache: Some(control::CacheOptions {
+            exports: opts.cache_exports.iter().map(entry).collect(),
+            imports: opts.cache_imports.iter().map(entry).collect(),
+            ..Default::default()
+        }),
+        entitlements: opts.entitlements.clone(),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,310 @@
+//! `docker rkbuild [OPTIONS] PATH | URL | -` (also `build`): a build with
+//! buildx's flags, outputs and progress.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+use rkbuild::docker::ConfigFile;
+use rkbuild::solve::dockerfile::{
+    node_identifier, parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource,
+};
+use rkbuild::solve::export::parse_output;
+use rkbuild::Target;
+
+use super::args::BuildArgs;
+use super::builder::Builder;
+use super::error::{CliError, CliResult};
+use super::progress_ui;
+
+/// buildx's `listToMap` for `--build-arg`: `K=V`, or `K` taken from the
+/// environment (skipped when unset).
+fn build_args(list: &[String]) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for s in list {
+        match s.split_once('=') {
+            Some((k, v)) => {
+                m.insert(k.to_string(), v.to_string());
+            }
+            None => {
+                if let Ok(v) = std::env::var(s) {
+                    m.insert(s.clone(), v);
+                }
+            }
+        }
+    }
+    m
+}
+
+fn labels(list: &[String]) -> BTreeMap<String, String> {
+    list.iter()
+        .map(|s| match s.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (s.clone(), String::new()),
+        })
+        .collect()
+}
+
+fn proxy_args(cfg: &ConfigFile, docker_host: Option<&str>) -> BTreeMap<String, String> {
+    let p = docker_host
+        .and_then(|h| cfg.proxies.get(h))
+        .or_else(|| cfg.proxies.get("default"));
+    let mut m = BTreeMap::new();
+    if let Some(p) = p {
+        for (k, v) in [
+            ("HTTP_PROXY", &p.http_proxy),
+            ("HTTPS_PROXY", &p.https_proxy),
+            ("NO_PROXY", &p.no_proxy),
+            ("FTP_PROXY", &p.ftp_proxy),
+            ("ALL_PROXY", &p.all_proxy),
+        ] {
+            if !v.is_empty() {
+                m.insert(k.to_string(), v.clone());
+                m.insert(k.to_ascii_lowercase(), v.clone());
+            }
+        }
+    }
+    m
+}
+
+fn read_stdin() -> CliResult<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::new(format!("reading stdin: {e}")))?;
+    Ok(buf)
+}
+
+fn is_tar(b: &[u8]) -> bool {
+    // ustar magic, or a compressed archive (gzip, bzip2, xz, zstd).
+    (b.len() > 262 && &b[257..262] == b"ustar")
+        || b.starts_with(&[0x1f, 0x8b])
+        || b.starts_with(b"BZh")
+        || b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
+        || b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+}
+
+/// Collects the options from the flags.
+pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<BuildOptions> {
+    if !a.secret.is_empty() || !a.ssh.is_empty() {
+        return Err(CliError::new("--secret and --ssh are not supported yet"));
+    }
+    if !a.cache_from.is_empty() || !a.cache_to.is_empty() {
+        return Err(CliError::new(
+            "--cache-from and --cache-to are not supported yet",
+        ));
+    }
+    if !a.attest.is_empty()
+        || a.sbom.is_some()
+        || a.provenance.is_some()
+        || !a.annotation.is_empty()
+    {
+        return Err(CliError::new(
+            "--attest, --sbom, --provenance and --annotation are not supported yet",
+        ));
+    }
+    let moby = matches!(builder.target, Target::Docker(_));
+    let mut dockerfile = match a.file.as_deref() {
+        None | Some("") => DockerfileSource::Default,
+        Some("-") => DockerfileSource::Contents(read_stdin()?),
+        Some(p) => DockerfileSource::Path(PathBuf::from(p)),
+    };
+    let context = match a.context.as_deref() {
+        None => None,
+        Some("-") => {
+            if matches!(dockerfile, DockerfileSource::Contents(_)) {
+                return Err(CliError::new(
+                    "invalid argument: can't use stdin for both build context and dockerfile",
+                ));
+            }
+            let data = read_stdin()?;
+            if is_tar(&data) {
+                return Err(CliError::new("a tar context on stdin is not supported yet")
+                    .hint("pass the context as a directory"));
+            }
+            if !matches!(dockerfile, DockerfileSource::Default) {
+                return Err(CliError::new(
+                    "ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles",
+                ));
+            }
+            dockerfile = DockerfileSource::Contents(data);
+            Some(BuildContext::Empty)
+        }
+        Some(s) if s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/") => {
+            Some(BuildContext::Remote(s.to_string()))
+        }
+        Some(s) => Some(BuildContext::Dir(PathBuf::from(s))),
+    };
+    let mut outputs = Vec::new();
+    for o in &a.output {
+        outputs.push(parse_output(o)?);
+    }
+    if a.push {
+        if let Some(o) = outputs.iter_mut().find(|o| o.kind == "image") {
+            o.attrs.insert("push".into(), "true".into());
+        } else {
+            outputs.push(parse_output("type=registry")?);
+        }
+    }
+    if a.load {
+        if a.push {
+            return Err(CliError::new(
+                "push and load may not be set together at the moment",
+            ));
+        }
+        outputs.push(parse_output("type=docker")?);
+    }
+    let mut args = build_args(&a.build_arg);
+    if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
+        args.entry("SOURCE_DATE_EPOCH".into()).or_insert(v);
+    }
+    let docker_host = match &builder.target {
+        Target::Docker(ep) => Some(ep.to_string()),
+        _ => None,
+    };
+    let mut platforms = Vec::new();
+    for p in &a.platform {
+        for p in p.split(',').filter(|p| !p.is_empty()) {
+            platforms.push(p.trim().to_ascii_lowercase());
+        }
+    }
+    let mut build_contexts = BTreeMap::new();
+    for c in &a.build_context {
+        let Some((k, v)) = c.split_once('=') else {
+            return Err(CliError::new(format!(
+                "invalid context value: {c}, expected key=value"
+            )));
+        };
+        build_contexts.insert(k.to_string(), v.to_string());
+    }
+    let shm_size = match a.shm_size.as_deref() {
+        Some(s) => Some(parse_ram_bytes(s)?),
+        None => None,
+    };
+    Ok(BuildOptions {
+        context,
+        dockerfile,
+        build_args: args,
+        target: a.target.clone(),
+        platforms,
+        labels: labels(&a.label),
+        no_cache: a.no_cache,
+        no_cache_filter: a.no_cache_filter.clone(),
+        pull: a.pull,
+        network: Some(a.network.clone()),
+        add_hosts: a.add_host.clone(),
+        shm_size,
+        ulimits: a.ulimit.clone(),
+        allow: a.allow.clone(),
+        build_contexts,
+        tags: a.tag.clone(),
+        outputs,
+        cgroup_parent: a.cgroup_parent.clone(),
+        proxy_args: proxy_args(cfg, docker_host.as_deref()),
+        moby_driver: moby,
+    })
+}
+
+/// buildx's metadata file values: base64-encoded JSON objects are inlined.
+fn decode_exporter_response(
+    resp: &BTreeMap<String, String>,
+) -> serde_json::Map<String, serde_json::Value> {
+    use base64::Engine;
+    let mut out = serde_json::Map::new();
+    for (k, v) in resp {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(v)
+            .ok()
+            .and_then(|dt| serde_json::from_slice::<serde_json::Value>(&dt).ok())
+            .filter(|j| j.as_object().is_some_and(|o| !o.is_empty()));
+        out.insert(
+            k.clone(),
+            decoded.unwrap_or_else(|| serde_json::Value::String(v.clone())),
+        );
+    }
+    out
+}
+
+/// Writes `path` atomically (temporary file beside it, then rename).
+fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", rkbuild::session::new_id()));
+    std::fs::write(&tmp, data)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CliError::new(format!("writing {}: {e}", path.display()))
+        })
+}
+
+/// Runs a build.
+pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
+    let cfg_dir = rkbuild::docker::config_dir();
+    let cfg = ConfigFile::load_from(&cfg_dir)?;
+    let opts = options(a, builder, &cfg)?;
+    let node = node_identifier(&cfg_dir);
+    let (mut so, _temps) = opts.to_solve(&node)?;
+    so.session_name = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "rkbuild".into());
+    so.docker_config_dir = Some(cfg_dir);
+    so.reference = rkbuild::session::new_id();
+    let mode = progress_ui::Mode::parse(if a.quiet { "quiet" } else { &a.progress })?;
+    let client = builder.connect().await?;
+    let driver = match builder.target {
+        Target::Docker(_) => "docker",
+        Target::Buildkit(_) => "remote",
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(128);
+    let printer = progress_ui::spawn(mode, &builder.name, driver, rx);
+    let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
+    let summary = printer.await.unwrap_or_default();
+    match result {
+        Ok(resp) => {
+            let id = resp
+                .exporter_response
+                .get("containerimage.config.digest")
+                .or_else(|| resp.exporter_response.get("containerimage.digest"))
+                .cloned();
+            if let (Some(path), Some(id)) = (&a.iidfile, &id) {
+                write_atomic(path, id.as_bytes())?;
+            }
+            if let Some(path) = &a.metadata_file {
+                let mut md = decode_exporter_response(&resp.exporter_response);
+                md.insert(
+                    "buildx.build.ref".into(),
+                    serde_json::Value::String(format!(
+                        "{}/{}/{}",
+                        builder.name, builder.name, resp.reference
+                    )),
+                );
+                let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))
+                    .map_err(|e| CliError::new(e.to_string()))?;
+                write_atomic(path, text.as_bytes())?;
+            }
+            if a.quiet {
+                if let Some(id) = id {
+                    println!("{id}");
+                }
+            }
+            Ok(())
+        }
+        Err(rkbuild::Error::Solve(status)) => {
+            progress_ui::print_failure(&summary, &status);
+            Err(CliError {
+                message: String::new(),
+                hint: None,
+                code: 1,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}

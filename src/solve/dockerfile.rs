@@ -1,0 +1,515 @@
+//! The Dockerfile frontend (`dockerfile.v0`) with buildx's semantics: from
+//! build options (what `docker buildx build` takes) to [`SolveOptions`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::export::{to_exports, OutputSpec};
+use super::SolveOptions;
+use crate::error::{Error, Result};
+
+/// Where the Dockerfile comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DockerfileSource {
+    /// `PATH/Dockerfile` (or `dockerfile` if only that exists).
+    #[default]
+    Default,
+    /// `-f FILE`: a path, inside or outside the context.
+    Path(PathBuf),
+    /// `-f -` or a Dockerfile on stdin: its contents.
+    Contents(Vec<u8>),
+}
+
+/// The build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildContext {
+    /// A local directory.
+    Dir(PathBuf),
+    /// No files: the Dockerfile came on stdin (`docker build - < Dockerfile`).
+    Empty,
+    /// A remote context (git URL or tarball URL) fetched by the daemon.
+    Remote(String),
+}
+
+/// What `docker buildx build` takes, in library form.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The build context; `None` is an error (buildx: "please specify build context").
+    pub context: Option<BuildContext>,
+    /// `-f`.
+    pub dockerfile: DockerfileSource,
+    /// `--build-arg` (values already resolved from the environment).
+    pub build_args: BTreeMap<String, String>,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--platform` (each `os/arch[/variant]`).
+    pub platforms: Vec<String>,
+    /// `--label`.
+    pub labels: BTreeMap<String, String>,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `--no-cache-filter`.
+    pub no_cache_filter: Vec<String>,
+    /// `--pull`.
+    pub pull: bool,
+    /// `--network` (`default`, `host`, `none`).
+    pub network: Option<String>,
+    /// `--add-host` (`host:ip` or `host=ip`).
+    pub add_hosts: Vec<String>,
+    /// `--shm-size` in bytes.
+    pub shm_size: Option<u64>,
+    /// `--ulimit` (`name=soft[:hard]`).
+    pub ulimits: Vec<String>,
+    /// `--allow` entitlements.
+    pub allow: Vec<String>,
+    /// `--build-context name=value`.
+    pub build_contexts: BTreeMap<String, String>,
+    /// `-t`.
+    pub tags: Vec<String>,
+    /// `-o`, `--push`, `--load` (parsed).
+    pub outputs: Vec<OutputSpec>,
+    /// `--cgroup-parent`.
+    pub cgroup_parent: Option<String>,
+    /// Build args from the docker CLI's proxy configuration; explicit
+    /// `--build-arg`s win.
+    pub proxy_args: BTreeMap<String, String>,
+    /// True for dockerd's embedded BuildKit (buildx's docker driver).
+    pub moby_driver: bool,
+}
+
+/// Temporary files a solve needs (a Dockerfile from stdin, an empty
+/// context); removed on drop.
+#[derive(Debug, Default)]
+pub struct TempDirs(Vec<tempfile::TempDir>);
+
+/// buildx's node identifier: `$BUILDX_CONFIG` or `$DOCKER_CONFIG/buildx`,
+/// file `.buildNodeID` (16 hex characters), created if missing. Sharing it
+/// with buildx means sharing the daemon's incremental-transfer state.
+pub fn node_identifier(docker_config_dir: &Path) -> String {
+    let dir = std::env::var_os("BUILDX_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| docker_config_dir.join("buildx"));
+    let file = dir.join(".buildNodeID");
+    if let Ok(s) = std::fs::read_to_string(&file) {
+        let s = s.trim();
+        if !s.is_empty() {
+            return s.to_string();
+        }
+    }
+    use rand::RngCore;
+    let mut b = [0u8; 8];
+    rand::rng().fill_bytes(&mut b);
+    let id = hex::encode(b);
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let tmp = dir.join(format!(".buildNodeID.{}", crate::session::new_id()));
+        if std::fs::write(&tmp, &id).is_ok() && std::fs::rename(&tmp, &file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    // Another process may have won the race: prefer what is on disk.
+    std::fs::read_to_string(&file)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(id)
+}
+
+fn is_remote(s: &str) -> bool {
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git://")
+        || s.starts_with("git@")
+        || s.starts_with("github.com/")
+        || s.contains(".git#")
+        || s.ends_with(".git")
+}
+
+impl BuildOptions {
+    /// The solve for these options. `node_id` is from [`node_identifier`].
+    pub fn to_solve(&self, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
+        let mut temps = TempDirs::default();
+        let mut so = SolveOptions {
+            frontend: "dockerfile.v0".into(),
+            entitlements: self.allow.clone(),
+            ..Default::default()
+        };
+        let attrs = &mut so.frontend_attrs;
+        if let Some(cg) = &self.cgroup_parent {
+            attrs.insert("cgroup-parent".into(), cg.clone());
+        }
+        if self
+            .build_args
+            .get("BUILDKIT_MULTI_PLATFORM")
+            .is_some_and(|v| parse_bool(v))
+        {
+            attrs.insert("multi-platform".into(), "true".into());
+        }
+
+        // Context and Dockerfile (buildx's loadInputs).
+        let mut dockerfile_dir: Option<PathBuf> = None;
+        let mut dockerfile_name = String::new();
+        let mut dockerfile_contents: Option<&[u8]> = None;
+        match &self.context {
+            None => {
+                return Err(Error::Other(
+                    "please specify build context (e.g. \".\" for the current directory)".into(),
+                ))
+            }
+            Some(BuildContext::Dir(dir)) => {
+                let md = std::fs::metadata(dir);
+                if !md.map(|m| m.is_dir()).unwrap_or(false) {
+                    return Err(Error::Other(format!(
+                        "unable to prepare context: path {:?} not found",
+                        dir.display().to_string()
+                    )));
+                }
+                so.local_dirs.insert("context".into(), dir.clone());
+                let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+                let base = abs
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "/".into());
+                so.shared_key = format!("{base}:{node_id}");
+                match &self.dockerfile {
+                    DockerfileSource::Contents(c) => dockerfile_contents = Some(c),
+                    DockerfileSource::Default => dockerfile_dir = Some(dir.clone()),
+                    DockerfileSource::Path(p) => {
+                        dockerfile_dir = Some(
+                            p.parent()
+                                .filter(|d| !d.as_os_str().is_empty())
+                                .map(Path::to_path_buf)
+                                .unwrap_or_else(|| PathBuf::from(".")),
+                        );
+                        dockerfile_name = p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                    }
+                }
+            }
+            Some(BuildContext::Empty) => {
+                let DockerfileSource::Contents(c) = &self.dockerfile else {
+                    return Err(Error::Other(
+                        "a build without context needs the Dockerfile on stdin".into(),
+                    ));
+                };
+                let empty = tempdir("empty-dir")?;
+                so.local_dirs
+                    .insert("context".into(), empty.path().to_path_buf());
+                temps.0.push(empty);
+                dockerfile_contents = Some(c);
+            }
+            Some(BuildContext::Remote(url)) => {
+                if !is_remote(url) {
+                    return Err(Error::Other(format!(
+                        "unable to prepare context: path {url:?} not found"
+                    )));
+                }
+                match &self.dockerfile {
+                    DockerfileSource::Contents(c) => dockerfile_contents = Some(c),
+                    DockerfileSource::Path(p) if p.is_absolute() => {
+                        dockerfile_dir = p.parent().map(Path::to_path_buf);
+                        dockerfile_name = p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        attrs.insert("dockerfilekey".into(), "dockerfile".into());
+                    }
+                    DockerfileSource::Path(p) => {
+                        dockerfile_name = p.to_string_lossy().into_owned();
+                    }
+                    DockerfileSource::Default => {}
+                }
+                attrs.insert("context".into(), url.clone());
+            }
+        }
+        if let Some(c) = dockerfile_contents {
+            let d = tempdir("dockerfile")?;
+            let p = d.path().join("Dockerfile");
+            std::fs::write(&p, c).map_err(|e| Error::Io { path: p, source: e })?;
+            dockerfile_dir = Some(d.path().to_path_buf());
+            dockerfile_name = "Dockerfile".into();
+            attrs.insert("dockerfilekey".into(), "dockerfile".into());
+            temps.0.push(d);
+        }
+        if dockerfile_name.is_empty() {
+            dockerfile_name = "Dockerfile".into();
+        }
+        if let Some(dir) = dockerfile_dir {
+            // buildx: a lower-case `dockerfile` is used if `Dockerfile` is absent.
+            if dockerfile_name == "Dockerfile"
+                && !dir.join("Dockerfile").exists()
+                && dir.join("dockerfile").exists()
+            {
+                dockerfile_name = "dockerfile".into();
+            }
+            so.local_dirs.insert("dockerfile".into(), dir);
+        }
+        let attrs = &mut so.frontend_attrs;
+        attrs.insert("filename".into(), dockerfile_name);
+
+        for (name, value) in &self.build_contexts {
+            attrs.insert(
+                "frontend.caps".into(),
+                "moby.buildkit.frontend.contexts+forward".into(),
+            );
+            if is_remote(value)
+                || value.starts_with("docker-image://")
+                || value.starts_with("target:")
+            {
+                attrs.insert(format!("context:{name}"), value.clone());
+                continue;
+            }
+            if value.starts_with("oci-layout://") {
+                return Err(Error::Other(format!(
+                    "build context {name}: oci-layout:// contexts are not supported yet"
+                )));
+            }
+            let p = PathBuf::from(value);
+            if !p.is_dir() {
+                return Err(Error::Other(format!(
+                    "failed to get build context {name}: stat {value}: no such file or directory"
+                )));
+            }
+            let local = format!("context:{name}");
+            attrs.insert(format!("context:{name}"), format!("local:{name}"));
+            let _ = local;
+            so.local_dirs.insert(name.clone(), p);
+        }
+
+        // Exports.
+        let mut specs = self.outputs.clone();
+        if specs.is_empty() && self.moby_driver {
+            specs.push(OutputSpec {
+                kind: "image".into(),
+                attrs: BTreeMap::new(),
+                dest: None,
+            });
+        }
+        so.exports = to_exports(&specs, &self.tags, self.moby_driver)?;
+
+        let attrs = &mut so.frontend_attrs;
+        if self.pull {
+            attrs.insert("image-resolve-mode".into(), "pull".into());
+        } else if self.moby_driver {
+            attrs.insert("image-resolve-mode".into(), "local".into());
+        }
+        if let Some(t) = self.target.as_ref().filter(|t| !t.is_empty()) {
+            attrs.insert("target".into(), t.clone());
+        }
+        if !self.no_cache_filter.is_empty() {
+            attrs.insert("no-cache".into(), self.no_cache_filter.join(","));
+        }
+        if self.no_cache {
+            attrs.insert("no-cache".into(), String::new());
+        }
+        for (k, v) in &self.build_args {
+            attrs.insert(format!("build-arg:{k}"), v.clone());
+        }
+        for (k, v) in &self.labels {
+            attrs.insert(format!("label:{k}"), v.clone());
+        }
+        for (k, v) in &self.proxy_args {
+            if !self.build_args.contains_key(k) {
+                attrs.insert(format!("build-arg:{k}"), v.clone());
+            }
+        }
+        if !self.platforms.is_empty() {
+            attrs.insert("platform".into(), self.platforms.join(","));
+        }
+        match self.network.as_deref() {
+            Some("host") => {
+                attrs.insert("force-network-mode".into(), "host".into());
+                so.entitlements.push("network.host".into());
+            }
+            Some("none") => {
+                attrs.insert("force-network-mode".into(), "none".into());
+            }
+            None | Some("") | Some("default") => {}
+            Some(other) => {
+                return Err(Error::Other(format!(
+                    "network mode {other:?} not supported by buildkit - you can define a custom network for your builder using the network driver-opt in buildx create"
+                )))
+            }
+        }
+        let attrs = &mut so.frontend_attrs;
+        let hosts = extra_hosts(&self.add_hosts)?;
+        if !hosts.is_empty() {
+            attrs.insert("add-hosts".into(), hosts);
+        }
+        if let Some(s) = self.shm_size.filter(|s| *s > 0) {
+            attrs.insert("shm-size".into(), s.to_string());
+        }
+        if !self.ulimits.is_empty() {
+            attrs.insert("ulimit".into(), self.ulimits.join(","));
+        }
+        Ok((so, temps))
+    }
+}
+
+fn tempdir(prefix: &str) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|e| Error::Transport {
+            context: "creating a temporary directory".into(),
+            source: e,
+        })
+}
+
+fn parse_bool(s: &str) -> bool {
+    matches!(s, "1" | "t" | "T" | "true" | "TRUE" | "True")
+}
+
+/// buildx's `--add-host` handling: `host:ip` or `host=ip` → `host=ip`,
+/// joined with commas.
+fn extra_hosts(hosts: &[String]) -> Result<String> {
+    let mut out = Vec::new();
+    for h in hosts {
+        let (host, ip) = match h.split_once('=') {
+            Some(x) => x,
+            None => match h.split_once(':') {
+                Some(x) => x,
+                None => return Err(Error::Other(format!("invalid host {h}"))),
+            },
+        };
+        if host.is_empty() || ip.is_empty() {
+            return Err(Error::Other(format!("invalid host {h}")));
+        }
+        if ip == "host-gateway" {
+            return Err(Error::Other(
+                "host-gateway is not supported by rkbuild yet".into(),
+            ));
+        }
+        let ip_clean = ip.trim_start_matches('[').trim_end_matches(']');
+        if ip_clean.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::Other(format!(
+                "invalid IP address in add-host: {ip:?}"
+            )));
+        }
+        out.push(format!("{host}={ip_clean}"));
+    }
+    Ok(out.join(","))
+}
+
+/// Parses a docker size (`64m`, `1g`, `512`, `1.5GB`): binary units, as
+/// docker's `RAMInBytes`.
+pub fn parse_ram_bytes(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let idx = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(idx);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| Error::Other(format!("invalid size: '{s}'")))?;
+    let mult: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        "p" | "pb" | "pib" => 1 << 50,
+        _ => return Err(Error::Other(format!("invalid size: '{s}'"))),
+    };
+    if n < 0.0 {
+        return Err(Error::Other(format!("invalid size: '{s}'")));
+    }
+    Ok((n * mult as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(dir: &Path) -> BuildOptions {
+        BuildOptions {
+            context: Some(BuildContext::Dir(dir.to_path_buf())),
+            moby_driver: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn default_docker_driver_build() {
+        let d = tempfile::tempdir().unwrap();
+        let ctx = d.path().join("myctx");
+        std::fs::create_dir(&ctx).unwrap();
+        let mut o = opts(&ctx);
+        o.tags = vec!["x:1".into()];
+        o.build_args.insert("A".into(), "1".into());
+        o.proxy_args.insert("A".into(), "proxy".into());
+        o.proxy_args.insert("HTTP_PROXY".into(), "http://p".into());
+        let (so, _t) = o.to_solve("abcdef0123456789").unwrap();
+        assert_eq!(so.shared_key, "myctx:abcdef0123456789");
+        assert_eq!(so.frontend, "dockerfile.v0");
+        let a = &so.frontend_attrs;
+        assert_eq!(a["filename"], "Dockerfile");
+        assert_eq!(a["image-resolve-mode"], "local");
+        assert_eq!(a["build-arg:A"], "1");
+        assert_eq!(a["build-arg:HTTP_PROXY"], "http://p");
+        assert_eq!(so.local_dirs["context"], ctx);
+        assert_eq!(so.local_dirs["dockerfile"], ctx);
+        assert_eq!(so.exports[0].kind, "moby");
+        assert_eq!(so.exports[0].attrs["name"], "x:1");
+    }
+
+    #[test]
+    fn dockerfile_outside_context_and_stdin() {
+        let d = tempfile::tempdir().unwrap();
+        let mut o = opts(d.path());
+        o.dockerfile = DockerfileSource::Path("/elsewhere/My.Dockerfile".into());
+        let (so, _t) = o.to_solve("n").unwrap();
+        assert_eq!(so.frontend_attrs["filename"], "My.Dockerfile");
+        assert_eq!(so.local_dirs["dockerfile"], Path::new("/elsewhere"));
+        o.dockerfile = DockerfileSource::Contents(b"FROM scratch\n".to_vec());
+        let (so, t) = o.to_solve("n").unwrap();
+        assert_eq!(so.frontend_attrs["dockerfilekey"], "dockerfile");
+        let df = so.local_dirs["dockerfile"].join("Dockerfile");
+        assert_eq!(std::fs::read(&df).unwrap(), b"FROM scratch\n");
+        drop(t);
+        assert!(!df.exists());
+    }
+
+    #[test]
+    fn flags_to_attrs() {
+        let d = tempfile::tempdir().unwrap();
+        let mut o = opts(d.path());
+        o.no_cache_filter = vec!["a".into(), "b".into()];
+        o.network = Some("host".into());
+        o.add_hosts = vec!["h:1.2.3.4".into(), "g=::1".into()];
+        o.shm_size = Some(parse_ram_bytes("64m").unwrap());
+        o.platforms = vec!["linux/amd64".into(), "linux/arm64".into()];
+        o.target = Some("final".into());
+        let (so, _t) = o.to_solve("n").unwrap();
+        let a = &so.frontend_attrs;
+        assert_eq!(a["no-cache"], "a,b");
+        assert_eq!(a["force-network-mode"], "host");
+        assert_eq!(so.entitlements, vec!["network.host".to_string()]);
+        assert_eq!(a["add-hosts"], "h=1.2.3.4,g=::1");
+        assert_eq!(a["shm-size"], "67108864");
+        assert_eq!(a["platform"], "linux/amd64,linux/arm64");
+        assert_eq!(a["target"], "final");
+        o.network = Some("bridge".into());
+        assert!(o.to_solve("n").is_err());
+    }
+
+    #[test]
+    fn missing_context() {
+        let o = opts(Path::new("/nonexistent/ctx"));
+        let e = o.to_solve("n").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "unable to prepare context: path \"/nonexistent/ctx\" not found"
+        );
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_ram_bytes("512").unwrap(), 512);
+        assert_eq!(parse_ram_bytes("1k").unwrap(), 1024);
+        assert_eq!(parse_ram_bytes("2GB").unwrap(), 2 << 30);
+        assert!(parse_ram_bytes("x").is_err());
+    }
+}

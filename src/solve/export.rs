@@ -1,0 +1,245 @@
+//! Exports (`-o/--output`, `--push`, `--load`), parsed with buildx's rules.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+
+/// Where an export's files go on the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportOutput {
+    /// Nothing comes back to the client (image stored or pushed by the daemon).
+    None,
+    /// A directory that receives a file tree (local exporter).
+    Dir(PathBuf),
+    /// A file that receives one byte stream (tar, oci, docker exporters).
+    File(PathBuf),
+    /// Standard output receives the byte stream.
+    Stdout,
+}
+
+/// One exporter request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// Exporter type as the daemon knows it (`moby`, `image`, `local`, `tar`, ...).
+    pub kind: String,
+    /// Exporter attributes (without `dest`).
+    pub attrs: BTreeMap<String, String>,
+    /// Where the client writes what comes back.
+    pub output: ExportOutput,
+}
+
+/// An `--output` value as the user wrote it, after buildx's parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// `type=` (after `registry` → `image`).
+    pub kind: String,
+    /// Other keys, lower-cased, without `dest`.
+    pub attrs: BTreeMap<String, String>,
+    /// `dest=`, if any.
+    pub dest: Option<String>,
+}
+
+/// Parses one `--output` value: `DIR` (local), `-` (tar to stdout), or
+/// `type=T,key=value,...` (CSV, as buildx).
+pub fn parse_output(s: &str) -> Result<OutputSpec> {
+    let fields = split_csv(s)?;
+    if fields.len() == 1 && fields[0] == s && !s.starts_with("type=") {
+        if s == "-" {
+            return Ok(OutputSpec {
+                kind: "tar".into(),
+                attrs: BTreeMap::new(),
+                dest: Some("-".into()),
+            });
+        }
+        return Ok(OutputSpec {
+            kind: "local".into(),
+            attrs: BTreeMap::new(),
+            dest: Some(s.to_string()),
+        });
+    }
+    let mut kind = String::new();
+    let mut attrs = BTreeMap::new();
+    for f in fields {
+        let Some((k, v)) = f.split_once('=') else {
+            return Err(Error::Other(format!("invalid value {f}")));
+        };
+        let k = k.trim().to_ascii_lowercase();
+        if k == "type" {
+            kind = v.to_string();
+        } else {
+            attrs.insert(k, v.to_string());
+        }
+    }
+    if kind.is_empty() {
+        return Err(Error::Other("type is required for output".into()));
+    }
+    if kind == "registry" {
+        kind = "image".into();
+        attrs.entry("push".into()).or_insert_with(|| "true".into());
+    }
+    let dest = attrs.remove("dest");
+    Ok(OutputSpec { kind, attrs, dest })
+}
+
+/// Splits a CSV record as Go's encoding/csv does for one line (quotes with
+/// `""` escapes).
+pub fn split_csv(s: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = s.chars().peekable();
+    let mut at_start = true;
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    cur.push('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cur.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if at_start => {
+                quoted = true;
+                at_start = false;
+            }
+            '"' => return Err(Error::Other(format!("bare \" in non-quoted field: {s}"))),
+            ',' => {
+                out.push(std::mem::take(&mut cur));
+                at_start = true;
+            }
+            _ => {
+                cur.push(c);
+                at_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err(Error::Other(format!(
+            "extraneous or missing \" in quoted field: {s}"
+        )));
+    }
+    out.push(cur);
+    Ok(out)
+}
+
+/// Turns parsed outputs into exporter requests for a builder.
+///
+/// `moby_driver` is true for dockerd's embedded BuildKit (buildx's docker
+/// driver): there `image`/`docker` without a file become the `moby` exporter
+/// that stores the image in the daemon. `tags` fill `name` as in buildx.
+pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> Result<Vec<Export>> {
+    let mut out = Vec::new();
+    for s in specs {
+        let mut attrs = s.attrs.clone();
+        let mut kind = s.kind.clone();
+        if kind == "cacheonly" {
+            continue;
+        }
+        if !tags.is_empty() && matches!(kind.as_str(), "image" | "oci" | "docker") {
+            attrs.insert("name".into(), tags.join(","));
+        } else if kind == "image"
+            && attrs.get("name").is_none_or(|n| n.is_empty())
+            && attrs.get("push").is_some_and(|p| parse_bool(p))
+        {
+            return Err(Error::Other(
+                "tag is needed when pushing to registry".into(),
+            ));
+        }
+        let output = match kind.as_str() {
+            "local" => match &s.dest {
+                Some(d) if !d.is_empty() => ExportOutput::Dir(PathBuf::from(d)),
+                _ => return Err(Error::Other("dest is required for local output".into())),
+            },
+            "tar" | "oci" => match s.dest.as_deref() {
+                Some("-") => ExportOutput::Stdout,
+                Some(d) if !d.is_empty() => ExportOutput::File(PathBuf::from(d)),
+                _ => return Err(Error::Other(format!("dest is required for {kind} output"))),
+            },
+            "docker" => match s.dest.as_deref() {
+                Some("-") => ExportOutput::Stdout,
+                Some(d) if !d.is_empty() => ExportOutput::File(PathBuf::from(d)),
+                _ => {
+                    if moby_driver {
+                        kind = "moby".into();
+                    }
+                    ExportOutput::None
+                }
+            },
+            "image" => {
+                if moby_driver {
+                    kind = "moby".into();
+                    if attrs.get("push").is_some_and(|p| parse_bool(p))
+                        && attrs.get("push-by-digest").is_some_and(|p| parse_bool(p))
+                    {
+                        return Err(Error::Other("push-by-digest is currently not implemented for docker driver, please create a new builder instance".into()));
+                    }
+                }
+                ExportOutput::None
+            }
+            _ => ExportOutput::None,
+        };
+        out.push(Export {
+            kind,
+            attrs,
+            output,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_bool(s: &str) -> bool {
+    matches!(s, "1" | "t" | "T" | "true" | "TRUE" | "True")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_values() {
+        let o = parse_output("out").unwrap();
+        assert_eq!((o.kind.as_str(), o.dest.as_deref()), ("local", Some("out")));
+        let o = parse_output("-").unwrap();
+        assert_eq!((o.kind.as_str(), o.dest.as_deref()), ("tar", Some("-")));
+    }
+
+    #[test]
+    fn csv_form_and_registry() {
+        let o = parse_output("type=local,dest=/tmp/x").unwrap();
+        assert_eq!(o.kind, "local");
+        assert_eq!(o.dest.as_deref(), Some("/tmp/x"));
+        let o = parse_output("type=registry").unwrap();
+        assert_eq!(o.kind, "image");
+        assert_eq!(o.attrs["push"], "true");
+        let o = parse_output("type=image,\"name=a,b\",push=false").unwrap();
+        assert_eq!(o.attrs["name"], "a,b");
+        assert_eq!(o.attrs["push"], "false");
+        assert!(parse_output("dest=x")
+            .unwrap_err()
+            .to_string()
+            .contains("type is required"));
+        assert!(parse_output("type=local,oops").is_err());
+    }
+
+    #[test]
+    fn moby_mapping() {
+        let specs = vec![parse_output("type=docker").unwrap()];
+        let e = to_exports(&specs, &["a:1".into()], true).unwrap();
+        assert_eq!(e[0].kind, "moby");
+        assert_eq!(e[0].attrs["name"], "a:1");
+        let e = to_exports(&[parse_output("type=image").unwrap()], &[], true).unwrap();
+        assert_eq!(e[0].kind, "moby");
+        let err = to_exports(&[parse_output("type=registry").unwrap()], &[], true).unwrap_err();
+        assert_eq!(err.to_string(), "tag is needed when pushing to registry");
+        let e = to_exports(&[parse_output("type=tar,dest=-").unwrap()], &[], true).unwrap();
+        assert_eq!(e[0].output, ExportOutput::Stdout);
+        assert!(to_exports(&[parse_output("type=local").unwrap()], &[], true).is_err());
+    }
+}
