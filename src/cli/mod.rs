@@ -3,6 +3,7 @@
 pub mod args;
 pub mod build;
 pub mod builder;
+pub mod cache;
 pub mod complete;
 pub mod error;
 pub mod generate;
@@ -91,6 +92,18 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
             Some(Command::Version(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 version::run(a, &b).await
+            }
+            Some(Command::Du(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                cache::du(a, &b).await
+            }
+            Some(Command::Prune(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                cache::prune(a, &b).await
+            }
+            Some(Command::Ls(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                cache::ls(a, &b).await
             }
             Some(Command::Build(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
