@@ -1,4 +1,4 @@
-_docker__rkbuild() {
+_docker_rkbuild() {
     local i cur prev opts cmd
     COMPREPLY=()
     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -14,19 +14,25 @@ _docker__rkbuild() {
     do
         case "${cmd},${i}" in
             ",$1")
-                cmd="docker__rkbuild"
+                cmd="docker_rkbuild"
                 ;;
-            docker__rkbuild,b)
-                cmd="docker__rkbuild__subcmd__build"
+            docker_rkbuild,b)
+                cmd="docker_rkbuild__subcmd__build"
                 ;;
-            docker__rkbuild,build)
-                cmd="docker__rkbuild__subcmd__build"
+            docker_rkbuild,build)
+                cmd="docker_rkbuild__subcmd__build"
                 ;;
-            docker__rkbuild,docker-cli-plugin-metadata)
-                cmd="docker__rkbuild__subcmd__docker__subcmd__cli__subcmd__plugin__subcmd__metadata"
+            docker_rkbuild,du)
+                cmd="docker_rkbuild__subcmd__du"
                 ;;
-            docker__rkbuild,version)
-                cmd="docker__rkbuild__subcmd__version"
+            docker_rkbuild,ls)
+                cmd="docker_rkbuild__subcmd__ls"
+                ;;
+            docker_rkbuild,prune)
+                cmd="docker_rkbuild__subcmd__prune"
+                ;;
+            docker_rkbuild,version)
+                cmd="docker_rkbuild__subcmd__version"
                 ;;
             *)
                 ;;
@@ -34,8 +40,8 @@ _docker__rkbuild() {
     done
 
     case "${cmd}" in
-        docker__rkbuild)
-            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version docker-cli-plugin-metadata"
+        docker_rkbuild)
+            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version du prune ls"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,7 +198,7 @@ _docker__rkbuild() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        docker__subcmd__rkbuild__subcmd__build)
+        docker_rkbuild__subcmd__build)
             opts="-f -o -q -t -D -h --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -350,13 +356,17 @@ _docker__rkbuild() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        docker__subcmd__rkbuild__subcmd__docker__subcmd__cli__subcmd__plugin__subcmd__metadata)
-            opts="-D -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+        docker_rkbuild__subcmd__du)
+            opts="-D -h --filter --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --builder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -392,7 +402,103 @@ _docker__rkbuild() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        docker__subcmd__rkbuild__subcmd__version)
+        docker_rkbuild__subcmd__ls)
+            opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__prune)
+            opts="-a -f -D -h --all --filter --force --keep-storage --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-storage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__version)
             opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -442,7 +548,7 @@ _docker__rkbuild() {
 }
 
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _docker__rkbuild -o nosort -o bashdefault -o default docker-rkbuild
+    complete -F _docker_rkbuild -o nosort -o bashdefault -o default docker-rkbuild
 else
-    complete -F _docker__rkbuild -o bashdefault -o default docker-rkbuild
+    complete -F _docker_rkbuild -o bashdefault -o default docker-rkbuild
 fi

@@ -68,7 +68,9 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s h -l help
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "build" -d 'Start a build'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "b" -d 'Start a build'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "version" -d 'Show client and builder versions'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "docker-cli-plugin-metadata" -d 'Print the docker CLI plugin metadata'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "du" -d 'Disk usage'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "prune" -d 'Remove build cache'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "ls" -d 'List builder instances'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l add-host -d 'Add a custom host-to-IP mapping (format: "host:ip")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l allow -d 'Allow extra privileged entitlement (e.g., "network.host", "security.insecure")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l annotation -d 'Add annotation to the image' -r
@@ -160,12 +162,38 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l builder -d 'Override the configured builder instance' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -s D -l debug -d 'Enable debug logging'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand docker-cli-plugin-metadata" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l filter -d 'Provide filter values' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l verbose -d 'Provide a more verbose output'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l filter -d 'Provide filter values (e.g., "until=24h")' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l keep-storage -d 'Amount of disk space to keep for cache' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s a -l all -d 'Include internal/frontend images'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l verbose -d 'Provide a more verbose output'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l format -d 'Format the output' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s h -l help -d 'Print help'

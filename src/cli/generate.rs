@@ -26,13 +26,29 @@ pub const REQUEST: &str = "__generate";
 /// The name the standalone binary is installed under.
 pub const BIN: &str = "docker-rkbuild";
 
-/// The command tree as documented: named after the binary.
+/// The command tree as documented: named after the binary, without the
+/// hidden commands (clap_complete would offer them).
 pub fn command() -> Command {
-    Cli::command()
-        .name(BIN)
+    let root = Cli::command();
+    let mut cmd = Command::new(BIN)
         .bin_name(BIN)
         .display_name(BIN)
         .disable_help_subcommand(true)
+        .disable_version_flag(true)
+        .version(concat!("v", env!("CARGO_PKG_VERSION")));
+    if let Some(a) = root.get_about() {
+        cmd = cmd.about(a.clone());
+    }
+    if let Some(a) = root.get_long_about() {
+        cmd = cmd.long_about(a.clone());
+    }
+    for a in root.get_arguments() {
+        cmd = cmd.arg(a.clone());
+    }
+    for s in root.get_subcommands().filter(|s| !s.is_hide_set()) {
+        cmd = cmd.subcommand(s.clone());
+    }
+    cmd
 }
 
 /// Completion files: `(path relative to the repository, contents)`.
@@ -51,6 +67,18 @@ pub fn completion_files() -> Vec<(String, Vec<u8>)> {
 pub fn completion(shell: Shell) -> Vec<u8> {
     let mut cmd = command();
     let mut buf = Vec::new();
+    if shell == Shell::Bash {
+        // clap_complete's bash script names its cases inconsistently when
+        // the binary's name has a '-' (`docker__rkbuild` vs
+        // `docker__subcmd__rkbuild`) and then never completes subcommands:
+        // generate for a name without one, then put the real name back.
+        const TMP: &str = "rkbuildbinplaceholder";
+        clap_complete::generate(shell, &mut cmd, TMP, &mut buf);
+        let text = String::from_utf8_lossy(&buf)
+            .replace(&format!(" {TMP}\n"), &format!(" {BIN}\n"))
+            .replace(TMP, "docker_rkbuild");
+        return text.into_bytes();
+    }
     clap_complete::generate(shell, &mut cmd, BIN, &mut buf);
     buf
 }
@@ -222,7 +250,7 @@ mod tests {
     #[test]
     fn bash_script_completes_the_binary() {
         let s = String::from_utf8(completion(Shell::Bash)).unwrap();
-        assert!(s.contains("complete -F _docker__rkbuild"), "{s}");
+        assert!(s.contains("complete -F _docker_rkbuild -o nosort -o bashdefault -o default docker-rkbuild\n"), "{s}");
         assert!(s.contains("--builder"), "{s}");
     }
 }
