@@ -31,15 +31,22 @@ fn version_through_docker_cli() {
     let env = daemon!();
     let cfg = DockerConfig::new(env);
     let out = ok(cfg.docker(env).args(["rkbuild", "version"]));
-    assert!(out.contains(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(
+        out.contains(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
     assert!(out.contains("BuildKit:  v0.0.0+unknown"), "{out}");
     assert!(out.contains("Docker:    26.1.5"), "{out}");
     assert!(out.contains("Platforms: linux/amd64"), "{out}");
     // docker's global flags go before the plugin name.
-    let out = ok(cfg
-        .docker(env)
-        .env_remove("DOCKER_HOST")
-        .args(["-H", &env.docker_host, "rkbuild", "version", "--format", "json"]));
+    let out = ok(cfg.docker(env).env_remove("DOCKER_HOST").args([
+        "-H",
+        &env.docker_host,
+        "rkbuild",
+        "version",
+        "--format",
+        "json",
+    ]));
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["buildkit"]["version"], "v0.0.0+unknown");
     assert!(!v["workers"][0]["platforms"].as_array().unwrap().is_empty());
@@ -51,10 +58,11 @@ fn version_standalone_and_with_addr() {
     let cfg = DockerConfig::new(env);
     let out = ok(cfg.rkbuild(env).arg("version"));
     assert!(out.contains("BuildKit:  v0.0.0+unknown"), "{out}");
-    let out = ok(cfg
-        .rkbuild(env)
-        .env_remove("DOCKER_HOST")
-        .args(["--addr", &format!("docker+{}", env.docker_host), "version"]));
+    let out = ok(cfg.rkbuild(env).env_remove("DOCKER_HOST").args([
+        "--addr",
+        &format!("docker+{}", env.docker_host),
+        "version",
+    ]));
     assert!(out.contains("Workers:   1"), "{out}");
     // BUILDKIT_HOST selects a plain BuildKit socket.
     let bridge = bridge::UnixBridge::start(&env.docker_sock);
@@ -63,7 +71,10 @@ fn version_standalone_and_with_addr() {
         .env_remove("DOCKER_HOST")
         .env("BUILDKIT_HOST", bridge.addr())
         .arg("version"));
-    assert!(out.contains(&format!("Builder:   {}", bridge.addr())), "{out}");
+    assert!(
+        out.contains(&format!("Builder:   {}", bridge.addr())),
+        "{out}"
+    );
 }
 
 #[test]
@@ -88,12 +99,18 @@ fn unreachable_daemon_fails_fast_with_one_line() {
     let out = run(std::process::Command::new(rkbuild_bin())
         .args(["--addr", "unix:///nonexistent.sock", "version"])
         .env_remove("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND"));
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("ERROR: cannot connect to unix:///nonexistent.sock: no such socket (hint: "),
+        err.starts_with(
+            "ERROR: cannot connect to unix:///nonexistent.sock: no such socket (hint: "
+        ),
         "{err}"
     );
     assert!(stdout(&out).is_empty());
@@ -109,7 +126,10 @@ fn unreachable_docker_host_names_the_daemon() {
         .env_remove("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND"));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("docker+unix:///nonexistent/docker.sock"), "{err}");
+    assert!(
+        err.contains("docker+unix:///nonexistent/docker.sock"),
+        "{err}"
+    );
     assert!(err.contains("is the docker daemon running?"), "{err}");
 }
 

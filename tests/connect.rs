@@ -23,7 +23,9 @@ async fn check_client(client: &Client) {
         w.platforms
     );
     assert!(
-        w.labels.keys().any(|k| k.starts_with("org.mobyproject.buildkit.worker.")),
+        w.labels
+            .keys()
+            .any(|k| k.starts_with("org.mobyproject.buildkit.worker.")),
         "labels: {:?}",
         w.labels
     );
@@ -137,7 +139,9 @@ async fn info_and_workers_over_mtls() {
         ..Default::default()
     };
     let target = Target::parse(&format!("tcp://127.0.0.1:{}", bridge.port)).unwrap();
-    let client = Client::connect_with(target, opts).await.expect("mTLS connect");
+    let client = Client::connect_with(target, opts)
+        .await
+        .expect("mTLS connect");
     check_client(&client).await;
 }
 
@@ -156,7 +160,10 @@ async fn mtls_without_client_certificate_is_a_tls_error() {
     };
     let target = Target::parse(&format!("tcp://127.0.0.1:{}", bridge.port)).unwrap();
     let err = match Client::connect_with(target, opts).await {
-        Ok(c) => c.info().await.expect_err("server must refuse a client without a certificate"),
+        Ok(c) => c
+            .info()
+            .await
+            .expect_err("server must refuse a client without a certificate"),
         Err(e) => e,
     };
     assert!(
@@ -181,7 +188,9 @@ async fn wrong_server_name_is_a_tls_error() {
         ..Default::default()
     };
     let target = Target::parse(&format!("tcp://127.0.0.1:{}", bridge.port)).unwrap();
-    let err = Client::connect_with(target, opts).await.expect_err("must fail");
+    let err = Client::connect_with(target, opts)
+        .await
+        .expect_err("must fail");
     assert!(matches!(err, Error::Tls { .. }), "{err:?}");
     assert!(err.to_string().contains("TLS"), "{err}");
 }
@@ -296,7 +305,13 @@ async fn silent_peer_times_out() {
         ..Default::default()
     };
     let start = Instant::now();
-    let err = Client::connect_with(target, opts).await.expect_err("must time out");
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    let err = Client::connect_with(target, opts)
+        .await
+        .expect_err("must time out");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }

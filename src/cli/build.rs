@@ -103,7 +103,6 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
             "--attest, --sbom, --provenance and --annotation are not supported yet",
         ));
     }
-    let moby = matches!(builder.target, Target::Docker(_));
     let mut dockerfile = match a.file.as_deref() {
         None | Some("") => DockerfileSource::Default,
         Some("-") => DockerfileSource::Contents(read_stdin()?),
@@ -119,8 +118,13 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
             }
             let data = read_stdin()?;
             if is_tar(&data) {
-                return Err(CliError::new("a tar context on stdin is not supported yet")
-                    .hint("pass the context as a directory"));
+                return finish(
+                    a,
+                    builder,
+                    cfg,
+                    Some(BuildContext::Tar(data.into())),
+                    dockerfile,
+                );
             }
             if !matches!(dockerfile, DockerfileSource::Default) {
                 return Err(CliError::new(
@@ -135,6 +139,17 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
         }
         Some(s) => Some(BuildContext::Dir(PathBuf::from(s))),
     };
+    finish(a, builder, cfg, context, dockerfile)
+}
+
+fn finish(
+    a: &BuildArgs,
+    builder: &Builder,
+    cfg: &ConfigFile,
+    context: Option<BuildContext>,
+    dockerfile: DockerfileSource,
+) -> CliResult<BuildOptions> {
+    let moby = matches!(builder.target, Target::Docker(_));
     let mut outputs = Vec::new();
     for o in &a.output {
         outputs.push(parse_output(o)?);
@@ -164,8 +179,8 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
     };
     let mut platforms = Vec::new();
     for p in &a.platform {
-        for p in p.split(',').filter(|p| !p.is_empty()) {
-            platforms.push(p.trim().to_ascii_lowercase());
+        for p in p.split(',').filter(|p| !p.trim().is_empty()) {
+            platforms.push(rkbuild::platform::normalize(p)?);
         }
     }
     let mut build_contexts = BTreeMap::new();
@@ -251,12 +266,27 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
     let opts = options(a, builder, &cfg)?;
     let node = node_identifier(&cfg_dir);
     let (mut so, _temps) = opts.to_solve(&node)?;
+    let exports_to_stdout = so
+        .exports
+        .iter()
+        .any(|e| e.output == rkbuild::solve::ExportOutput::Stdout);
     so.session_name = std::env::current_dir()
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "rkbuild".into());
     so.docker_config_dir = Some(cfg_dir);
     so.reference = rkbuild::session::new_id();
+    // For measurements: force the session through Control.Session even on
+    // dockerd (default: dockerd's /session upgrade, measured faster).
+    if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
+        so.session_transport = rkbuild::session::Transport::ControlStream;
+    }
+    if a.quiet && a.progress != "auto" && a.progress != "quiet" {
+        return Err(CliError::new(format!(
+            "progress={} and quiet cannot be used together",
+            a.progress
+        )));
+    }
     let mode = progress_ui::Mode::parse(if a.quiet { "quiet" } else { &a.progress })?;
     let client = builder.connect().await?;
     let driver = match builder.target {
@@ -290,10 +320,10 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
                     .map_err(|e| CliError::new(e.to_string()))?;
                 write_atomic(path, text.as_bytes())?;
             }
-            if a.quiet {
-                if let Some(id) = id {
-                    println!("{id}");
-                }
+            // buildx prints the image id (an empty line when there is none)
+            // in quiet mode, unless stdout carries an export.
+            if mode == progress_ui::Mode::Quiet && !exports_to_stdout {
+                println!("{}", id.unwrap_or_default());
             }
             Ok(())
         }

@@ -69,8 +69,10 @@ pub fn main() -> i32 {
         }
     };
     let result = rt.block_on(run(cli, globals));
-    // Do not wait for background tasks (e.g. the plugin socket watcher).
-    rt.shutdown_background();
+    // Drop every task now, so that cleanup (staging directories, temporary
+    // output files) runs before exit even after a cancel; do not wait long
+    // for blocking work (e.g. a credential helper).
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -32,10 +32,7 @@ impl Mode {
             "tty" => Mode::Tty,
             "quiet" => Mode::Quiet,
             "rawjson" => Mode::RawJson,
-            other => {
-                return Err(CliError::new(format!("invalid progress mode {other:?}"))
-                    .hint("use auto, plain, tty, rawjson or quiet"))
-            }
+            other => return Err(CliError::new(format!("invalid progress mode {other}"))),
         })
     }
 }

@@ -161,17 +161,24 @@ impl Client {
     /// Turns a gRPC status into a typed error, recognising peers that do
     /// not speak BuildKit's API.
     pub(crate) fn rpc_error(&self, call: &'static str, status: tonic::Status) -> Error {
-        classify_status(&self.target, call, status)
+        classify_status(&self.target, self.opts.tls.is_some(), call, status)
     }
 }
 
-pub(crate) fn classify_status(target: &Target, call: &'static str, status: tonic::Status) -> Error {
+pub(crate) fn classify_status(
+    target: &Target,
+    tls: bool,
+    call: &'static str,
+    status: tonic::Status,
+) -> Error {
     use tonic::Code;
+    // A status made by the client's own transport (not sent by the peer)
+    // carries the transport error as its source.
     let transport_failure = matches!(
         status.code(),
-        Code::Unknown | Code::Unavailable | Code::Internal
-    ) && status.metadata().is_empty()
-        && std::error::Error::source(&status).is_some();
+        Code::Unknown | Code::Unavailable | Code::Internal | Code::Cancelled
+    ) && std::error::Error::source(&status)
+        .is_some_and(|e| e.is::<tonic::transport::Error>() || e.is::<hyper::Error>());
     if status.code() == Code::Unimplemented {
         return Error::NotBuildkit {
             addr: target.to_string(),
@@ -187,6 +194,14 @@ pub(crate) fn classify_status(target: &Target, call: &'static str, status: tonic
                 detail = format!("{detail}: {s}");
             }
             src = e.source();
+        }
+        if tls {
+            return Error::Tls {
+                addr: target.to_string(),
+                detail: format!(
+                    "the connection failed after the handshake; was the client certificate refused? ({detail})"
+                ),
+            };
         }
         return Error::NotBuildkit {
             addr: target.to_string(),

@@ -277,7 +277,12 @@ pub async fn receive<S>(
 where
     S: Stream<Item = std::result::Result<Packet, tonic::Status>> + Unpin,
 {
-    fs::create_dir_all(dest).map_err(|e| io_err(dest, e))?;
+    // buildx creates a missing DEST (and parents) with mode 0700.
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dest)
+        .map_err(|e| io_err(dest, e))?;
     let dest = fs::canonicalize(dest).map_err(|e| io_err(dest, e))?;
     let parent = dest.parent().unwrap_or(&dest).to_path_buf();
     let stage_path = parent.join(format!(".rkbuild-output-{}", crate::session::new_id()));

@@ -11,6 +11,7 @@ pub mod filesend;
 pub mod filesync;
 pub mod health;
 pub mod tunnel;
+pub mod upload;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -33,6 +34,17 @@ pub(crate) const HEADER_METHOD: &str = "X-Docker-Expose-Session-Grpc-Method";
 const STREAM_WINDOW: u32 = 8 << 20;
 const CONN_WINDOW: u32 = 16 << 20;
 const MAX_FRAME: u32 = 1 << 20;
+
+/// How the session connection reaches the daemon.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Transport {
+    /// dockerd's `/session` upgrade for docker targets (one plain h2c
+    /// connection), `Control.Session` otherwise.
+    #[default]
+    Auto,
+    /// Always `Control.Session` (HTTP/2 tunnelled in a gRPC stream).
+    ControlStream,
+}
 
 /// A service that can be exposed on a session.
 pub trait Attachable {
@@ -151,10 +163,15 @@ impl Session {
 
     /// Connects the session to the daemon and serves it until the daemon
     /// closes it or `shutdown` resolves.
-    pub async fn run(self, client: &Client, shutdown: impl Future<Output = ()>) -> Result<()> {
+    pub async fn run(
+        self,
+        client: &Client,
+        transport: Transport,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<()> {
         let headers = self.headers();
         let io = match client.target() {
-            Target::Docker(ep) => {
+            Target::Docker(ep) if transport == Transport::Auto => {
                 crate::client::transport::docker::upgrade(
                     ep,
                     "/session",
@@ -163,7 +180,7 @@ impl Session {
                 )
                 .await?
             }
-            Target::Buildkit(_) => tunnel::dial(client, &headers).await?,
+            _ => tunnel::dial(client, &headers).await?,
         };
         self.serve(io, shutdown).await
     }

@@ -29,6 +29,9 @@ pub enum BuildContext {
     Empty,
     /// A remote context (git URL or tarball URL) fetched by the daemon.
     Remote(String),
+    /// A tar archive (possibly compressed), e.g. read from stdin; served to
+    /// the daemon through the session's Upload service.
+    Tar(bytes::Bytes),
 }
 
 /// What `docker buildx build` takes, in library form.
@@ -199,6 +202,15 @@ impl BuildOptions {
                     .insert("context".into(), empty.path().to_path_buf());
                 temps.0.push(empty);
                 dockerfile_contents = Some(c);
+            }
+            Some(BuildContext::Tar(data)) => {
+                let up = crate::session::upload::UploadService::new();
+                let url = up.add(data.clone());
+                attrs.insert("context".into(), url);
+                so.uploads = Some(up);
+                if let DockerfileSource::Path(p) = &self.dockerfile {
+                    dockerfile_name = p.to_string_lossy().into_owned();
+                }
             }
             Some(BuildContext::Remote(url)) => {
                 if !is_remote(url) {

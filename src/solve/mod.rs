@@ -47,6 +47,11 @@ pub struct SolveOptions {
     pub shared_key: String,
     /// Docker config directory for registry credentials.
     pub docker_config_dir: Option<PathBuf>,
+    /// Byte streams served through the session's Upload service (a tar
+    /// context from stdin), when set.
+    pub uploads: Option<session::upload::UploadService>,
+    /// How the session connects (see [`session::Transport`]).
+    pub session_transport: session::Transport,
 }
 
 /// The result of a successful solve.
@@ -83,6 +88,9 @@ pub async fn solve(
             .map(|(k, v)| (k.clone(), session::filesync::SyncedDir::new(v.clone())));
         sess.allow(session::filesync::FileSyncService::new(dirs).attachable());
     }
+    if let Some(up) = opts.uploads.clone() {
+        sess.allow(up.attachable());
+    }
     let target = session::filesend::FileSendService::for_exports(&opts.exports)?;
     let send_target = target.clone();
     if let Some(t) = target {
@@ -91,7 +99,7 @@ pub async fn solve(
     let req = solve_request(&opts, &reference, sess.id());
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let session_fut = sess.run(client, async move {
+    let session_fut = sess.run(client, opts.session_transport, async move {
         let _ = stop_rx.await;
     });
     let mut control = client.control();

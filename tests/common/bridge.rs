@@ -27,7 +27,9 @@ impl UnixBridge {
         spawn_runtime(move || async move {
             let listener = tokio::net::UnixListener::from_std(std_listener).expect("listener");
             loop {
-                let Ok((mut conn, _)) = listener.accept().await else { return };
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
                 let ep = ep.clone();
                 tokio::spawn(async move {
                     if let Ok(mut up) = upgrade(&ep, "/grpc", &[], Duration::from_secs(10)).await {
@@ -68,7 +70,9 @@ impl TcpBridge {
         spawn_runtime(move || async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
             loop {
-                let Ok((conn, _)) = listener.accept().await else { return };
+                let Ok((conn, _)) = listener.accept().await else {
+                    return;
+                };
                 let ep = ep.clone();
                 let wrap = wrap.clone();
                 tokio::spawn(async move {

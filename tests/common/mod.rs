@@ -200,3 +200,4 @@ pub fn ok(cmd: &mut Command) -> String {
 }
 
 pub mod bridge;
+pub mod tree;

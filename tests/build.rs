@@ -1,0 +1,613 @@
+//! `docker rkbuild` builds against the real daemon, side by side with
+//! buildx 0.13.1.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// A context directory with the given files.
+fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::Builder::new().prefix("rkctx-").tempdir().unwrap();
+    for (p, content) in files {
+        let full = d.path().join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    d
+}
+
+fn unique() -> String {
+    rkbuild::session::new_id()
+}
+
+fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("buildx").arg("build");
+    c
+}
+
+fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("rkbuild");
+    c
+}
+
+fn image_id(env: &TestEnv, cfg: &DockerConfig, tag: &str) -> String {
+    ok(cfg
+        .docker(env)
+        .args(["image", "inspect", "-f", "{{.Id}}", tag]))
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn builds_an_image_that_runs() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {}\nRUN echo built-{u} > /built\nCOPY greeting.txt /greeting.txt\nCMD [\"cat\", \"/greeting.txt\"]\n",
+                env.base_image
+            ),
+        ),
+        ("greeting.txt", "hello from rkbuild\n"),
+    ]);
+    let tag = format!("rkbuild-test/runs:{u}");
+    ok(rkbuild(&cfg, env).args(["-t", &tag]).arg(ctx.path()));
+    let out = ok(cfg.docker(env).args(["run", "--rm", &tag]));
+    assert_eq!(out, "hello from rkbuild\n");
+    let out = ok(cfg.docker(env).args(["run", "--rm", &tag, "cat", "/built"]));
+    assert_eq!(out.trim(), format!("built-{u}"));
+    let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+}
+
+#[test]
+fn build_subcommand_and_quiet_iidfile_metadata() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN echo {u} > /u\n", env.base_image),
+    )]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let iid = out_dir.path().join("iid");
+    let md = out_dir.path().join("md.json");
+    let tag = format!("rkbuild-test/quiet:{u}");
+    let o = run(rkbuild(&cfg, env)
+        .args(["build", "-q", "-t", &tag, "--iidfile"])
+        .arg(&iid)
+        .arg("--metadata-file")
+        .arg(&md)
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = image_id(env, &cfg, &tag);
+    assert_eq!(stdout(&o).trim(), id);
+    assert!(stderr(&o).is_empty(), "quiet build printed: {}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&iid).unwrap(), id);
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&md).unwrap()).unwrap();
+    assert_eq!(m["containerimage.config.digest"], id.as_str());
+    assert_eq!(m["image.name"], format!("docker.io/{tag}"));
+    assert!(m["buildx.build.ref"]
+        .as_str()
+        .unwrap()
+        .starts_with("default/default/"));
+
+    // buildx writes the same keys for the same build.
+    let md2 = out_dir.path().join("md2.json");
+    ok(buildx(&cfg, env)
+        .args(["-q", "-t", &tag, "--metadata-file"])
+        .arg(&md2)
+        .arg(ctx.path()));
+    let m2: serde_json::Value = serde_json::from_slice(&std::fs::read(&md2).unwrap()).unwrap();
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&m), keys(&m2));
+    assert_eq!(
+        m["containerimage.config.digest"],
+        m2["containerimage.config.digest"]
+    );
+    let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+}
+
+/// Builds with buildx and rkbuild into local directories and compares.
+fn compare_local_outputs(env: &TestEnv, cfg: &DockerConfig, ctx: &Path, extra: &[&str]) {
+    let outs = tempfile::tempdir().unwrap();
+    let a = outs.path().join("buildx");
+    let b = outs.path().join("rkbuild");
+    ok(buildx(cfg, env)
+        .args(extra)
+        .arg("-o")
+        .arg(format!("type=local,dest={}", a.display()))
+        .arg(ctx));
+    ok(rkbuild(cfg, env)
+        .args(extra)
+        .arg("-o")
+        .arg(format!("type=local,dest={}", b.display()))
+        .arg(ctx));
+    tree::assert_same(&a, &b);
+}
+
+#[test]
+fn local_output_is_identical_to_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            "FROM scratch\nCOPY . /src/\nCOPY --chmod=755 run.sh /bin/run.sh\n",
+        ),
+        ("a.txt", &u),
+        ("dir/b.txt", "b\n"),
+        ("dir/sub/c.txt", "c\n"),
+        ("run.sh", "#!/bin/sh\necho run\n"),
+    ]);
+    std::os::unix::fs::symlink("a.txt", ctx.path().join("link")).unwrap();
+    compare_local_outputs(env, &cfg, ctx.path(), &[]);
+    // bare `-o DIR` means type=local
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("bare");
+    ok(rkbuild(&cfg, env).arg("-o").arg(&dest).arg(ctx.path()));
+    assert_eq!(std::fs::read_to_string(dest.join("src/a.txt")).unwrap(), u);
+}
+
+#[test]
+fn tar_output_is_identical_to_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY . /\n"),
+        ("x/y.txt", "y\n"),
+    ]);
+    let outs = tempfile::tempdir().unwrap();
+    let a = outs.path().join("a.tar");
+    let b = outs.path().join("b.tar");
+    ok(buildx(&cfg, env)
+        .arg("-o")
+        .arg(format!("type=tar,dest={}", a.display()))
+        .arg(ctx.path()));
+    ok(rkbuild(&cfg, env)
+        .arg("-o")
+        .arg(format!("type=tar,dest={}", b.display()))
+        .arg(ctx.path()));
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // `-o -` writes the tar to stdout
+    let o = run(rkbuild(&cfg, env)
+        .args(["--progress=quiet", "-o", "-"])
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, std::fs::read(&a).unwrap());
+    // no temporary files left beside the destination
+    let names: Vec<_> = std::fs::read_dir(outs.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn builds_over_control_session_on_a_plain_socket() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let bridge = bridge::UnixBridge::start(&env.docker_sock);
+    let u = unique();
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            &format!("FROM {}\nCOPY f /f\nRUN cat /f > /g\n", env.base_image),
+        ),
+        ("f", &u),
+    ]);
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("out");
+    let o = run(cfg
+        .rkbuild(env)
+        .env("BUILDKIT_HOST", bridge.addr())
+        .args(["--progress=plain", "-o"])
+        .arg(format!("type=local,dest={}", dest.display()))
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("using remote driver"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(dest.join("g")).unwrap(), u);
+}
+
+/// A RUN with a non-deterministic result: equal image ids prove that the
+/// second tool's build was served entirely from the first one's cache,
+/// which needs identical file metadata and the same shared key.
+fn cross_cached(first: &str) {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {}\nCOPY . /ctx/\nRUN cat /proc/sys/kernel/random/uuid > /nondeterministic\n",
+                env.base_image
+            ),
+        ),
+        ("a.txt", &u),
+        ("d/b.txt", "b"),
+    ]);
+    std::fs::set_permissions(
+        ctx.path().join("a.txt"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o751),
+    )
+    .unwrap();
+    let t1 = format!("rkbuild-test/cross1:{u}");
+    let t2 = format!("rkbuild-test/cross2:{u}");
+    let (a, b) = if first == "buildx" {
+        (buildx(&cfg, env), rkbuild(&cfg, env))
+    } else {
+        (rkbuild(&cfg, env), buildx(&cfg, env))
+    };
+    let (mut a, mut b) = (a, b);
+    ok(a.args(["-q", "-t", &t1]).arg(ctx.path()));
+    ok(b.args(["-q", "-t", &t2]).arg(ctx.path()));
+    assert_eq!(
+        image_id(env, &cfg, &t1),
+        image_id(env, &cfg, &t2),
+        "second build was not fully cached"
+    );
+    let _ = run(cfg.docker(env).args(["rmi", "-f", &t1, &t2]));
+}
+
+#[test]
+fn rkbuild_after_buildx_is_fully_cached() {
+    cross_cached("buildx");
+}
+
+#[test]
+fn buildx_after_rkbuild_is_fully_cached() {
+    cross_cached("rkbuild");
+}
+
+/// Runs both tools on the same bad input; returns (buildx, rkbuild) outputs.
+fn both_fail(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    args: &[&str],
+) -> (std::process::Output, std::process::Output) {
+    let a = run(buildx(cfg, env).args(["--progress=plain"]).args(args));
+    let b = run(rkbuild(cfg, env).args(["--progress=plain"]).args(args));
+    assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "exit codes differ:\nbuildx: {}\nrkbuild: {}",
+        stderr(&a),
+        stderr(&b)
+    );
+    assert_ne!(b.status.code(), Some(0));
+    (a, b)
+}
+
+/// The last stderr line, with session-specific ids (`::<25 chars>`) masked.
+fn last_line(o: &std::process::Output) -> String {
+    let l = stderr(o)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let mut out = String::new();
+    let mut rest = l.as_str();
+    while let Some(i) = rest.find("::") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        let n = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if n == 25 {
+            out.push_str("<id>");
+            rest = &rest[n..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn missing_context_dir_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let (a, b) = both_fail(env, &cfg, &["/nonexistent/context"]);
+    assert_eq!(last_line(&a), last_line(&b));
+    assert_eq!(
+        last_line(&b),
+        "ERROR: unable to prepare context: path \"/nonexistent/context\" not found"
+    );
+}
+
+#[test]
+fn failing_run_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN echo {u} && exit 3\n", env.base_image),
+    )]);
+    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
+    assert_eq!(last_line(&b), last_line(&a));
+    assert!(
+        last_line(&b).contains("did not complete successfully: exit code: 3"),
+        "{}",
+        stderr(&b)
+    );
+}
+
+#[test]
+fn dockerfile_syntax_error_and_missing_copy_source() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("Dockerfile", "FROM scratch\nNOTANINSTRUCTION foo\n")]);
+    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
+    assert_eq!(last_line(&a), last_line(&b));
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY missing.txt /\n")]);
+    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
+    assert_eq!(last_line(&a), last_line(&b));
+    assert!(last_line(&b).contains("missing.txt"), "{}", stderr(&b));
+}
+
+#[test]
+fn missing_dockerfile_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("a.txt", "a")]);
+    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
+    assert_eq!(last_line(&a), last_line(&b));
+}
+
+#[test]
+fn dockerfile_from_stdin_and_outside_context() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("f.txt", "from-context")]);
+    let elsewhere = context(&[("Other.Dockerfile", "FROM scratch\nCOPY f.txt /copied\n")]);
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("o1");
+    ok(rkbuild(&cfg, env)
+        .arg("-f")
+        .arg(elsewhere.path().join("Other.Dockerfile"))
+        .arg("-o")
+        .arg(&dest)
+        .arg(ctx.path()));
+    assert_eq!(
+        std::fs::read_to_string(dest.join("copied")).unwrap(),
+        "from-context"
+    );
+    // -f - reads the Dockerfile from stdin
+    let dest = outs.path().join("o2");
+    let mut child = rkbuild(&cfg, env)
+        .args(["-f", "-", "-o"])
+        .arg(&dest)
+        .arg(ctx.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"FROM scratch\nCOPY f.txt /stdin-copied\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dest.join("stdin-copied").exists());
+}
+
+#[test]
+fn build_args_target_and_labels() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {b} AS base\nARG A\nARG FROM_ENV\nRUN echo \"$A-$FROM_ENV\" > /args\nFROM base AS final\nRUN echo final > /final\n",
+            b = env.base_image
+        ),
+    )]);
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("o");
+    ok(rkbuild(&cfg, env)
+        .env("FROM_ENV", "env-value")
+        .args([
+            "--build-arg",
+            "A=1",
+            "--build-arg",
+            "FROM_ENV",
+            "--target",
+            "base",
+            "-o",
+        ])
+        .arg(&dest)
+        .arg(ctx.path()));
+    assert_eq!(
+        std::fs::read_to_string(dest.join("args")).unwrap(),
+        "1-env-value\n"
+    );
+    assert!(
+        !dest.join("final").exists(),
+        "--target base must stop before final"
+    );
+    let u = unique();
+    let tag = format!("rkbuild-test/label:{u}");
+    ok(rkbuild(&cfg, env)
+        .args(["-q", "--label", "org.example.k=v", "-t", &tag])
+        .arg(ctx.path()));
+    let l = ok(cfg.docker(env).args([
+        "image",
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"org.example.k\"}}",
+        &tag,
+    ]));
+    assert_eq!(l.trim(), "v");
+    let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+}
+
+fn pgrep(pattern: &str) -> bool {
+    Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn wait_for(mut f: impl FnMut() -> bool, secs: u64) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn ctrl_c_cancels_the_build_on_the_daemon() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    // A unique sleep length identifies the build's process on this machine.
+    let secs = 5000 + (std::process::id() % 1000);
+    let pattern = format!("sleep {secs}");
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN {pattern}\n", env.base_image),
+    )]);
+    let outs = tempfile::tempdir().unwrap();
+    let dest = outs.path().join("out");
+    let mut child = cfg
+        .rkbuild(env)
+        .args(["--progress=plain", "--no-cache", "-o"])
+        .arg(&dest)
+        .arg(ctx.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(|| pgrep(&pattern), 30),
+        "the RUN step never started"
+    );
+    let start = std::time::Instant::now();
+    ok(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let status = child.wait().unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        wait_for(|| !pgrep(&pattern), 20),
+        "the daemon kept running the canceled build"
+    );
+    assert!(!dest.exists() || std::fs::read_dir(&dest).unwrap().count() == 0);
+    let leftovers: Vec<_> = std::fs::read_dir(outs.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.iter().all(|n| n == "out"), "{leftovers:?}");
+}
+
+#[test]
+fn quiet_and_progress_flags_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n")]);
+    for args in [vec!["-q", "--progress=plain"], vec!["--progress=bogus"]] {
+        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
+        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
+        assert_eq!(a.status.code(), b.status.code(), "{args:?}");
+        assert_eq!(stderr(&a).trim_end(), stderr(&b).trim_end(), "{args:?}");
+    }
+    for args in [
+        vec!["-q", "-o", "type=cacheonly"],
+        vec!["--progress=quiet", "-o", "type=cacheonly"],
+    ] {
+        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
+        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
+        assert_eq!(a.status.code(), Some(0));
+        assert_eq!(stdout(&a), stdout(&b), "{args:?}");
+        assert_eq!(stderr(&b), "", "{args:?}");
+    }
+}
+
+#[test]
+fn tar_context_and_dockerfile_on_stdin() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a.txt /from-tar\n"),
+        ("a.txt", "tar!"),
+    ]);
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(ctx.path())
+        .args(["-c", "."])
+        .output()
+        .unwrap()
+        .stdout;
+    let outs = tempfile::tempdir().unwrap();
+    let piped = |cmd: &mut Command, input: &[u8]| {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let dest = outs.path().join("t");
+    let o = piped(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dest.join("from-tar")).unwrap(),
+        "tar!"
+    );
+    // A Dockerfile on stdin with no context.
+    let dest = outs.path().join("d");
+    let o = piped(
+        rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
+        b"FROM scratch\nCOPY --from=scratch / /\n",
+    );
+    let b = piped(
+        buildx(&cfg, env)
+            .arg("-o")
+            .arg(outs.path().join("dx"))
+            .arg("-"),
+        b"FROM scratch\nCOPY --from=scratch / /\n",
+    );
+    assert_eq!(
+        o.status.code(),
+        b.status.code(),
+        "{}\n{}",
+        stderr(&o),
+        stderr(&b)
+    );
+    // both on stdin is refused like buildx
+    let a = run(buildx(&cfg, env)
+        .args(["-f", "-", "-"])
+        .stdin(std::process::Stdio::null()));
+    let b = run(rkbuild(&cfg, env)
+        .args(["-f", "-", "-"])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(a.status.code(), b.status.code());
+    assert_eq!(last_line(&a), last_line(&b));
+}
