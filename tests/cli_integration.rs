@@ -26,7 +26,11 @@ fn stages_context() -> tempfile::TempDir {
         "FROM local/busybox:latest AS base\nFROM base as test\nRUN true\nfrom base AS final\n",
     )
     .unwrap();
-    std::fs::write(d.path().join("Other.Dockerfile"), "FROM scratch AS lonely\n").unwrap();
+    std::fs::write(
+        d.path().join("Other.Dockerfile"),
+        "FROM scratch AS lonely\n",
+    )
+    .unwrap();
     std::fs::create_dir(d.path().join("subdir")).unwrap();
     d
 }
@@ -37,12 +41,18 @@ fn parse_completion(out: &str) -> (Vec<String>, u32) {
     let mut directive = None;
     for l in out.lines() {
         if let Some(d) = l.strip_prefix(':') {
-            directive = Some(d.parse().unwrap_or_else(|_| panic!("bad directive in {out:?}")));
+            directive = Some(
+                d.parse()
+                    .unwrap_or_else(|_| panic!("bad directive in {out:?}")),
+            );
         } else {
             values.push(l.split('\t').next().unwrap_or("").to_string());
         }
     }
-    (values, directive.unwrap_or_else(|| panic!("no directive in {out:?}")))
+    (
+        values,
+        directive.unwrap_or_else(|| panic!("no directive in {out:?}")),
+    )
 }
 
 // ------------------------------------------------------------- help, argv
@@ -66,7 +76,10 @@ fn argv_as_docker_passes_it_is_understood_standalone() {
     // with DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND set to its own path.
     let out = run(Command::new(rkbuild_bin())
         .args(["-D", "--config", "/nonexistent-cfg", "rkbuild", "--help"])
-        .env("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND", "/usr/local/bin/docker"));
+        .env(
+            "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND",
+            "/usr/local/bin/docker",
+        ));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Usage: docker rkbuild"));
     // Without it, the same argv is the plugin's own: `rkbuild` is no command.
@@ -77,7 +90,10 @@ fn argv_as_docker_passes_it_is_understood_standalone() {
     let out = run(Command::new(rkbuild_bin())
         .args(["--version"])
         .env_remove("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND"));
-    assert_eq!(stdout(&out), format!("rkbuild v{}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&out),
+        format!("rkbuild v{}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 // ------------------------------------------------------ the plugin socket
@@ -125,16 +141,28 @@ fn plugin_socket_eof_cancels_a_running_command() {
     let addr = SocketAddr::from_abstract_name(name.as_bytes()).expect("abstract name");
     let listener = UnixListener::bind_addr(&addr).expect("bind abstract socket");
     let mut child = Command::new(rkbuild_bin())
-        .args(["rkbuild", "--addr", &tarpit.addr, "--connect-timeout", "120", "version"])
+        .args([
+            "rkbuild",
+            "--addr",
+            &tarpit.addr,
+            "--connect-timeout",
+            "120",
+            "version",
+        ])
         .env("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND", "docker")
         .env("DOCKER_CLI_PLUGIN_SOCKET", format!("@{name}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let (conn, _) = listener.accept().expect("the plugin connects to the socket");
+    let (conn, _) = listener
+        .accept()
+        .expect("the plugin connects to the socket");
     // Still running while the socket is open.
-    assert!(wait_exit(&mut child, Duration::from_millis(700)).is_none(), "exited early");
+    assert!(
+        wait_exit(&mut child, Duration::from_millis(700)).is_none(),
+        "exited early"
+    );
     drop(conn);
     let st = wait_exit(&mut child, Duration::from_secs(5));
     let Some(st) = st else {
@@ -154,7 +182,9 @@ fn rand_suffix() -> u64 {
 /// The docker CLI's own pid's children.
 fn children_of(pid: u32) -> Vec<u32> {
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir("/proc") else { return out };
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
     for e in rd.flatten() {
         let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
             continue;
@@ -162,7 +192,10 @@ fn children_of(pid: u32) -> Vec<u32> {
         if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
             // pid (comm) state ppid ...
             let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-            let ppid = after.split_whitespace().nth(1).and_then(|s| s.parse::<u32>().ok());
+            let ppid = after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse::<u32>().ok());
             if ppid == Some(pid) {
                 out.push(p);
             }
@@ -188,7 +221,14 @@ fn docker_cli_interrupt_or_death_stops_the_plugin() {
     for signal in ["INT", "KILL"] {
         let mut docker = cfg
             .docker(env)
-            .args(["rkbuild", "--addr", &tarpit.addr, "--connect-timeout", "120", "version"])
+            .args([
+                "rkbuild",
+                "--addr",
+                &tarpit.addr,
+                "--connect-timeout",
+                "120",
+                "version",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -200,7 +240,10 @@ fn docker_cli_interrupt_or_death_stops_the_plugin() {
             if let Some(p) = children_of(docker.id()).into_iter().next() {
                 break p;
             }
-            assert!(start.elapsed() < Duration::from_secs(10), "plugin never started");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "plugin never started"
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         std::thread::sleep(Duration::from_millis(500));
@@ -216,11 +259,16 @@ fn docker_cli_interrupt_or_death_stops_the_plugin() {
         }
         let still = alive(plugin);
         if still {
-            let _ = Command::new("kill").args(["-KILL", &plugin.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &plugin.to_string()])
+                .status();
         }
         let _ = docker.kill();
         let _ = docker.wait();
-        assert!(!still, "plugin still running 5s after SIG{signal} to the docker CLI");
+        assert!(
+            !still,
+            "plugin still running 5s after SIG{signal} to the docker CLI"
+        );
     }
 }
 
@@ -233,7 +281,10 @@ fn builder_alias_routes_docker_build_and_builder_to_rkbuild() {
     cfg.write_config(ALIAS);
     // `docker builder X` runs `rkbuild X`: `version` is ours only.
     let out = ok(cfg.docker(env).args(["builder", "version"]));
-    assert!(out.contains(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(
+        out.contains(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
     // `docker build --help` is `rkbuild build --help`.
     let help = ok(cfg.docker(env).args(["build", "--help"]));
     assert!(help.contains("Usage: docker rkbuild build"), "{help}");
@@ -242,18 +293,31 @@ fn builder_alias_routes_docker_build_and_builder_to_rkbuild() {
     // builder ls: buildx's table, our builder.
     let ls = ok(cfg.docker(env).args(["builder", "ls"]));
     let lines: Vec<&str> = ls.lines().collect();
-    assert!(lines[0].starts_with("NAME/NODE     DRIVER/ENDPOINT   STATUS"), "{ls}");
+    assert!(
+        lines[0].starts_with("NAME/NODE     DRIVER/ENDPOINT   STATUS"),
+        "{ls}"
+    );
     assert!(lines[1].starts_with("default*      docker"), "{ls}");
-    assert!(lines[2].contains("running") && lines[2].contains("linux/amd64"), "{ls}");
+    assert!(
+        lines[2].contains("running") && lines[2].contains("linux/amd64"),
+        "{ls}"
+    );
     // builder du: buildx's table and summary.
     let du = ok(cfg.docker(env).args(["builder", "du"]));
-    assert!(du.starts_with("ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED\n"), "{du}");
+    assert!(
+        du.starts_with("ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED\n"),
+        "{du}"
+    );
     assert!(du.contains("\nTotal:\t"), "{du}");
     // builder prune: forced, with a filter that matches nothing (the daemon
     // is shared: never prune other tests' cache).
-    let pr = ok(cfg
-        .docker(env)
-        .args(["builder", "prune", "-f", "--filter", "id=rkbuild-no-such-record"]));
+    let pr = ok(cfg.docker(env).args([
+        "builder",
+        "prune",
+        "-f",
+        "--filter",
+        "id=rkbuild-no-such-record",
+    ]));
     assert_eq!(pr, "Total:\t0B\n");
     // Without -f it asks, and "n" keeps everything.
     let mut child = cfg
@@ -329,8 +393,14 @@ fn completion_through_docker_cli() {
         parse_completion(&stdout(&o))
     };
     // The example: stages of ./Dockerfile, in order.
-    assert_eq!(complete(&["--target", ""]), (vec!["base".into(), "test".into(), "final".into()], 4));
-    assert_eq!(complete(&["build", "--target", "f"]), (vec!["final".into()], 4));
+    assert_eq!(
+        complete(&["--target", ""]),
+        (vec!["base".into(), "test".into(), "final".into()], 4)
+    );
+    assert_eq!(
+        complete(&["build", "--target", "f"]),
+        (vec!["final".into()], 4)
+    );
     assert_eq!(
         complete(&["-f", "Other.Dockerfile", "--target", ""]),
         (vec!["lonely".into()], 4)
@@ -338,7 +408,15 @@ fn completion_through_docker_cli() {
     assert_eq!(complete(&["--target=t"]), (vec!["test".into()], 4));
     // Progress values.
     let (v, d) = complete(&["--progress", ""]);
-    assert_eq!((v, d), (["auto", "plain", "tty", "rawjson", "quiet"].map(String::from).to_vec(), 4));
+    assert_eq!(
+        (v, d),
+        (
+            ["auto", "plain", "tty", "rawjson", "quiet"]
+                .map(String::from)
+                .to_vec(),
+            4
+        )
+    );
     // Platforms: asked from the daemon's workers.
     let (v, d) = complete(&["build", "--platform", ""]);
     assert!(v.contains(&"linux/amd64".to_string()) && d == 4, "{v:?}");
@@ -350,14 +428,26 @@ fn completion_through_docker_cli() {
     for want in ["build", "version", "du", "prune", "ls", "subdir/"] {
         assert!(v.contains(&want.to_string()), "{want} missing from {v:?}");
     }
-    assert!(!v.iter().any(|x| x.starts_with("docker-cli") || x.starts_with("__")), "{v:?}");
+    assert!(
+        !v.iter()
+            .any(|x| x.starts_with("docker-cli") || x.starts_with("__")),
+        "{v:?}"
+    );
     assert_eq!(d, 6);
     assert_eq!(complete(&["build", ""]), (vec![], 16));
     // Flags.
     let (v, _) = complete(&["build", "--ta"]);
     assert_eq!(v, ["--tag", "--target"]);
     let (v, _) = complete(&["prune", "-"]);
-    for want in ["--all", "-a", "--filter", "--force", "-f", "--keep-storage", "--verbose"] {
+    for want in [
+        "--all",
+        "-a",
+        "--filter",
+        "--force",
+        "-f",
+        "--keep-storage",
+        "--verbose",
+    ] {
         assert!(v.contains(&want.to_string()), "{want} missing from {v:?}");
     }
 }
@@ -374,7 +464,11 @@ fn completion_standalone_and_without_descriptions() {
         stdout(&o),
         "base\tFROM local/busybox:latest\ntest\tFROM base\nfinal\tFROM base\n:4\n"
     );
-    assert!(stderr(&o).contains("ShellCompDirectiveNoFileComp"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ShellCompDirectiveNoFileComp"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(Command::new(rkbuild_bin())
         .args(["__completeNoDesc", "--target", ""])
         .current_dir(ctx.path()));
@@ -392,8 +486,14 @@ fn bash_completion_script_works() {
     );
     let out = ok(Command::new("bash").args(["-c", &prog]));
     let words: Vec<&str> = out.lines().collect();
-    assert!(words.contains(&"--target") && words.contains(&"--tag"), "{out}");
-    for f in ["completions/_docker-rkbuild", "completions/docker-rkbuild.fish"] {
+    assert!(
+        words.contains(&"--target") && words.contains(&"--tag"),
+        "{out}"
+    );
+    for f in [
+        "completions/_docker-rkbuild",
+        "completions/docker-rkbuild.fish",
+    ] {
         assert!(repo().join(f).exists(), "{f}");
     }
 }
@@ -416,7 +516,9 @@ fn list_files(dir: &Path) -> Vec<String> {
 #[test]
 fn generated_completions_and_man_pages_are_up_to_date() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = ok(Command::new(rkbuild_bin()).args(["__generate", "all"]).arg(tmp.path()));
+    let out = ok(Command::new(rkbuild_bin())
+        .args(["__generate", "all"])
+        .arg(tmp.path()));
     let generated: Vec<&str> = out.lines().collect();
     assert!(generated.len() >= 5, "{out}");
     let regen = std::env::var("RKBUILD_REGENERATE").as_deref() == Ok("1");
@@ -463,7 +565,11 @@ fn man_page_renders_without_warnings() {
             .args(["-man", "-Tutf8", "-ww", "-z"])
             .arg(&path));
         assert!(o.status.success(), "groff {f}: {}", stderr(&o));
-        assert!(stderr(&o).trim().is_empty(), "groff warnings for {f}:\n{}", stderr(&o));
+        assert!(
+            stderr(&o).trim().is_empty(),
+            "groff warnings for {f}:\n{}",
+            stderr(&o)
+        );
     }
     let o = ok(Command::new("man")
         .args(["-l"])
@@ -471,5 +577,8 @@ fn man_page_renders_without_warnings() {
         .env("MANWIDTH", "100")
         .env("MANPAGER", "cat")
         .env("PAGER", "cat"));
-    assert!(o.contains("docker-rkbuild") && o.contains("--builder"), "{o}");
+    assert!(
+        o.contains("docker-rkbuild") && o.contains("--builder"),
+        "{o}"
+    );
 }

@@ -90,7 +90,10 @@ impl Drop for Installed {
         let out = Command::new("dpkg").args(["-r", PKG]).output();
         if let Ok(o) = out {
             if !o.status.success() {
-                eprintln!("dpkg -r {PKG} failed: {}", String::from_utf8_lossy(&o.stderr));
+                eprintln!(
+                    "dpkg -r {PKG} failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
             }
         }
     }
@@ -109,7 +112,10 @@ fn deb_metadata_and_contents() {
     assert_eq!(field("Package"), PKG);
     assert_eq!(field("Version"), format!("{}-1", version()));
     assert!(field("Depends").contains("libc6"), "{info}");
-    assert_eq!(field("Recommends"), "docker-cli | docker.io | docker-ce-cli");
+    assert_eq!(
+        field("Recommends"),
+        "docker-cli | docker.io | docker-ce-cli"
+    );
     let files = ok(Command::new("dpkg-deb").arg("-c").arg(&deb));
     for want in [
         "./usr/libexec/docker/cli-plugins/docker-rkbuild",
@@ -122,7 +128,9 @@ fn deb_metadata_and_contents() {
         assert!(files.contains(want), "{want} not in the .deb:\n{files}");
     }
     assert!(
-        files.lines().any(|l| l.starts_with("-rwxr-xr-x") && l.ends_with("cli-plugins/docker-rkbuild")),
+        files
+            .lines()
+            .any(|l| l.starts_with("-rwxr-xr-x") && l.ends_with("cli-plugins/docker-rkbuild")),
         "plugin not executable:\n{files}"
     );
 }
@@ -150,10 +158,15 @@ fn deb_installs_and_docker_finds_the_plugin() {
     assert!(out.contains("BuildKit:"), "{out}");
     let help = ok(&mut docker(&["--help"]));
     assert!(
-        help.lines().any(|l| l.trim_start().starts_with("rkbuild*") && l.contains("Build with BuildKit")),
+        help.lines()
+            .any(|l| l.trim_start().starts_with("rkbuild*") && l.contains("Build with BuildKit")),
         "rkbuild not listed in docker --help:\n{help}"
     );
-    let info = ok(&mut docker(&["info", "--format", "{{json .ClientInfo.Plugins}}"]));
+    let info = ok(&mut docker(&[
+        "info",
+        "--format",
+        "{{json .ClientInfo.Plugins}}",
+    ]));
     assert!(info.contains(SYSTEM_PLUGIN), "{info}");
     // dpkg -L shows completions and man pages.
     let files = ok(Command::new("dpkg").args(["-L", PKG]));
@@ -165,7 +178,10 @@ fn deb_installs_and_docker_finds_the_plugin() {
         "/usr/share/man/man1/docker-rkbuild.1.gz",
         "/usr/share/man/man1/docker-rkbuild-build.1.gz",
     ] {
-        assert!(files.lines().any(|l| l == want), "{want} not in dpkg -L:\n{files}");
+        assert!(
+            files.lines().any(|l| l == want),
+            "{want} not in dpkg -L:\n{files}"
+        );
     }
     // `man docker-rkbuild` finds the page.
     let page = ok(Command::new("man")
@@ -177,9 +193,19 @@ fn deb_installs_and_docker_finds_the_plugin() {
 #[test]
 fn rpm_metadata_and_contents() {
     let rpm = package("rpm");
-    assert!(tool("rpm"), "rpm is not installed: scripts/package installs it (apt-get install rpm)");
-    let q = |fmt: &str| ok(Command::new("rpm").args(["-qp", "--queryformat", fmt]).arg(&rpm));
-    assert_eq!(q("%{NAME} %{VERSION} %{LICENSE}"), format!("{PKG} {} Apache-2.0", version()));
+    assert!(
+        tool("rpm"),
+        "rpm is not installed: scripts/package installs it (apt-get install rpm)"
+    );
+    let q = |fmt: &str| {
+        ok(Command::new("rpm")
+            .args(["-qp", "--queryformat", fmt])
+            .arg(&rpm))
+    };
+    assert_eq!(
+        q("%{NAME} %{VERSION} %{LICENSE}"),
+        format!("{PKG} {} Apache-2.0", version())
+    );
     let files = ok(Command::new("rpm").arg("-qlp").arg(&rpm));
     for want in [
         "/usr/libexec/docker/cli-plugins/docker-rkbuild",
@@ -189,7 +215,10 @@ fn rpm_metadata_and_contents() {
         "/usr/share/man/man1/docker-rkbuild.1",
         "/usr/share/licenses/docker-rkbuild/LICENSE",
     ] {
-        assert!(files.lines().any(|l| l == want), "{want} not in the .rpm:\n{files}");
+        assert!(
+            files.lines().any(|l| l == want),
+            "{want} not in the .rpm:\n{files}"
+        );
     }
     let requires = ok(Command::new("rpm").args(["-qp", "--requires"]).arg(&rpm));
     assert!(requires.contains("libc.so.6"), "{requires}");
@@ -215,9 +244,16 @@ fn pkgbuild_formula_and_changelog_match_the_crate() {
         "{vars}"
     );
     assert!(vars.contains("package") && vars.contains("build"), "{vars}");
-    let formula = std::fs::read_to_string(repo().join("packaging/homebrew/docker-rkbuild.rb")).unwrap();
-    assert!(formula.contains(&format!("version \"{}\"", version())), "formula version");
-    assert!(formula.contains(&format!("/v{}.tar.gz", version())), "formula url");
+    let formula =
+        std::fs::read_to_string(repo().join("packaging/homebrew/docker-rkbuild.rb")).unwrap();
+    assert!(
+        formula.contains(&format!("version \"{}\"", version())),
+        "formula version"
+    );
+    assert!(
+        formula.contains(&format!("/v{}.tar.gz", version())),
+        "formula url"
+    );
     assert!(formula.contains("license \"Apache-2.0\""));
     let changelog = std::fs::read_to_string(repo().join("packaging/deb/changelog")).unwrap();
     assert!(
@@ -226,7 +262,9 @@ fn pkgbuild_formula_and_changelog_match_the_crate() {
         version()
     );
     if tool("ruby") {
-        ok(Command::new("ruby").arg("-c").arg(repo().join("packaging/homebrew/docker-rkbuild.rb")));
+        ok(Command::new("ruby")
+            .arg("-c")
+            .arg(repo().join("packaging/homebrew/docker-rkbuild.rb")));
     } else {
         eprintln!("note: ruby is not installed: the Homebrew formula's syntax was not checked");
     }
@@ -244,9 +282,23 @@ fn install_script_into_a_temporary_docker_config() {
         .env("DOCKER_CONFIG", &cfg)
         .env_remove("XDG_DATA_HOME")
         .env_remove("XDG_CONFIG_HOME")
-        .env("PATH", format!("{}:/usr/bin:/bin", env.docker_bin.parent().unwrap().display())));
-    assert!(out.status.success(), "scripts/install failed:\n{}", stderr(&out));
-    assert!(stderr(&out).contains("ok: `docker rkbuild` runs it"), "{}", stderr(&out));
+        .env(
+            "PATH",
+            format!(
+                "{}:/usr/bin:/bin",
+                env.docker_bin.parent().unwrap().display()
+            ),
+        ));
+    assert!(
+        out.status.success(),
+        "scripts/install failed:\n{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("ok: `docker rkbuild` runs it"),
+        "{}",
+        stderr(&out)
+    );
     let plugin = cfg.join("cli-plugins/docker-rkbuild");
     let meta = std::fs::metadata(&plugin).expect("installed plugin");
     use std::os::unix::fs::PermissionsExt;
@@ -280,5 +332,9 @@ fn install_script_into_a_temporary_docker_config() {
         .env("HOME", home.path())
         .env("DOCKER_CONFIG", &cfg));
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("not a docker CLI plugin"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("not a docker CLI plugin"),
+        "{}",
+        stderr(&bad)
+    );
 }

@@ -59,13 +59,19 @@ pub async fn prune(args: &PruneArgs, builder: &Builder) -> CliResult {
     let (filter, keep_duration) = prune_filters(&args.filter)?;
     let keep_bytes = match args.keep_storage.as_deref() {
         Some(s) => rkbuild::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
-            CliError::new(format!("invalid argument {s:?} for \"--keep-storage\" flag"))
-                .hint("a size such as 10GB or 512mb")
+            CliError::new(format!(
+                "invalid argument {s:?} for \"--keep-storage\" flag"
+            ))
+            .hint("a size such as 10GB or 512mb")
         })?,
         None => 0,
     };
     if !args.force {
-        let warning = if args.all { ALL_WARNING } else { NORMAL_WARNING };
+        let warning = if args.all {
+            ALL_WARNING
+        } else {
+            NORMAL_WARNING
+        };
         if !confirm(warning) {
             return Ok(());
         }
@@ -114,11 +120,10 @@ pub async fn prune(args: &PruneArgs, builder: &Builder) -> CliResult {
 /// Runs `ls`: the docker context's builder, buildx's table.
 pub async fn ls(args: &LsArgs, builder: &Builder) -> CliResult {
     if args.format != "table" {
-        return Err(CliError::new(format!(
-            "unsupported --format {:?}",
-            args.format
-        ))
-        .hint("only \"table\" is supported"));
+        return Err(
+            CliError::new(format!("unsupported --format {:?}", args.format))
+                .hint("only \"table\" is supported"),
+        );
     }
     let (status, version, platforms, err) = match builder.connect().await {
         Ok(c) => match tokio::try_join!(c.info(), c.list_workers()) {
@@ -135,7 +140,11 @@ pub async fn ls(args: &LsArgs, builder: &Builder) -> CliResult {
         },
         Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
     };
-    let driver = if builder.target.is_docker() { "docker" } else { "remote" };
+    let driver = if builder.target.is_docker() {
+        "docker"
+    } else {
+        "remote"
+    };
     let node = if builder.target.is_docker() {
         builder.name.clone()
     } else {
@@ -209,7 +218,10 @@ fn verbose(records: &[pb::UsageRecord], now: SystemTime) -> String {
         }
         t.line(&format!("Usage count:\t{}", r.usage_count));
         if let Some(l) = &r.last_used_at {
-            t.line(&format!("Last used:\t{} ago", human_duration(since(l, now))));
+            t.line(&format!(
+                "Last used:\t{} ago",
+                human_duration(since(l, now))
+            ));
         }
         if !r.record_type.is_empty() {
             t.line(&format!("Type:\t{}", r.record_type));
@@ -235,7 +247,10 @@ fn summary(records: &[pb::UsageRecord]) -> String {
     let mut t = TabWriter::go_du();
     if shared > 0 {
         t.line(&format!("Shared:\t{}", human_size(shared as f64)));
-        t.line(&format!("Private:\t{}", human_size((total - shared) as f64)));
+        t.line(&format!(
+            "Private:\t{}",
+            human_size((total - shared) as f64)
+        ));
     }
     t.line(&format!("Reclaimable:\t{}", human_size(reclaimable as f64)));
     t.line(&format!("Total:\t{}", human_size(total as f64)));
@@ -269,14 +284,22 @@ pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
     }
     let has = |k: &str| keys.iter().any(|(x, _)| x == k);
     if has("until") && has("unused-for") {
-        return Err(CliError::new("conflicting filters \"until\" and \"unused-for\""));
+        return Err(CliError::new(
+            "conflicting filters \"until\" and \"unused-for\"",
+        ));
     }
-    let until_key = if has("unused-for") { "unused-for" } else { "until" };
+    let until_key = if has("unused-for") {
+        "unused-for"
+    } else {
+        "until"
+    };
     let mut keep = Duration::ZERO;
     let mut parts = Vec::new();
     for (k, vals) in &keys {
         if vals.len() > 1 {
-            return Err(CliError::new(format!("{k:?} filter expects only one value")));
+            return Err(CliError::new(format!(
+                "{k:?} filter expects only one value"
+            )));
         }
         let v = &vals[0];
         if k == until_key {
@@ -491,8 +514,7 @@ impl TabWriter {
 
     /// Adds one line (without its newline).
     pub fn line(&mut self, l: &str) {
-        self.lines
-            .push(l.split('\t').map(str::to_string).collect());
+        self.lines.push(l.split('\t').map(str::to_string).collect());
     }
 
     /// Formats every line added.
@@ -581,7 +603,10 @@ mod tests {
     #[test]
     fn durations_like_go_units() {
         let s = Duration::from_secs;
-        assert_eq!(human_duration(Duration::from_millis(300)), "Less than a second");
+        assert_eq!(
+            human_duration(Duration::from_millis(300)),
+            "Less than a second"
+        );
         assert_eq!(human_duration(s(1)), "1 second");
         assert_eq!(human_duration(s(6)), "6 seconds");
         assert_eq!(human_duration(s(61)), "About a minute");
@@ -598,7 +623,10 @@ mod tests {
     fn tabwriter_matches_buildx_du() {
         let mut t = TabWriter::go_du();
         t.line(TABLE_HEADER);
-        t.line(&format!("{:<40}\t{:<5}\t{:<10}\t{}", "xsgagu9yq7t5l3uirdixl2y87*", true, "69B", "6 seconds ago"));
+        t.line(&format!(
+            "{:<40}\t{:<5}\t{:<10}\t{}",
+            "xsgagu9yq7t5l3uirdixl2y87*", true, "69B", "6 seconds ago"
+        ));
         assert_eq!(
             t.render(),
             "ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED\n\
@@ -608,7 +636,10 @@ mod tests {
         s.line("Shared:\t6B");
         s.line("Private:\t115B");
         s.line("Reclaimable:\t121B");
-        assert_eq!(s.render(), "Shared:\t\t6B\nPrivate:\t115B\nReclaimable:\t121B\n");
+        assert_eq!(
+            s.render(),
+            "Shared:\t\t6B\nPrivate:\t115B\nReclaimable:\t121B\n"
+        );
     }
 
     #[test]

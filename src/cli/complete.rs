@@ -143,7 +143,7 @@ pub fn complete_in(
                 return Completion::new(directive::NO_FILE_COMP);
             }
         }
-        if to_complete.starts_with('-') && to_complete != "-" || to_complete == "-" {
+        if to_complete.starts_with('-') {
             return complete_flags(cmd, &state, to_complete);
         }
     }
@@ -179,18 +179,14 @@ impl State<'_> {
 fn find_long<'c>(cmd: &'c Command, name: &str) -> Option<&'c Arg> {
     cmd.get_arguments().find(|a| {
         a.get_long() == Some(name)
-            || a
-                .get_all_aliases()
-                .is_some_and(|al| al.iter().any(|x| *x == name))
+            || a.get_all_aliases()
+                .is_some_and(|al| al.contains(&name))
     })
 }
 
 fn find_short(cmd: &Command, c: char) -> Option<&Arg> {
     cmd.get_arguments().find(|a| {
-        a.get_short() == Some(c)
-            || a
-                .get_all_short_aliases()
-                .is_some_and(|al| al.contains(&c))
+        a.get_short() == Some(c) || a.get_all_short_aliases().is_some_and(|al| al.contains(&c))
     })
 }
 
@@ -237,7 +233,9 @@ fn walk<'c>(root: &'c Command, args: &[String]) -> State<'c> {
         if a.len() > 1 && a.starts_with('-') {
             let chars: Vec<char> = a[1..].chars().collect();
             for (i, c) in chars.iter().enumerate() {
-                let Some(arg) = find_short(st.cmd, *c) else { break };
+                let Some(arg) = find_short(st.cmd, *c) else {
+                    break;
+                };
                 if arg.get_action().takes_values() {
                     let rest: String = chars[i + 1..].iter().collect();
                     let rest = rest.strip_prefix('=').map(str::to_string).unwrap_or(rest);
@@ -369,7 +367,9 @@ fn list_dirs(cwd: &Path, prefix: &str) -> Vec<String> {
         Some(i) => (&prefix[..=i], &prefix[i + 1..]),
         None => ("", prefix),
     };
-    let Ok(rd) = std::fs::read_dir(cwd.join(dir)) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(cwd.join(dir)) else {
+        return Vec::new();
+    };
     let mut out: Vec<String> = rd
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
@@ -435,10 +435,7 @@ fn complete_value(
             let live = (src.platforms)(st.value_of("builder"));
             let (list, desc) = match &live {
                 Some(l) if !l.is_empty() => (l.clone(), "supported by the builder"),
-                _ => (
-                    STATIC_PLATFORMS.iter().map(|s| s.to_string()).collect(),
-                    "",
-                ),
+                _ => (STATIC_PLATFORMS.iter().map(|s| s.to_string()).collect(), ""),
             };
             let mut c = Completion::new(directive::NO_FILE_COMP);
             for p in list {
@@ -524,7 +521,10 @@ pub fn dockerfile_stages(text: &str) -> Vec<(String, String)> {
     }
     for line in lines {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if words.first().is_none_or(|w| !w.eq_ignore_ascii_case("FROM")) {
+        if words
+            .first()
+            .is_none_or(|w| !w.eq_ignore_ascii_case("FROM"))
+        {
             continue;
         }
         let rest: Vec<&str> = words[1..]
@@ -605,7 +605,9 @@ pub fn main(argv: &[std::ffi::OsString]) -> i32 {
         .collect();
     // Through the docker CLI the plugin's name comes first.
     if std::env::var_os("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND").is_some()
-        && words.first().is_some_and(|w| w == super::plugin::PLUGIN_NAME)
+        && words
+            .first()
+            .is_some_and(|w| w == super::plugin::PLUGIN_NAME)
     {
         words.remove(0);
     }
@@ -624,7 +626,10 @@ pub fn main(argv: &[std::ffi::OsString]) -> i32 {
     let _ = so.write_all(out.as_bytes());
     let _ = so.flush();
     // Like cobra, say on stderr how it ended (shells ignore stderr).
-    eprintln!("Completion ended with directive: {}", directive_name(c.directive));
+    eprintln!(
+        "Completion ended with directive: {}",
+        directive_name(c.directive)
+    );
     0
 }
 
@@ -636,7 +641,10 @@ fn directive_name(d: u32) -> String {
         (directive::ERROR, "ShellCompDirectiveError"),
         (directive::NO_SPACE, "ShellCompDirectiveNoSpace"),
         (directive::NO_FILE_COMP, "ShellCompDirectiveNoFileComp"),
-        (directive::FILTER_FILE_EXT, "ShellCompDirectiveFilterFileExt"),
+        (
+            directive::FILTER_FILE_EXT,
+            "ShellCompDirectiveFilterFileExt",
+        ),
         (directive::FILTER_DIRS, "ShellCompDirectiveFilterDirs"),
         (directive::KEEP_ORDER, "ShellCompDirectiveKeepOrder"),
     ];
@@ -696,7 +704,10 @@ mod tests {
             (1, 2, 4, 8, 16, 32)
         );
         let c = Completion {
-            values: vec![("a".into(), "desc. More.\nsecond".into()), ("b".into(), String::new())],
+            values: vec![
+                ("a".into(), "desc. More.\nsecond".into()),
+                ("b".into(), String::new()),
+            ],
             directive: 4,
         };
         assert_eq!(c.render(true), "a\tdesc. More\nb\n:4\n");
@@ -713,27 +724,49 @@ mod tests {
         assert!(names(&c).contains(&"--format"), "{c:?}");
         assert!(names(&c).contains(&"--builder"), "{c:?}");
         let c = run(d.path(), &["version", "--format", "--f"]);
-        assert!(!names(&c).contains(&"--format"), "used flags are not offered again: {c:?}");
+        assert!(
+            !names(&c).contains(&"--format"),
+            "used flags are not offered again: {c:?}"
+        );
         let c = run(d.path(), &["version", "--format", ""]);
         assert_eq!(names(&c), ["text", "json"]);
         let c = run(d.path(), &["version", "--format=j"]);
         assert_eq!(names(&c), ["json"]);
         // Hidden commands stay hidden.
         let c = run(d.path(), &[""]);
-        assert!(!names(&c).iter().any(|n| n.starts_with("docker-cli") || n.starts_with("__")), "{c:?}");
+        assert!(
+            !names(&c)
+                .iter()
+                .any(|n| n.starts_with("docker-cli") || n.starts_with("__")),
+            "{c:?}"
+        );
     }
 
     /// A build command shaped like buildx's, independent of `Cli`.
     fn build_like() -> Command {
         use clap::{Arg, ArgAction};
         let flags = |c: Command| {
-            c.arg(Arg::new("file").short('f').long("file").value_parser(clap::value_parser!(PathBuf)))
-                .arg(Arg::new("target").long("target"))
-                .arg(Arg::new("progress").long("progress"))
-                .arg(Arg::new("tag").short('t').long("tag").action(ArgAction::Append))
-                .arg(Arg::new("platform").long("platform").action(ArgAction::Append))
-                .arg(Arg::new("pull").long("pull").action(ArgAction::SetTrue))
-                .arg(Arg::new("context").value_name("PATH|-"))
+            c.arg(
+                Arg::new("file")
+                    .short('f')
+                    .long("file")
+                    .value_parser(clap::value_parser!(PathBuf)),
+            )
+            .arg(Arg::new("target").long("target"))
+            .arg(Arg::new("progress").long("progress"))
+            .arg(
+                Arg::new("tag")
+                    .short('t')
+                    .long("tag")
+                    .action(ArgAction::Append),
+            )
+            .arg(
+                Arg::new("platform")
+                    .long("platform")
+                    .action(ArgAction::Append),
+            )
+            .arg(Arg::new("pull").long("pull").action(ArgAction::SetTrue))
+            .arg(Arg::new("context").value_name("PATH|-"))
         };
         flags(Command::new("docker rkbuild"))
             .arg(Arg::new("builder").long("builder").global(true))
@@ -759,9 +792,16 @@ mod tests {
         std::fs::write(d.path().join("Dockerfile"), df).unwrap();
         std::fs::create_dir(d.path().join("sub")).unwrap();
         std::fs::write(d.path().join("sub/Dockerfile"), "FROM scratch AS only\n").unwrap();
-        std::fs::write(d.path().join("other.Dockerfile"), "FROM scratch AS x1\nFROM x1 AS x2\n")
-            .unwrap();
-        for words in [&["--target", ""][..], &["build", "--target", ""], &["build", ".", "--target", ""]] {
+        std::fs::write(
+            d.path().join("other.Dockerfile"),
+            "FROM scratch AS x1\nFROM x1 AS x2\n",
+        )
+        .unwrap();
+        for words in [
+            &["--target", ""][..],
+            &["build", "--target", ""],
+            &["build", ".", "--target", ""],
+        ] {
             let c = run_in(d.path(), words);
             assert_eq!(names(&c), ["base", "test", "final"], "{words:?}");
             assert_eq!(c.directive, directive::NO_FILE_COMP);
@@ -769,9 +809,15 @@ mod tests {
         assert_eq!(names(&run_in(d.path(), &["--target", "f"])), ["final"]);
         assert_eq!(names(&run_in(d.path(), &["--target=t"])), ["test"]);
         assert_eq!(names(&run_in(d.path(), &["sub", "--target", ""])), ["only"]);
-        let c = run_in(d.path(), &["build", "-f", "other.Dockerfile", "--target", ""]);
+        let c = run_in(
+            d.path(),
+            &["build", "-f", "other.Dockerfile", "--target", ""],
+        );
         assert_eq!(names(&c), ["x1", "x2"]);
-        let c = run_in(d.path(), &["build", "--file=other.Dockerfile", "--target", ""]);
+        let c = run_in(
+            d.path(),
+            &["build", "--file=other.Dockerfile", "--target", ""],
+        );
         assert_eq!(names(&c), ["x1", "x2"]);
         // No Dockerfile: nothing, and no file names either.
         let c = run_in(&d.path().join("sub/none"), &["--target", ""]);
@@ -798,11 +844,17 @@ mod tests {
         let c = run_in(d.path(), &["build", ".", ""]);
         assert_eq!(c, Completion::new(directive::NO_FILE_COMP));
         // -f takes a file name.
-        assert_eq!(run_in(d.path(), &["-f", ""]), Completion::new(directive::DEFAULT));
+        assert_eq!(
+            run_in(d.path(), &["-f", ""]),
+            Completion::new(directive::DEFAULT)
+        );
         // Flags: repeatable ones stay, used ones go.
         let c = run_in(d.path(), &["build", "--pull", "-t", "x", "--"]);
         let n = names(&c);
-        assert!(n.contains(&"--tag") && !n.contains(&"--pull") && n.contains(&"--builder"), "{n:?}");
+        assert!(
+            n.contains(&"--tag") && !n.contains(&"--pull") && n.contains(&"--builder"),
+            "{n:?}"
+        );
     }
 
     #[test]
@@ -820,7 +872,11 @@ mod tests {
         assert_eq!(names(&c), ["version"]);
         assert_eq!(c.directive, directive::NO_FILE_COMP);
         let c = run_in(cwd, &["."]);
-        assert_eq!(c, Completion::new(directive::FILTER_DIRS), "only directories: the shell lists them");
+        assert_eq!(
+            c,
+            Completion::new(directive::FILTER_DIRS),
+            "only directories: the shell lists them"
+        );
         let c = run_in(cwd, &["zzz-nothing"]);
         assert_eq!(c, Completion::new(directive::FILTER_DIRS));
     }

@@ -215,9 +215,7 @@ pub fn main(argv: &[OsString]) -> i32 {
             }
         },
         _ => {
-            eprintln!(
-                "usage: {BIN} {REQUEST} completion bash|zsh|fish | man [NAME] | all DIR"
-            );
+            eprintln!("usage: {BIN} {REQUEST} completion bash|zsh|fish | man [NAME] | all DIR");
             2
         }
     }
@@ -230,12 +228,32 @@ mod tests {
     #[test]
     fn files_are_named_for_the_binary() {
         let names: Vec<String> = all_files().into_iter().map(|(n, _)| n).collect();
-        assert!(names.contains(&"completions/docker-rkbuild.bash".to_string()), "{names:?}");
-        assert!(names.contains(&"completions/_docker-rkbuild".to_string()), "{names:?}");
-        assert!(names.contains(&"completions/docker-rkbuild.fish".to_string()), "{names:?}");
-        assert!(names.contains(&"packaging/man/docker-rkbuild.1".to_string()), "{names:?}");
-        assert!(names.contains(&"packaging/man/docker-rkbuild-version.1".to_string()), "{names:?}");
-        assert!(!names.iter().any(|n| n.contains("metadata") || n.contains("__")), "{names:?}");
+        assert!(
+            names.contains(&"completions/docker-rkbuild.bash".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"completions/_docker-rkbuild".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"completions/docker-rkbuild.fish".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"packaging/man/docker-rkbuild.1".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"packaging/man/docker-rkbuild-version.1".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("metadata") || n.contains("__")),
+            "{names:?}"
+        );
     }
 
     #[test]
@@ -250,7 +268,12 @@ mod tests {
     #[test]
     fn bash_script_completes_the_binary() {
         let s = String::from_utf8(completion(Shell::Bash)).unwrap();
-        assert!(s.contains("complete -F _docker_rkbuild -o nosort -o bashdefault -o default docker-rkbuild\n"), "{s}");
+        assert!(
+            s.contains(
+                "complete -F _docker_rkbuild -o nosort -o bashdefault -o default docker-rkbuild\n"
+            ),
+            "{s}"
+        );
         assert!(s.contains("--builder"), "{s}");
     }
 }
