@@ -104,7 +104,12 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 cache::prune(a, &b).await
             }
             Some(Command::Ls(a)) => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                // Lists builders: a selected one (BUILDX_BUILDER) does not matter.
+                let g = args::GlobalOpts {
+                    builder: None,
+                    ..cli.global.clone()
+                };
+                let b = builder::Builder::resolve(&g, &globals)?;
                 cache::ls(a, &b).await
             }
             Some(Command::Build(a)) => {
