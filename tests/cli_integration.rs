@@ -234,10 +234,16 @@ fn docker_cli_interrupt_or_death_stops_the_plugin() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn docker");
-        // Wait for the plugin to start under docker.
+        // Wait for the plugin to run under docker (the docker CLI first runs
+        // `docker-rkbuild docker-cli-plugin-metadata`: skip that one).
         let start = Instant::now();
         let plugin = loop {
-            if let Some(p) = children_of(docker.id()).into_iter().next() {
+            let running = children_of(docker.id()).into_iter().find(|p| {
+                std::fs::read(format!("/proc/{p}/cmdline"))
+                    .map(|c| String::from_utf8_lossy(&c).contains("--connect-timeout"))
+                    .unwrap_or(false)
+            });
+            if let Some(p) = running {
                 break p;
             }
             assert!(

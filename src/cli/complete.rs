@@ -178,9 +178,7 @@ impl State<'_> {
 
 fn find_long<'c>(cmd: &'c Command, name: &str) -> Option<&'c Arg> {
     cmd.get_arguments().find(|a| {
-        a.get_long() == Some(name)
-            || a.get_all_aliases()
-                .is_some_and(|al| al.contains(&name))
+        a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
     })
 }
 
@@ -732,6 +730,9 @@ mod tests {
         assert_eq!(names(&c), ["text", "json"]);
         let c = run(d.path(), &["version", "--format=j"]);
         assert_eq!(names(&c), ["json"]);
+        // No builder answers: a static platform list.
+        let c = run(d.path(), &["--platform", "linux/arm"]);
+        assert_eq!(names(&c), ["linux/arm64", "linux/arm/v7", "linux/arm/v6"]);
         // Hidden commands stay hidden.
         let c = run(d.path(), &[""]);
         assert!(
