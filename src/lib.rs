@@ -1,7 +1,39 @@
 //! rkbuild: a Rust client for moby BuildKit.
 //!
-//! Connect to a builder, ask what it is, and (in later modules) run builds
-//! with a session that serves files, credentials and secrets.
+//! Connect to a builder ([`Client`]), run builds ([`solve()`]) with a session
+//! that serves the build context, outputs and credentials, and follow the
+//! build as a stream of typed [`SolveStatus`] events. [`BuildOptions`] takes
+//! `docker buildx build`'s options with buildx's semantics.
+//!
+//! ```no_run
+//! # async fn f() -> rkbuild::Result<()> {
+//! use rkbuild::{BuildContext, BuildOptions, Client};
+//!
+//! let client = Client::connect("docker+unix:///var/run/docker.sock").await?;
+//! let opts = BuildOptions {
+//!     context: Some(BuildContext::Dir(".".into())),
+//!     tags: vec!["example:latest".into()],
+//!     moby_driver: client.target().is_docker(),
+//!     ..Default::default()
+//! };
+//! let node = rkbuild::solve::dockerfile::node_identifier(&rkbuild::docker::config_dir());
+//! let (solve_opts, _temp_files) = opts.to_solve(&node)?;
+//! let (tx, mut events) = tokio::sync::mpsc::channel(64);
+//! let build = tokio::spawn({
+//!     let client = client.clone();
+//!     async move { rkbuild::solve(&client, solve_opts, Some(tx)).await }
+//! });
+//! while let Some(status) = events.recv().await {
+//!     for vertex in status.vertexes {
+//!         println!("{} cached={}", vertex.name, vertex.cached);
+//!     }
+//! }
+//! let response = build.await.expect("build task")?;
+//! println!("{:?}", response.exporter_response.get("containerimage.digest"));
+//! # Ok(()) }
+//! ```
+//!
+//! Connecting and asking what the builder is:
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
@@ -27,3 +59,6 @@ pub mod solve;
 
 pub use client::{BuildkitVersion, Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 pub use error::{Error, Result};
+pub use progress::event::SolveStatus;
+pub use solve::dockerfile::{BuildContext, BuildOptions, DockerfileSource};
+pub use solve::{solve, Export, ExportOutput, SolveOptions, SolveResponse};

@@ -386,23 +386,13 @@ fn dockerfile_from_stdin_and_outside_context() {
     );
     // -f - reads the Dockerfile from stdin
     let dest = outs.path().join("o2");
-    let mut child = rkbuild(&cfg, env)
-        .args(["-f", "-", "-o"])
-        .arg(&dest)
-        .arg(ctx.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"FROM scratch\nCOPY f.txt /stdin-copied\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        rkbuild(&cfg, env)
+            .args(["-f", "-", "-o"])
+            .arg(&dest)
+            .arg(ctx.path()),
+        b"FROM scratch\nCOPY f.txt /stdin-copied\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dest.join("stdin-copied").exists());
 }
@@ -563,19 +553,8 @@ fn tar_context_and_dockerfile_on_stdin() {
         .unwrap()
         .stdout;
     let outs = tempfile::tempdir().unwrap();
-    let piped = |cmd: &mut Command, input: &[u8]| {
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        child.wait_with_output().unwrap()
-    };
     let dest = outs.path().join("t");
-    let o = piped(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
+    let o = run_with_stdin(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dest.join("from-tar")).unwrap(),
@@ -583,11 +562,11 @@ fn tar_context_and_dockerfile_on_stdin() {
     );
     // A Dockerfile on stdin with no context.
     let dest = outs.path().join("d");
-    let o = piped(
+    let o = run_with_stdin(
         rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
         b"FROM scratch\nCOPY --from=scratch / /\n",
     );
-    let b = piped(
+    let b = run_with_stdin(
         buildx(&cfg, env)
             .arg("-o")
             .arg(outs.path().join("dx"))
@@ -610,4 +589,78 @@ fn tar_context_and_dockerfile_on_stdin() {
         .stdin(std::process::Stdio::null()));
     assert_eq!(a.status.code(), b.status.code());
     assert_eq!(last_line(&a), last_line(&b));
+}
+
+/// Masks what legitimately differs between two runs of the same build:
+/// durations, log timestamps and session-specific ids.
+fn normalize_plain(s: &str) -> String {
+    let mut out = Vec::new();
+    for line in s.lines() {
+        let mut words: Vec<String> = Vec::new();
+        for (i, w) in line.split(' ').enumerate() {
+            let is_dur = w.ends_with('s')
+                && w[..w.len() - 1].split('.').count() == 2
+                && w[..w.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.');
+            let is_log_time = i == 1
+                && line.starts_with('#')
+                && w.split('.').count() == 2
+                && w.chars().all(|c| c.is_ascii_digit() || c == '.');
+            words.push(if is_dur {
+                "X.Xs".into()
+            } else if is_log_time {
+                "T".into()
+            } else {
+                w.to_string()
+            });
+        }
+        out.push(words.join(" "));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn plain_progress_matches_buildx_line_by_line() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let u = unique();
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {}\nCOPY a.txt /a.txt\nRUN echo {u} > /u\n",
+                env.base_image
+            ),
+        ),
+        ("a.txt", "a"),
+        (".dockerignore", "ignored\n"),
+        ("ignored", "x"),
+    ]);
+    let tag = format!("rkbuild-test/plain:{u}");
+    // Warm the cache, then compare two fully cached builds.
+    ok(buildx(&cfg, env).args(["-q", "-t", &tag]).arg(ctx.path()));
+    let a = run(buildx(&cfg, env)
+        .args(["--progress=plain", "-t", &tag])
+        .arg(ctx.path()));
+    let b = run(rkbuild(&cfg, env)
+        .args(["--progress=plain", "-t", &tag])
+        .arg(ctx.path()));
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+    // A failing step: same text, same exit code.
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN echo {u}-log && exit 7\n", env.base_image),
+    )]);
+    let a = run(buildx(&cfg, env).args(["--progress=plain"]).arg(ctx.path()));
+    let b = run(rkbuild(&cfg, env)
+        .args(["--progress=plain"])
+        .arg(ctx.path()));
+    assert_eq!(a.status.code(), b.status.code());
+    let (na, nb) = (normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+    // The first run executes the RUN; compare from the failing step on.
+    let tail = |s: &str| s[s.find("------").unwrap_or(0)..].to_string();
+    assert_eq!(tail(&na), tail(&nb));
+    let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }

@@ -15,7 +15,7 @@ use rkbuild::Target;
 use super::args::BuildArgs;
 use super::builder::Builder;
 use super::error::{CliError, CliResult};
-use super::progress_ui;
+use rkbuild::progress::{errors, Printer, PrinterOptions, ProgressMode};
 
 /// buildx's `listToMap` for `--build-arg`: `K=V`, or `K` taken from the
 /// environment (skipped when unset).
@@ -281,20 +281,18 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
     if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
-    if a.quiet && a.progress != "auto" && a.progress != "quiet" {
-        return Err(CliError::new(format!(
-            "progress={} and quiet cannot be used together",
-            a.progress
-        )));
-    }
-    let mode = progress_ui::Mode::parse(if a.quiet { "quiet" } else { &a.progress })?;
+    let mode = ProgressMode::resolve(
+        &a.progress,
+        a.quiet,
+        std::env::var("BUILDKIT_PROGRESS").ok().as_deref(),
+    )?;
     let client = builder.connect().await?;
     let driver = match builder.target {
         Target::Docker(_) => "docker",
         Target::Buildkit(_) => "remote",
     };
-    let (tx, rx) = tokio::sync::mpsc::channel(128);
-    let printer = progress_ui::spawn(mode, &builder.name, driver, rx);
+    let printer = Printer::stderr(mode, PrinterOptions::for_builder(&builder.name, driver))?;
+    let (tx, printer) = printer.spawn();
     let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
     let summary = printer.await.unwrap_or_default();
     match result {
@@ -322,13 +320,19 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
             }
             // buildx prints the image id (an empty line when there is none)
             // in quiet mode, unless stdout carries an export.
-            if mode == progress_ui::Mode::Quiet && !exports_to_stdout {
+            if mode == ProgressMode::Quiet && !exports_to_stdout {
                 println!("{}", id.unwrap_or_default());
+            }
+            if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
+                eprint!(
+                    "{}",
+                    errors::warnings_report(&summary.warnings, builder.debug)
+                );
             }
             Ok(())
         }
         Err(rkbuild::Error::Solve(status)) => {
-            progress_ui::print_failure(&summary, &status);
+            eprint!("{}", errors::error_report(&status));
             Err(CliError {
                 message: String::new(),
                 hint: None,

@@ -18,6 +18,8 @@ pub struct Builder {
     pub target: Target,
     /// How to connect.
     pub opts: ConnectOptions,
+    /// docker's `--debug` or the plugin's `-D`.
+    pub debug: bool,
 }
 
 impl Builder {
@@ -42,6 +44,7 @@ impl Builder {
                 name: addr.to_string(),
                 target: Target::parse(addr)?,
                 opts,
+                debug: g.debug || docker.debug,
             });
         }
         let dir = rkbuild::docker::config_dir();
@@ -63,6 +66,7 @@ impl Builder {
             name: host.context.clone(),
             target: Target::docker_host(&host.host)?,
             opts,
+            debug: g.debug || docker.debug,
         })
     }
 

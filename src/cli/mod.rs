@@ -8,7 +8,6 @@ pub mod complete;
 pub mod error;
 pub mod generate;
 pub mod plugin;
-pub mod progress_ui;
 pub mod version;
 
 use std::ffi::OsString;

@@ -492,7 +492,15 @@ mod tests {
                 0,
                 b"",
             ),
-            pkt(PacketType::PacketStat, Some(stat("a/f", 0o644)), 0, b""),
+            pkt(
+                PacketType::PacketStat,
+                Some(Stat {
+                    size: 5,
+                    ..stat("a/f", 0o644)
+                }),
+                0,
+                b"",
+            ),
             pkt(
                 PacketType::PacketStat,
                 Some(Stat {
@@ -598,7 +606,15 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dest = d.path().join("out");
         let packets = vec![
-            pkt(PacketType::PacketStat, Some(stat("f", 0o644)), 0, b""),
+            pkt(
+                PacketType::PacketStat,
+                Some(Stat {
+                    size: 100,
+                    ..stat("f", 0o644)
+                }),
+                0,
+                b"",
+            ),
             pkt(PacketType::PacketStat, None, 0, b""),
             pkt(PacketType::PacketData, None, 0, b"partial"),
         ];

@@ -221,7 +221,12 @@ mod tests {
         let o = parse_output("type=image,\"name=a,b\",push=false").unwrap();
         assert_eq!(o.attrs["name"], "a,b");
         assert_eq!(o.attrs["push"], "false");
-        assert!(parse_output("dest=x")
+        // a single field without type= is a directory name, as in buildx
+        assert_eq!(
+            parse_output("dest=x").unwrap().dest.as_deref(),
+            Some("dest=x")
+        );
+        assert!(parse_output("dest=x,a=b")
             .unwrap_err()
             .to_string()
             .contains("type is required"));

@@ -18,6 +18,7 @@ pub use export::{Export, ExportOutput};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::progress::event::SolveStatus;
 use crate::proto::moby::buildkit::v1 as control;
 use crate::session::{self, Session};
 
@@ -63,12 +64,12 @@ pub struct SolveResponse {
     pub exporter_response: BTreeMap<String, String>,
 }
 
-/// Runs a solve. Raw progress messages go to `status` as they arrive; the
+/// Runs a solve. Progress events go to `status` as they arrive; the
 /// channel is closed when the build's progress ends.
 pub async fn solve(
     client: &Client,
     opts: SolveOptions,
-    status: Option<mpsc::Sender<control::StatusResponse>>,
+    status: Option<mpsc::Sender<SolveStatus>>,
 ) -> Result<SolveResponse> {
     let reference = if opts.reference.is_empty() {
         session::new_id()
@@ -154,7 +155,7 @@ pub async fn solve(
 async fn stream_status(
     client: &Client,
     reference: &str,
-    tx: Option<mpsc::Sender<control::StatusResponse>>,
+    tx: Option<mpsc::Sender<SolveStatus>>,
 ) -> Result<()> {
     let Some(tx) = tx else { return Ok(()) };
     let mut stream = client
@@ -168,7 +169,7 @@ async fn stream_status(
     loop {
         match stream.message().await {
             Ok(Some(m)) => {
-                if tx.send(m).await.is_err() {
+                if tx.send(SolveStatus::from(m)).await.is_err() {
                     return Ok(());
                 }
             }

@@ -186,6 +186,23 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs a command with `input` on its stdin, returning its output.
+pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command may exit before reading everything; that is its answer.
+        let _ = stdin.write_all(input);
+    }
+    child.wait_with_output().expect("wait")
+}
+
 /// Asserts success and returns stdout.
 pub fn ok(cmd: &mut Command) -> String {
     let o = run(cmd);
