@@ -35,7 +35,7 @@ pub fn command() -> Command {
         .display_name(BIN)
         .disable_help_subcommand(true)
         .disable_version_flag(true)
-        .version(concat!("v", env!("CARGO_PKG_VERSION")));
+        .version(env!("CARGO_PKG_VERSION"));
     if let Some(a) = root.get_about() {
         cmd = cmd.about(a.clone());
     }
