@@ -112,6 +112,29 @@ pub enum Error {
     /// The operation was canceled.
     #[error("canceled")]
     Canceled,
+    /// A file operation of a file transfer failed. Shown the way Go reports
+    /// it (`open /path: permission denied`), as the daemon relays it.
+    #[error("{op} {}: {}", path.display(), go_error_text(source))]
+    FileOp {
+        /// The operation (`open`, `lstat`, `read`, ...).
+        op: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An include or exclude pattern of a file transfer is invalid.
+    #[error("invalid {which}: [{}]: {source}", patterns.join(" "))]
+    Pattern {
+        /// `includepatterns` or `excludepatterns`.
+        which: &'static str,
+        /// The patterns as given.
+        patterns: Vec<String>,
+        /// What is wrong with them.
+        #[source]
+        source: crate::fsutil::patterns::PatternError,
+    },
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),
@@ -143,6 +166,24 @@ impl Error {
             Error::Rpc { status, .. } => Some(status.code()),
             _ => None,
         }
+    }
+}
+
+/// An I/O error's text the way Go prints it (`permission denied`, not
+/// `Permission denied (os error 13)`).
+pub(crate) fn go_error_text(e: &std::io::Error) -> String {
+    let Some(code) = e.raw_os_error() else {
+        return e.to_string();
+    };
+    let text = std::io::Error::from_raw_os_error(code).to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

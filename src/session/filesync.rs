@@ -1,102 +1,196 @@
-//! FileSync service: sends local directories to the daemon.
+//! The FileSync session service: the daemon pulls local directories (the
+//! build context, the Dockerfile's directory, named contexts) through
+//! `/moby.filesync.v1.FileSync/DiffCopy`, as BuildKit's
+//! `session/filesync` provider serves them for buildx.
 //!
-//! BOOTSTRAP VERSION: a plain sender without pattern filtering, used until
-//! the exact fsutil sender lands. It walks the whole directory.
+//! A request names the directory and filters it in its gRPC metadata:
+//! - `dir-name`: which directory (the first value; empty when absent);
+//! - `include-patterns`, `exclude-patterns`, `followpaths`: one header
+//!   value per pattern or path (repeated headers, never comma-joined);
+//! - `<key>-encoded: 1` (any Go `ParseBool` true): the values of `<key>` are
+//!   URL query-escaped, which senders do when a value is not ASCII.
+//!
+//! An unknown directory is refused with `NotFound` ("no access allowed to
+//! dir ..."), like upstream. `TarStream` is not served (BuildKit only uses
+//! DiffCopy).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
-use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::proto::fsutil::types::{packet::PacketType, Packet, Stat};
+use crate::client::MAX_MESSAGE_SIZE;
+use crate::fsutil::send::{self, SendStats};
+use crate::fsutil::walk::WalkOptions;
+use crate::proto::fsutil::types::Packet;
 use crate::proto::moby::filesync::v1::file_sync_server::{FileSync, FileSyncServer};
 
+/// Metadata key: the directory's name.
+pub const KEY_DIR_NAME: &str = "dir-name";
+/// Metadata key: include patterns.
+pub const KEY_INCLUDE_PATTERNS: &str = "include-patterns";
+/// Metadata key: exclude patterns.
+pub const KEY_EXCLUDE_PATTERNS: &str = "exclude-patterns";
+/// Metadata key: paths whose symlinks are followed.
+pub const KEY_FOLLOW_PATHS: &str = "followpaths";
+
+/// Packets buffered between the sender and the gRPC stream.
+const OUTBOUND_BUFFER: usize = 64;
+
 /// A directory offered to the daemon.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SyncedDir {
-    /// Root of the directory.
+    /// The directory (symlinks to it are resolved when it is sent).
     pub root: PathBuf,
+    /// Send real owners instead of uid/gid 0 (buildx always sends 0).
+    pub preserve_owner: bool,
 }
 
 impl SyncedDir {
-    /// A directory rooted at `root`.
-    pub fn new(root: PathBuf) -> Self {
-        SyncedDir { root }
+    /// The directory at `root`, sent the way buildx sends it.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        SyncedDir {
+            root: root.into(),
+            preserve_owner: false,
+        }
+    }
+
+    /// Sends real uid/gid values instead of 0.
+    pub fn preserve_owner(mut self, yes: bool) -> Self {
+        self.preserve_owner = yes;
+        self
     }
 }
 
-/// Serves FileSync.DiffCopy for named directories.
+/// One DiffCopy served, for callers that report on transfers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The `dir-name` asked for.
+    pub dir_name: String,
+    /// What was sent, or why it failed.
+    pub result: std::result::Result<SendStats, String>,
+}
+
+/// Serves `FileSync.DiffCopy` for named directories.
 #[derive(Debug, Clone)]
 pub struct FileSyncService {
-    dirs: std::sync::Arc<std::collections::HashMap<String, SyncedDir>>,
+    dirs: Arc<HashMap<String, SyncedDir>>,
+    transfers: Arc<Mutex<Vec<Transfer>>>,
 }
 
 impl FileSyncService {
-    /// Offers `dirs` by name (`context`, `dockerfile`, ...).
+    /// Offers `dirs` by name (`context`, `dockerfile`, named contexts...).
     pub fn new(dirs: impl IntoIterator<Item = (String, SyncedDir)>) -> Self {
         FileSyncService {
-            dirs: std::sync::Arc::new(dirs.into_iter().collect()),
+            dirs: Arc::new(dirs.into_iter().collect()),
+            transfers: Arc::default(),
         }
+    }
+
+    /// The tonic server for this service, with BuildKit's 16 MiB message
+    /// limits.
+    pub fn into_server(self) -> FileSyncServer<Self> {
+        FileSyncServer::new(self)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE)
     }
 
     /// The service, ready to attach to a session.
     pub fn attachable(self) -> super::Service<FileSyncServer<FileSyncService>> {
-        super::Service::new(
-            FileSyncServer::new(self)
-                .max_decoding_message_size(crate::client::MAX_MESSAGE_SIZE)
-                .max_encoding_message_size(crate::client::MAX_MESSAGE_SIZE),
-            &["DiffCopy", "TarStream"],
-        )
+        super::Service::new(self.into_server(), &["DiffCopy", "TarStream"])
+    }
+
+    /// The transfers finished so far, oldest first.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.transfers.lock().map(|t| t.clone()).unwrap_or_default()
     }
 }
 
-fn walk(root: &std::path::Path, rel: &str, out: &mut Vec<(String, std::fs::Metadata)>) {
-    let dir = if rel.is_empty() {
-        root.to_path_buf()
-    } else {
-        root.join(rel)
-    };
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    let mut names: Vec<String> = rd
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    for n in names {
-        let p = if rel.is_empty() {
-            n
-        } else {
-            format!("{rel}/{n}")
-        };
-        let Ok(md) = std::fs::symlink_metadata(root.join(&p)) else {
-            continue;
-        };
-        let is_dir = md.is_dir();
-        out.push((p.clone(), md));
-        if is_dir {
-            walk(root, &p, out);
+/// Go's `strconv.ParseBool` accepting true.
+fn parse_bool_true(s: &str) -> bool {
+    matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True")
+}
+
+fn unhex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Go's `url.QueryUnescape`, with upstream's handling of errors (the value
+/// becomes empty).
+fn query_unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let (Some(h), Some(l)) = (
+                    b.get(i + 1).copied().and_then(unhex),
+                    b.get(i + 2).copied().and_then(unhex),
+                ) else {
+                    return String::new();
+                };
+                out.push(h << 4 | l);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
         }
     }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn go_mode(md: &std::fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    let m = md.permissions().mode();
-    let mut g = m & 0o777;
-    if md.is_dir() {
-        g |= 1 << 31;
-    } else if md.file_type().is_symlink() {
-        g |= 1 << 27;
-    }
-    g
+/// The values of `key`, decoded like BuildKit's `decodeOpts`.
+fn values(md: &MetadataMap, key: &str) -> Vec<String> {
+    let encoded = md
+        .get(format!("{key}-encoded").as_str())
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(parse_bool_true);
+    md.get_all(key)
+        .iter()
+        .map(|v| {
+            let raw = String::from_utf8_lossy(v.as_bytes());
+            if encoded {
+                query_unescape(&raw)
+            } else {
+                raw.into_owned()
+            }
+        })
+        .collect()
 }
 
-type PacketStream = Pin<Box<dyn Stream<Item = Result<Packet, Status>> + Send>>;
+/// The directory name and walk options a DiffCopy request asks for.
+pub fn request_options(md: &MetadataMap) -> (String, WalkOptions) {
+    let dir_name = values(md, KEY_DIR_NAME)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let opts = WalkOptions {
+        include_patterns: values(md, KEY_INCLUDE_PATTERNS),
+        exclude_patterns: values(md, KEY_EXCLUDE_PATTERNS),
+        follow_paths: values(md, KEY_FOLLOW_PATHS),
+        preserve_owner: false,
+    };
+    (dir_name, opts)
+}
+
+type PacketStream = ReceiverStream<std::result::Result<Packet, Status>>;
 
 #[tonic::async_trait]
 impl FileSync for FileSyncService {
@@ -104,106 +198,197 @@ impl FileSync for FileSyncService {
 
     async fn diff_copy(
         &self,
-        req: Request<Streaming<Packet>>,
-    ) -> Result<Response<Self::DiffCopyStream>, Status> {
-        use std::os::unix::fs::MetadataExt;
-        let name = req
-            .metadata()
-            .get("dir-name")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let dir = self
-            .dirs
-            .get(&name)
-            .cloned()
-            .ok_or_else(|| Status::not_found(format!("no access allowed to dir {name:?}")))?;
-        let mut inbound = req.into_inner();
-        let (tx, rx) = mpsc::channel(64);
+        request: Request<Streaming<Packet>>,
+    ) -> std::result::Result<Response<Self::DiffCopyStream>, Status> {
+        let (dir_name, mut opts) = request_options(request.metadata());
+        let Some(dir) = self.dirs.get(&dir_name).cloned() else {
+            return Err(Status::not_found(format!(
+                "no access allowed to dir {dir_name:?}"
+            )));
+        };
+        opts.preserve_owner = dir.preserve_owner;
+        let inbound = request.into_inner();
+        let (tx, rx) = mpsc::channel(OUTBOUND_BUFFER);
+        let transfers = self.transfers.clone();
         tokio::spawn(async move {
-            let mut entries = vec![];
-            walk(&dir.root, "", &mut entries);
-            for (p, md) in &entries {
-                let linkname = if md.file_type().is_symlink() {
-                    std::fs::read_link(dir.root.join(p))
-                        .map(|l| l.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                let st = Stat {
-                    path: p.clone(),
-                    mode: go_mode(md),
-                    uid: md.uid(),
-                    gid: md.gid(),
-                    size: if md.is_file() { md.size() as i64 } else { 0 },
-                    mod_time: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
-                    linkname,
-                    ..Default::default()
-                };
-                let pkt = Packet {
-                    r#type: PacketType::PacketStat as i32,
-                    stat: Some(st),
-                    ..Default::default()
-                };
-                if tx.send(Ok(pkt)).await.is_err() {
-                    return;
-                }
+            let result = send::send(&dir.root, &opts, inbound, tx.clone()).await;
+            if let Err(e) = &result {
+                let _ = tx.send(Err(Status::unknown(e.to_string()))).await;
             }
-            let _ = tx
-                .send(Ok(Packet {
-                    r#type: PacketType::PacketStat as i32,
-                    ..Default::default()
-                }))
-                .await;
-            while let Some(Ok(p)) = inbound.next().await {
-                match PacketType::try_from(p.r#type) {
-                    Ok(PacketType::PacketReq) => {
-                        let Some((path, _)) = entries.get(p.id as usize) else {
-                            return;
-                        };
-                        let data = std::fs::read(dir.root.join(path)).unwrap_or_default();
-                        for chunk in data.chunks(1 << 20) {
-                            let pkt = Packet {
-                                r#type: PacketType::PacketData as i32,
-                                id: p.id,
-                                data: bytes::Bytes::copy_from_slice(chunk),
-                                ..Default::default()
-                            };
-                            if tx.send(Ok(pkt)).await.is_err() {
-                                return;
-                            }
-                        }
-                        let _ = tx
-                            .send(Ok(Packet {
-                                r#type: PacketType::PacketData as i32,
-                                id: p.id,
-                                ..Default::default()
-                            }))
-                            .await;
-                    }
-                    Ok(PacketType::PacketFin) => {
-                        let _ = tx
-                            .send(Ok(Packet {
-                                r#type: PacketType::PacketFin as i32,
-                                ..Default::default()
-                            }))
-                            .await;
-                        return;
-                    }
-                    _ => {}
-                }
+            if let Ok(mut t) = transfers.lock() {
+                t.push(Transfer {
+                    dir_name,
+                    result: result.map_err(|e| e.to_string()),
+                });
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(ReceiverStream::new(rx)))
     }
 
     type TarStreamStream = PacketStream;
 
     async fn tar_stream(
         &self,
-        _req: Request<Streaming<Packet>>,
-    ) -> Result<Response<Self::TarStreamStream>, Status> {
+        _request: Request<Streaming<Packet>>,
+    ) -> std::result::Result<Response<Self::TarStreamStream>, Status> {
         Err(Status::unimplemented("TarStream is not supported"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::fsutil::types::packet::PacketType;
+    use crate::proto::moby::filesync::v1::file_sync_client::FileSyncClient;
+    use tonic::metadata::MetadataValue;
+
+    #[test]
+    fn unescape_like_go() {
+        assert_eq!(query_unescape("a%2Fb+c"), "a/b c");
+        assert_eq!(query_unescape("%C3%A9*"), "é*");
+        assert_eq!(query_unescape("bad%zz"), "");
+        assert_eq!(query_unescape("plain"), "plain");
+    }
+
+    #[test]
+    fn options_from_metadata() {
+        let mut md = MetadataMap::new();
+        md.insert("dir-name", MetadataValue::from_static("context"));
+        md.append("exclude-patterns", MetadataValue::from_static("a,b"));
+        md.append("exclude-patterns", MetadataValue::from_static("!c"));
+        md.append("include-patterns", MetadataValue::from_static("%C3%A9"));
+        md.append("include-patterns", MetadataValue::from_static("x+y"));
+        md.insert("include-patterns-encoded", MetadataValue::from_static("1"));
+        md.append("followpaths", MetadataValue::from_static("Dockerfile"));
+        let (name, opts) = request_options(&md);
+        assert_eq!(name, "context");
+        assert_eq!(opts.exclude_patterns, ["a,b", "!c"]);
+        assert_eq!(opts.include_patterns, ["é", "x y"]);
+        assert_eq!(opts.follow_paths, ["Dockerfile"]);
+        let (name, opts) = request_options(&MetadataMap::new());
+        assert_eq!(name, "");
+        assert_eq!(opts, WalkOptions::default());
+    }
+
+    /// Serves `svc` over HTTP/2 on a loopback port and connects to it.
+    async fn serve(svc: FileSyncService) -> FileSyncClient<tonic::transport::Channel> {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = svc.into_server();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let mut server = server.clone();
+                        async move { tower::Service::call(&mut server, req).await }
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        FileSyncClient::new(channel)
+    }
+
+    #[tokio::test]
+    async fn diff_copy_over_grpc() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("keep"), b"kept").unwrap();
+        std::fs::write(dir.path().join("drop"), b"dropped").unwrap();
+        let svc = FileSyncService::new([("context".to_string(), SyncedDir::new(dir.path()))]);
+        let mut client = serve(svc.clone()).await;
+
+        let (to_server, inbound) = mpsc::channel::<Packet>(8);
+        let mut req = Request::new(ReceiverStream::new(inbound));
+        req.metadata_mut()
+            .insert("dir-name", MetadataValue::from_static("context"));
+        req.metadata_mut()
+            .append("exclude-patterns", MetadataValue::from_static("drop"));
+        let mut from_server = client.diff_copy(req).await.unwrap().into_inner();
+
+        let mut paths = Vec::new();
+        loop {
+            let p = from_server.message().await.unwrap().unwrap();
+            match p.stat {
+                Some(st) => paths.push(st.path),
+                None => break,
+            }
+        }
+        assert_eq!(paths, ["keep"]);
+        let req = Packet {
+            r#type: PacketType::PacketReq as i32,
+            id: 0,
+            ..Default::default()
+        };
+        to_server.send(req).await.unwrap();
+        let d = from_server.message().await.unwrap().unwrap();
+        assert_eq!(
+            (d.r#type(), d.data.as_ref()),
+            (PacketType::PacketData, &b"kept"[..])
+        );
+        let d = from_server.message().await.unwrap().unwrap();
+        assert_eq!((d.r#type(), d.data.len()), (PacketType::PacketData, 0));
+        let fin = Packet {
+            r#type: PacketType::PacketFin as i32,
+            ..Default::default()
+        };
+        to_server.send(fin).await.unwrap();
+        let f = from_server.message().await.unwrap().unwrap();
+        assert_eq!(f.r#type(), PacketType::PacketFin);
+        drop(to_server);
+        assert!(from_server.message().await.unwrap().is_none());
+        let transfers = svc.transfers();
+        assert_eq!(transfers.len(), 1);
+        assert_eq!(
+            transfers[0].result,
+            Ok(SendStats {
+                entries: 1,
+                files: 1,
+                bytes: 4
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_dir_is_not_found() {
+        let svc = FileSyncService::new([]);
+        let mut client = serve(svc).await;
+        let (_to_server, inbound) = mpsc::channel::<Packet>(1);
+        let mut req = Request::new(ReceiverStream::new(inbound));
+        req.metadata_mut()
+            .insert("dir-name", MetadataValue::from_static("nope"));
+        let status = client.diff_copy(req).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert_eq!(status.message(), "no access allowed to dir \"nope\"");
+    }
+
+    #[tokio::test]
+    async fn failures_end_the_stream_with_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = FileSyncService::new([("context".to_string(), SyncedDir::new(dir.path()))]);
+        let mut client = serve(svc).await;
+        let (_to_server, inbound) = mpsc::channel::<Packet>(1);
+        let mut req = Request::new(ReceiverStream::new(inbound));
+        req.metadata_mut()
+            .insert("dir-name", MetadataValue::from_static("context"));
+        req.metadata_mut()
+            .append("exclude-patterns", MetadataValue::from_static("["));
+        let mut from_server = client.diff_copy(req).await.unwrap().into_inner();
+        let p = from_server.message().await.unwrap().unwrap();
+        assert_eq!(p.r#type(), PacketType::PacketErr);
+        let status = from_server.message().await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unknown);
+        assert_eq!(
+            status.message(),
+            "invalid excludepatterns: [[]: syntax error in pattern"
+        );
     }
 }
