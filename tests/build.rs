@@ -603,8 +603,9 @@ fn normalize_plain(s: &str) -> String {
                 && w[..w.len() - 1]
                     .chars()
                     .all(|c| c.is_ascii_digit() || c == '.');
-            let is_log_time = i == 1
-                && line.starts_with('#')
+            // `#N 0.123 log` in the log, `0.123 log` in the error summary
+            let log_pos = if line.starts_with('#') { 1 } else { 0 };
+            let is_log_time = i == log_pos
                 && w.split('.').count() == 2
                 && w.chars().all(|c| c.is_ascii_digit() || c == '.');
             words.push(if is_dur {
