@@ -3,7 +3,7 @@
 TESTENV_ENV := target/testenv/env
 CARGO_TEST_ARGS ?=
 
-.PHONY: testenv-up testenv-down test install-and-run
+.PHONY: testenv-up testenv-down package test install-and-run bench
 
 testenv-up:
 	scripts/testenv up
@@ -11,8 +11,16 @@ testenv-up:
 testenv-down:
 	scripts/testenv down
 
-test: testenv-up
-	set -a; . ./$(TESTENV_ENV); set +a; cargo test --all-targets $(CARGO_TEST_ARGS)
+# Release binary and distro packages (tests/packaging.rs installs the .deb).
+package:
+	scripts/package
+
+# Everything the tests need, then every test (unit, integration, doc).
+test: testenv-up package
+	set -a; . ./$(TESTENV_ENV); set +a; cargo test --all-targets $(CARGO_TEST_ARGS) && cargo test --doc
+
+bench:
+	scripts/bench
 
 install-and-run:
 	scripts/install-and-run

@@ -596,6 +596,12 @@ fn tar_context_and_dockerfile_on_stdin() {
 fn normalize_plain(s: &str) -> String {
     let mut out = Vec::new();
     for line in s.lines() {
+        // A status printed before its first byte count (`#1 transferring
+        // dockerfile:`) appears only when a progress tick falls in between:
+        // timing, not content.
+        if line.starts_with('#') && line.ends_with(':') {
+            continue;
+        }
         let mut words: Vec<String> = Vec::new();
         for (i, w) in line.split(' ').enumerate() {
             let is_dur = w.ends_with('s')
@@ -603,8 +609,9 @@ fn normalize_plain(s: &str) -> String {
                 && w[..w.len() - 1]
                     .chars()
                     .all(|c| c.is_ascii_digit() || c == '.');
-            let is_log_time = i == 1
-                && line.starts_with('#')
+            // `#N 0.123 log` in the log, `0.123 log` in the error summary
+            let log_pos = if line.starts_with('#') { 1 } else { 0 };
+            let is_log_time = i == log_pos
                 && w.split('.').count() == 2
                 && w.chars().all(|c| c.is_ascii_digit() || c == '.');
             words.push(if is_dur {
@@ -640,14 +647,28 @@ fn plain_progress_matches_buildx_line_by_line() {
     let tag = format!("rkbuild-test/plain:{u}");
     // Warm the cache, then compare two fully cached builds.
     ok(buildx(&cfg, env).args(["-q", "-t", &tag]).arg(ctx.path()));
-    let a = run(buildx(&cfg, env)
-        .args(["--progress=plain", "-t", &tag])
-        .arg(ctx.path()));
-    let b = run(rkbuild(&cfg, env)
-        .args(["--progress=plain", "-t", &tag])
-        .arg(ctx.path()));
-    assert!(a.status.success() && b.status.success());
-    assert_eq!(normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+    // The printers batch events by arrival time (100 ms display interval,
+    // 150 ms tick, as buildx): on a loaded machine a status can land in the
+    // next batch for either tool and reprint a step header. The same events
+    // always give the same text (tests/progress.rs); here up to three
+    // attempts absorb that timing.
+    for attempt in 1..=3 {
+        let a = run(buildx(&cfg, env)
+            .args(["--progress=plain", "-t", &tag])
+            .arg(ctx.path()));
+        let b = run(rkbuild(&cfg, env)
+            .args(["--progress=plain", "-t", &tag])
+            .arg(ctx.path()));
+        assert!(a.status.success() && b.status.success());
+        let (na, nb) = (normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+        if na == nb {
+            break;
+        }
+        assert!(
+            attempt < 3,
+            "plain progress differs:\n{na}\n---- vs ----\n{nb}"
+        );
+    }
     // A failing step: same text, same exit code.
     let ctx = context(&[(
         "Dockerfile",

@@ -221,6 +221,12 @@ pub enum Command {
     Build(Box<BuildArgs>),
     /// Show client and builder versions.
     Version(VersionArgs),
+    /// Disk usage
+    Du(DuArgs),
+    /// Remove build cache
+    Prune(PruneArgs),
+    /// List builder instances
+    Ls(LsArgs),
     /// Print the docker CLI plugin metadata.
     #[command(name = "docker-cli-plugin-metadata", hide = true)]
     Metadata,
@@ -241,4 +247,43 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
+}
+
+/// `du` options (buildx's).
+#[derive(Debug, Args)]
+pub struct DuArgs {
+    /// Provide filter values
+    #[arg(long, value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Provide a more verbose output
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// `prune` options (buildx's).
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Include internal/frontend images
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Provide filter values (e.g., "until=24h")
+    #[arg(long, value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Amount of disk space to keep for cache
+    #[arg(long = "keep-storage", value_name = "bytes")]
+    pub keep_storage: Option<String>,
+    /// Provide a more verbose output
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// `ls` options (buildx's).
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Format the output
+    #[arg(long, value_name = "string", default_value = "table")]
+    pub format: String,
 }

@@ -3,7 +3,10 @@
 pub mod args;
 pub mod build;
 pub mod builder;
+pub mod cache;
+pub mod complete;
 pub mod error;
+pub mod generate;
 pub mod plugin;
 pub mod version;
 
@@ -28,6 +31,12 @@ pub fn main() -> i32 {
         let _ = out.write_all(plugin::METADATA.trim_end().as_bytes());
         let _ = out.write_all(b"\n");
         return 0;
+    }
+    // Hidden requests: shell completion (cobra's protocol) and generators.
+    match argv.get(1).and_then(|a| a.to_str()) {
+        Some(complete::REQUEST | complete::REQUEST_NO_DESC) => return complete::main(&argv),
+        Some(generate::REQUEST) => return generate::main(&argv),
+        _ => {}
     }
     let under_docker = std::env::var_os("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND").is_some();
     let (globals, argv) = plugin::split_argv(argv, under_docker);
@@ -84,6 +93,23 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
             Some(Command::Version(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 version::run(a, &b).await
+            }
+            Some(Command::Du(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                cache::du(a, &b).await
+            }
+            Some(Command::Prune(a)) => {
+                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                cache::prune(a, &b).await
+            }
+            Some(Command::Ls(a)) => {
+                // Lists builders: a selected one (BUILDX_BUILDER) does not matter.
+                let g = args::GlobalOpts {
+                    builder: None,
+                    ..cli.global.clone()
+                };
+                let b = builder::Builder::resolve(&g, &globals)?;
+                cache::ls(a, &b).await
             }
             Some(Command::Build(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;

@@ -1,0 +1,684 @@
+//! `du`, `prune` and `ls`: buildx's builder-maintenance commands, so that
+//! `docker builder du|prune|ls` work when rkbuild is the docker CLI's
+//! builder alias. Output follows buildx 0.13 (Go `text/tabwriter` tables,
+//! go-units sizes and durations).
+
+use std::io::{BufRead, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rkbuild::proto::moby::buildkit::v1 as pb;
+use rkbuild::Error as LibError;
+
+use super::args::{DuArgs, LsArgs, PruneArgs};
+use super::builder::Builder;
+use super::error::{CliError, CliResult};
+
+/// buildx's prune confirmation texts.
+const NORMAL_WARNING: &str =
+    "WARNING! This will remove all dangling build cache. Are you sure you want to continue?";
+const ALL_WARNING: &str =
+    "WARNING! This will remove all build cache. Are you sure you want to continue?";
+
+/// Runs `du`.
+pub async fn du(args: &DuArgs, builder: &Builder) -> CliResult {
+    let (filter, _) = prune_filters(&args.filter)?;
+    let client = builder.connect().await?;
+    let resp = client
+        .control()
+        .disk_usage(pb::DiskUsageRequest {
+            filter,
+            ..Default::default()
+        })
+        .await
+        .map_err(|s| LibError::rpc("DiskUsage", s))?
+        .into_inner();
+    let mut records = resp.record;
+    // BuildKit's Go client sorts: largest first, then by ID descending.
+    records.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| b.id.cmp(&a.id)));
+    let now = SystemTime::now();
+    let mut out = String::new();
+    if args.verbose {
+        out.push_str(&verbose(&records, now));
+    } else {
+        let mut t = TabWriter::go_du();
+        t.line(TABLE_HEADER);
+        for r in &records {
+            t.line(&table_row(r, now));
+        }
+        out.push_str(&t.render());
+    }
+    if args.filter.is_empty() {
+        out.push_str(&summary(&records));
+    }
+    print(&out);
+    Ok(())
+}
+
+/// Runs `prune`.
+pub async fn prune(args: &PruneArgs, builder: &Builder) -> CliResult {
+    let (filter, keep_duration) = prune_filters(&args.filter)?;
+    let keep_bytes = match args.keep_storage.as_deref() {
+        Some(s) => rkbuild::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
+            CliError::new(format!(
+                "invalid argument {s:?} for \"--keep-storage\" flag"
+            ))
+            .hint("a size such as 10GB or 512mb")
+        })?,
+        None => 0,
+    };
+    if !args.force {
+        let warning = if args.all {
+            ALL_WARNING
+        } else {
+            NORMAL_WARNING
+        };
+        if !confirm(warning) {
+            return Ok(());
+        }
+    }
+    let client = builder.connect().await?;
+    let mut stream = client
+        .control()
+        .prune(pb::PruneRequest {
+            filter,
+            all: args.all,
+            keep_duration: keep_duration.as_nanos() as i64,
+            keep_bytes: keep_bytes as i64,
+            ..Default::default()
+        })
+        .await
+        .map_err(|s| LibError::rpc("Prune", s))?
+        .into_inner();
+    let now = SystemTime::now();
+    let mut total: i64 = 0;
+    let mut first = true;
+    let mut t = TabWriter::go_du();
+    while let Some(r) = stream
+        .message()
+        .await
+        .map_err(|s| LibError::rpc("Prune", s))?
+    {
+        total += r.size;
+        if args.verbose {
+            print(&verbose(std::slice::from_ref(&r), now));
+        } else {
+            if first {
+                t.line(TABLE_HEADER);
+                first = false;
+            }
+            t.line(&table_row(&r, now));
+        }
+    }
+    let mut out = t.render();
+    let mut s = TabWriter::go_du();
+    s.line(&format!("Total:\t{}", human_size(total as f64)));
+    out.push_str(&s.render());
+    print(&out);
+    Ok(())
+}
+
+/// Runs `ls`: the docker context's builder, buildx's table.
+pub async fn ls(args: &LsArgs, builder: &Builder) -> CliResult {
+    if args.format != "table" {
+        return Err(
+            CliError::new(format!("unsupported --format {:?}", args.format))
+                .hint("only \"table\" is supported"),
+        );
+    }
+    let (status, version, platforms, err) = match builder.connect().await {
+        Ok(c) => match tokio::try_join!(c.info(), c.list_workers()) {
+            Ok((v, w)) => {
+                let mut p: Vec<String> = Vec::new();
+                for x in w.into_iter().flat_map(|w| w.platforms) {
+                    if !p.contains(&x) {
+                        p.push(x);
+                    }
+                }
+                ("running", v.version, p.join(", "), None)
+            }
+            Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
+        },
+        Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
+    };
+    let driver = if builder.target.is_docker() {
+        "docker"
+    } else {
+        "remote"
+    };
+    let node = if builder.target.is_docker() {
+        builder.name.clone()
+    } else {
+        builder.target.to_string()
+    };
+    let mut t = TabWriter::docker_table();
+    t.line("NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS");
+    t.line(&format!("{}*\t{driver}\t\t\t", builder.name));
+    t.line(&format!(
+        " \\_ {}\t \\_ {node}\t{status}\t{version}\t{platforms}",
+        builder.name
+    ));
+    let mut out = t.render();
+    if let Some(e) = err {
+        out.push_str(&format!("\nCannot load builder {}: {e}\n", builder.name));
+    }
+    print(&out);
+    Ok(())
+}
+
+fn print(s: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes());
+    let _ = o.flush();
+}
+
+/// docker's `PromptForConfirmation`: `MESSAGE [y/N] `, yes only on y/Y.
+fn confirm(message: &str) -> bool {
+    print(&format!("{message} [y/N] "));
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim(), "y" | "Y")
+}
+
+const TABLE_HEADER: &str = "ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED";
+
+fn table_row(r: &pb::UsageRecord, now: SystemTime) -> String {
+    let mut id = r.id.clone();
+    if r.mutable {
+        id.push('*');
+    }
+    let mut size = human_size(r.size as f64);
+    if r.shared {
+        size.push('*');
+    }
+    let last = r
+        .last_used_at
+        .as_ref()
+        .map(|t| format!("{} ago", human_duration(since(t, now))))
+        .unwrap_or_default();
+    format!("{id:<40}\t{:<5}\t{size:<10}\t{last}", !r.in_use)
+}
+
+fn verbose(records: &[pb::UsageRecord], now: SystemTime) -> String {
+    let mut t = TabWriter::go_du();
+    for r in records {
+        t.line(&format!("ID:\t{}", r.id));
+        if !r.parents.is_empty() {
+            t.line(&format!("Parent:\t{}", r.parents.join(",")));
+        }
+        let created = r.created_at.as_ref().map(go_time).unwrap_or_else(zero_time);
+        t.line(&format!("Created at:\t{created}"));
+        t.line(&format!("Mutable:\t{}", r.mutable));
+        t.line(&format!("Reclaimable:\t{}", !r.in_use));
+        t.line(&format!("Shared:\t{}", r.shared));
+        t.line(&format!("Size:\t{}", human_size(r.size as f64)));
+        if !r.description.is_empty() {
+            t.line(&format!("Description:\t{}", r.description));
+        }
+        t.line(&format!("Usage count:\t{}", r.usage_count));
+        if let Some(l) = &r.last_used_at {
+            t.line(&format!(
+                "Last used:\t{} ago",
+                human_duration(since(l, now))
+            ));
+        }
+        if !r.record_type.is_empty() {
+            t.line(&format!("Type:\t{}", r.record_type));
+        }
+        t.line("");
+    }
+    t.render()
+}
+
+fn summary(records: &[pb::UsageRecord]) -> String {
+    let (mut total, mut reclaimable, mut shared) = (0i64, 0i64, 0i64);
+    for r in records {
+        if r.size > 0 {
+            total += r.size;
+            if !r.in_use {
+                reclaimable += r.size;
+            }
+        }
+        if r.shared {
+            shared += r.size;
+        }
+    }
+    let mut t = TabWriter::go_du();
+    if shared > 0 {
+        t.line(&format!("Shared:\t{}", human_size(shared as f64)));
+        t.line(&format!(
+            "Private:\t{}",
+            human_size((total - shared) as f64)
+        ));
+    }
+    t.line(&format!("Reclaimable:\t{}", human_size(reclaimable as f64)));
+    t.line(&format!("Total:\t{}", human_size(total as f64)));
+    t.render()
+}
+
+/// buildx's `--filter` handling: `until` becomes the keep duration, `id`
+/// a `~=` match, other keys `==` (or `KEY!=`/`KEY~=` as given); all joined
+/// into one filter string.
+pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for f in list {
+        if f.is_empty() {
+            continue;
+        }
+        let Some((k, v)) = f.split_once('=') else {
+            return Err(CliError::new(format!(
+                "invalid argument {f:?} for \"--filter\" flag: bad format of filter (expected name=value)"
+            )));
+        };
+        let k = k.trim().to_ascii_lowercase();
+        let v = v.trim().to_string();
+        match keys.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, vals)) => {
+                if !vals.contains(&v) {
+                    vals.push(v)
+                }
+            }
+            None => keys.push((k, vec![v])),
+        }
+    }
+    let has = |k: &str| keys.iter().any(|(x, _)| x == k);
+    if has("until") && has("unused-for") {
+        return Err(CliError::new(
+            "conflicting filters \"until\" and \"unused-for\"",
+        ));
+    }
+    let until_key = if has("unused-for") {
+        "unused-for"
+    } else {
+        "until"
+    };
+    let mut keep = Duration::ZERO;
+    let mut parts = Vec::new();
+    for (k, vals) in &keys {
+        if vals.len() > 1 {
+            return Err(CliError::new(format!(
+                "{k:?} filter expects only one value"
+            )));
+        }
+        let v = &vals[0];
+        if k == until_key {
+            keep = parse_go_duration(v).ok_or_else(|| {
+                CliError::new(format!(
+                    "{k:?} filter expects a duration (e.g., '24h'): invalid duration {v:?}"
+                ))
+            })?;
+        } else if k == "id" {
+            parts.push(format!("{k}~={v}"));
+        } else if k.ends_with('!') || k.ends_with('~') {
+            parts.push(format!("{k}={v}"));
+        } else {
+            parts.push(format!("{k}=={v}"));
+        }
+    }
+    Ok((vec![parts.join(",")], keep))
+}
+
+/// Go's `time.ParseDuration` for non-negative durations ("24h", "1h30m",
+/// "1.5h", "300ms").
+pub fn parse_go_duration(s: &str) -> Option<Duration> {
+    let s = s.strip_prefix('+').unwrap_or(s);
+    if s == "0" {
+        return Some(Duration::ZERO);
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut rest = s;
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if n == 0 {
+            return None;
+        }
+        let num: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let mult = match &rest[..u] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[u..];
+        total += num * mult;
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+fn since(t: &prost_types::Timestamp, now: SystemTime) -> Duration {
+    let then = UNIX_EPOCH + Duration::new(t.seconds.max(0) as u64, t.nanos.max(0) as u32);
+    now.duration_since(then).unwrap_or_default()
+}
+
+/// go-units `HumanSize`: decimal units, 4 significant digits.
+pub fn human_size(size: f64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut s = size;
+    let mut i = 0;
+    while s >= 1000.0 && i < UNITS.len() - 1 {
+        s /= 1000.0;
+        i += 1;
+    }
+    format!("{}{}", go_g4(s), UNITS[i])
+}
+
+/// Go's `%.4g`.
+fn go_g4(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let e = format!("{v:.3e}");
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..4).contains(&exp) {
+        let mant = trim_zeros(mant);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", exp.abs());
+    }
+    let decimals = (3 - exp).max(0) as usize;
+    trim_zeros(&format!("{v:.decimals$}"))
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// go-units `HumanDuration`.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 1 {
+        return "Less than a second".into();
+    }
+    if secs == 1 {
+        return "1 second".into();
+    }
+    if secs < 60 {
+        return format!("{secs} seconds");
+    }
+    let minutes = secs / 60;
+    if minutes == 1 {
+        return "About a minute".into();
+    }
+    if minutes < 60 {
+        return format!("{minutes} minutes");
+    }
+    // d.Round(time.Hour).Hours()
+    let hours = (d.as_secs_f64() / 3600.0 + 0.5).floor() as u64;
+    if hours == 1 {
+        return "About an hour".into();
+    }
+    if hours < 48 {
+        return format!("{hours} hours");
+    }
+    if hours < 24 * 7 * 2 {
+        return format!("{} days", hours / 24);
+    }
+    if hours < 24 * 30 * 2 {
+        return format!("{} weeks", hours / 24 / 7);
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{} months", hours / 24 / 30);
+    }
+    format!("{} years", secs / 3600 / 24 / 365)
+}
+
+/// Go's `time.Time.String()` for a UTC time:
+/// `2006-01-02 15:04:05.999999999 +0000 UTC`.
+fn go_time(t: &prost_types::Timestamp) -> String {
+    let secs = t.seconds;
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    );
+    if t.nanos > 0 {
+        let frac = format!("{:09}", t.nanos);
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+    s.push_str(" +0000 UTC");
+    s
+}
+
+fn zero_time() -> String {
+    "0001-01-01 00:00:00 +0000 UTC".into()
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Go's `text/tabwriter` (no flags): tab-terminated cells, aligned per
+/// column block.
+pub struct TabWriter {
+    minwidth: usize,
+    tabwidth: usize,
+    padding: usize,
+    padchar: char,
+    lines: Vec<Vec<String>>,
+}
+
+impl TabWriter {
+    /// `tabwriter.NewWriter(w, 1, 8, 1, '\t', 0)` (buildx du/prune).
+    pub fn go_du() -> Self {
+        TabWriter {
+            minwidth: 1,
+            tabwidth: 8,
+            padding: 1,
+            padchar: '\t',
+            lines: Vec::new(),
+        }
+    }
+
+    /// `tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)` (docker CLI tables).
+    pub fn docker_table() -> Self {
+        TabWriter {
+            minwidth: 10,
+            tabwidth: 1,
+            padding: 3,
+            padchar: ' ',
+            lines: Vec::new(),
+        }
+    }
+
+    /// Adds one line (without its newline).
+    pub fn line(&mut self, l: &str) {
+        self.lines.push(l.split('\t').map(str::to_string).collect());
+    }
+
+    /// Formats every line added.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut widths = Vec::new();
+        self.format(&mut out, &mut widths, 0, self.lines.len());
+        out
+    }
+
+    fn format(&self, out: &mut String, widths: &mut Vec<usize>, line0: usize, line1: usize) {
+        let column = widths.len();
+        let mut start = line0;
+        let mut this = line0;
+        while this < line1 {
+            // Cells terminated by a tab: all but the last of a line.
+            if column + 1 >= self.lines[this].len() {
+                this += 1;
+                continue;
+            }
+            self.write_lines(out, widths, start, this);
+            start = this;
+            let mut width = self.minwidth;
+            while this < line1 && column + 1 < self.lines[this].len() {
+                let w = self.lines[this][column].chars().count() + self.padding;
+                width = width.max(w);
+                this += 1;
+            }
+            widths.push(width);
+            self.format(out, widths, start, this);
+            widths.pop();
+            start = this;
+        }
+        self.write_lines(out, widths, start, line1);
+    }
+
+    fn write_lines(&self, out: &mut String, widths: &[usize], line0: usize, line1: usize) {
+        for line in &self.lines[line0..line1] {
+            for (j, cell) in line.iter().enumerate() {
+                out.push_str(cell);
+                if j < widths.len() && j + 1 < line.len() {
+                    self.pad(out, cell.chars().count(), widths[j]);
+                }
+            }
+            out.push('\n');
+        }
+    }
+
+    fn pad(&self, out: &mut String, textw: usize, cellw: usize) {
+        if self.padchar == '\t' {
+            let cellw = cellw.div_ceil(self.tabwidth) * self.tabwidth;
+            let n = cellw.saturating_sub(textw);
+            for _ in 0..n.div_ceil(self.tabwidth) {
+                out.push('\t');
+            }
+        } else {
+            for _ in textw..cellw {
+                out.push(self.padchar);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_like_go_units() {
+        let cases = [
+            (0.0, "0B"),
+            (6.0, "6B"),
+            (999.0, "999B"),
+            (1000.0, "1kB"),
+            (1234.0, "1.234kB"),
+            (12345.0, "12.35kB"),
+            (4_500_000.0, "4.5MB"),
+            (999_999.0, "1000kB"),
+            (1_073_741_824.0, "1.074GB"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(human_size(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn durations_like_go_units() {
+        let s = Duration::from_secs;
+        assert_eq!(
+            human_duration(Duration::from_millis(300)),
+            "Less than a second"
+        );
+        assert_eq!(human_duration(s(1)), "1 second");
+        assert_eq!(human_duration(s(6)), "6 seconds");
+        assert_eq!(human_duration(s(61)), "About a minute");
+        assert_eq!(human_duration(s(150)), "2 minutes");
+        assert_eq!(human_duration(s(3600 + 1700)), "About an hour");
+        assert_eq!(human_duration(s(3 * 3600)), "3 hours");
+        assert_eq!(human_duration(s(3 * 86400)), "3 days");
+        assert_eq!(human_duration(s(20 * 86400)), "2 weeks");
+        assert_eq!(human_duration(s(100 * 86400)), "3 months");
+        assert_eq!(human_duration(s(800 * 86400)), "2 years");
+    }
+
+    #[test]
+    fn tabwriter_matches_buildx_du() {
+        let mut t = TabWriter::go_du();
+        t.line(TABLE_HEADER);
+        t.line(&format!(
+            "{:<40}\t{:<5}\t{:<10}\t{}",
+            "xsgagu9yq7t5l3uirdixl2y87*", true, "69B", "6 seconds ago"
+        ));
+        assert_eq!(
+            t.render(),
+            "ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED\n\
+             xsgagu9yq7t5l3uirdixl2y87*              \ttrue \t\t69B       \t6 seconds ago\n"
+        );
+        let mut s = TabWriter::go_du();
+        s.line("Shared:\t6B");
+        s.line("Private:\t115B");
+        s.line("Reclaimable:\t121B");
+        assert_eq!(
+            s.render(),
+            "Shared:\t\t6B\nPrivate:\t115B\nReclaimable:\t121B\n"
+        );
+    }
+
+    #[test]
+    fn tabwriter_matches_buildx_ls() {
+        let mut t = TabWriter::docker_table();
+        t.line("NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS");
+        t.line("default*\tdocker\t\t\t");
+        t.line(" \\_ default\t \\_ default\trunning\tv0.0.0+unknown\tlinux/amd64");
+        assert_eq!(
+            t.render(),
+            "NAME/NODE     DRIVER/ENDPOINT   STATUS    BUILDKIT         PLATFORMS\n\
+             default*      docker                                       \n \
+             \\_ default    \\_ default       running   v0.0.0+unknown   linux/amd64\n"
+        );
+    }
+
+    #[test]
+    fn filters_like_buildx() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (f, keep) = prune_filters(&v(&["until=24h", "id=abc", "type=regular"])).unwrap();
+        assert_eq!(keep, Duration::from_secs(86400));
+        assert_eq!(f, ["id~=abc,type==regular"]);
+        let (f, keep) = prune_filters(&[]).unwrap();
+        assert_eq!((f, keep), (vec![String::new()], Duration::ZERO));
+        let (f, _) = prune_filters(&v(&["description~=local source"])).unwrap();
+        assert_eq!(f, ["description~=local source"]);
+        assert!(prune_filters(&v(&["until=1h", "unused-for=2h"])).is_err());
+        assert!(prune_filters(&v(&["until=soon"])).is_err());
+        assert!(prune_filters(&v(&["nofilter"])).is_err());
+        assert_eq!(parse_go_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_go_duration("1.5h"), Some(Duration::from_secs(5400)));
+    }
+
+    #[test]
+    fn go_time_format() {
+        let t = prost_types::Timestamp {
+            seconds: 1_795_517_441,
+            nanos: 859_655_916,
+        };
+        assert_eq!(go_time(&t), "2026-11-24 10:50:41.859655916 +0000 UTC");
+    }
+}
