@@ -26,34 +26,11 @@ use tokio::sync::mpsc;
 use crate::error::{Error, Result};
 use crate::proto::fsutil::types::{packet::PacketType, Packet, Stat};
 
-/// Go `os.FileMode` type bits, as fsutil puts them in `Stat.mode`.
-mod gomode {
-    pub const DIR: u32 = 1 << 31;
-    pub const SYMLINK: u32 = 1 << 27;
-    pub const DEVICE: u32 = 1 << 26;
-    pub const NAMED_PIPE: u32 = 1 << 25;
-    pub const SOCKET: u32 = 1 << 24;
-    pub const SETUID: u32 = 1 << 23;
-    pub const SETGID: u32 = 1 << 22;
-    pub const CHAR_DEVICE: u32 = 1 << 21;
-    pub const STICKY: u32 = 1 << 20;
-    pub const IRREGULAR: u32 = 1 << 19;
-    pub const TYPE: u32 = DIR | SYMLINK | NAMED_PIPE | SOCKET | DEVICE | CHAR_DEVICE | IRREGULAR;
+use super::stat::{unix_mode, MODE_DIR, MODE_NAMED_PIPE, MODE_SYMLINK, MODE_TYPE};
 
-    /// Unix permission bits (with setuid/setgid/sticky) of a Go mode.
-    pub fn unix_perm(m: u32) -> u32 {
-        let mut p = m & 0o777;
-        if m & SETUID != 0 {
-            p |= 0o4000;
-        }
-        if m & SETGID != 0 {
-            p |= 0o2000;
-        }
-        if m & STICKY != 0 {
-            p |= 0o1000;
-        }
-        p
-    }
+/// Permission bits (with setuid, setgid, sticky) of a Go mode.
+fn perm(go_mode: u32) -> fs::Permissions {
+    fs::Permissions::from_mode(unix_mode(go_mode) & 0o7777)
 }
 
 /// What a transfer wrote.
@@ -138,9 +115,9 @@ impl Receiver {
             return Err(bad(format!("{:?} sent twice", st.path)));
         }
         let full = self.stage.join(&st.path);
-        let t = st.mode & gomode::TYPE;
+        let t = st.mode & MODE_TYPE;
         let kind;
-        if t & gomode::DIR != 0 {
+        if t & MODE_DIR != 0 {
             fs::DirBuilder::new()
                 .mode(0o700)
                 .create(&full)
@@ -150,9 +127,10 @@ impl Receiver {
             self.stats.entries += 1;
             self.dirs.push((st.path.clone(), st));
             return Ok(false);
-        } else if t & gomode::SYMLINK != 0 {
+        } else if t & MODE_SYMLINK != 0 {
             std::os::unix::fs::symlink(&st.linkname, &full).map_err(|e| io_err(&full, e))?;
             self.owner(&full, &st);
+            set_link_mtime(&full, st.mod_time);
             kind = Kind::Other;
         } else if t == 0 && !st.linkname.is_empty() {
             // A hard link to an earlier regular file of this transfer.
@@ -180,18 +158,14 @@ impl Receiver {
             }
             self.pending_file = Some((f, st));
             return Ok(true);
-        } else if t & gomode::NAMED_PIPE != 0 {
+        } else if t & MODE_NAMED_PIPE != 0 {
             let c = std::ffi::CString::new(full.as_os_str().as_encoded_bytes())
                 .map_err(|_| bad("NUL in path"))?;
             // SAFETY: mkfifo with a valid NUL-terminated path.
             if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } != 0 {
                 return Err(io_err(&full, std::io::Error::last_os_error()));
             }
-            fs::set_permissions(
-                &full,
-                fs::Permissions::from_mode(gomode::unix_perm(st.mode)),
-            )
-            .map_err(|e| io_err(&full, e))?;
+            fs::set_permissions(&full, perm(st.mode)).map_err(|e| io_err(&full, e))?;
             self.owner(&full, &st);
             kind = Kind::Other;
         } else {
@@ -205,11 +179,11 @@ impl Receiver {
 
     fn close_file(&mut self, f: fs::File, st: &Stat) -> Result<()> {
         let full = self.stage.join(&st.path);
-        f.set_permissions(fs::Permissions::from_mode(gomode::unix_perm(st.mode)))
+        // chown first: it clears setuid/setgid, which chmod then sets.
+        self.owner(&full, st);
+        f.set_permissions(perm(st.mode))
             .map_err(|e| io_err(&full, e))?;
         let _ = f.set_modified(mtime(st.mod_time));
-        drop(f);
-        self.owner(&full, st);
         Ok(())
     }
 
@@ -217,16 +191,33 @@ impl Receiver {
         // Children first, so a read-only directory is closed last.
         for (p, st) in self.dirs.iter().rev() {
             let full = self.stage.join(p);
-            fs::set_permissions(
-                &full,
-                fs::Permissions::from_mode(gomode::unix_perm(st.mode)),
-            )
-            .map_err(|e| io_err(&full, e))?;
+            fs::set_permissions(&full, perm(st.mode)).map_err(|e| io_err(&full, e))?;
             if let Ok(d) = fs::File::open(&full) {
                 let _ = d.set_modified(mtime(st.mod_time));
             }
         }
         Ok(())
+    }
+}
+
+/// Sets a symlink's own modification time (not its target's).
+fn set_link_mtime(path: &Path, ns: i64) {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else {
+        return;
+    };
+    let t = libc::timespec {
+        tv_sec: ns.div_euclid(1_000_000_000) as libc::time_t,
+        tv_nsec: ns.rem_euclid(1_000_000_000) as libc::c_long,
+    };
+    let times = [t, t];
+    // SAFETY: valid NUL-terminated path and a two-element timespec array.
+    unsafe {
+        libc::utimensat(
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            times.as_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+        );
     }
 }
 
@@ -488,7 +479,7 @@ mod tests {
         let packets = vec![
             pkt(
                 PacketType::PacketStat,
-                Some(stat("a", gomode::DIR | 0o755)),
+                Some(stat("a", MODE_DIR | 0o755)),
                 0,
                 b"",
             ),
@@ -505,7 +496,7 @@ mod tests {
                 PacketType::PacketStat,
                 Some(Stat {
                     linkname: "f".into(),
-                    ..stat("a/l", gomode::SYMLINK | 0o777)
+                    ..stat("a/l", MODE_SYMLINK | 0o777)
                 }),
                 0,
                 b"",
@@ -552,7 +543,7 @@ mod tests {
                 PacketType::PacketStat,
                 Some(Stat {
                     linkname: outside.display().to_string(),
-                    ..stat("evil", gomode::SYMLINK | 0o777)
+                    ..stat("evil", MODE_SYMLINK | 0o777)
                 }),
                 0,
                 b"",
