@@ -162,11 +162,6 @@ fn finish(
         }
     }
     if a.load {
-        if a.push {
-            return Err(CliError::new(
-                "push and load may not be set together at the moment",
-            ));
-        }
         outputs.push(parse_output("type=docker")?);
     }
     let mut args = build_args(&a.build_arg);

@@ -328,6 +328,14 @@ impl BuildOptions {
             }
         }
         if !self.platforms.is_empty() {
+            if self.platforms.len() > 1 && self.moby_driver {
+                return Err(Error::Other(
+                    "Multi-platform build is not supported for the docker driver.\n\
+                     Switch to a different driver, or turn on the containerd image store, and try again.\n\
+                     Learn more at https://docs.docker.com/go/build-multi-platform/"
+                        .into(),
+                ));
+            }
             attrs.insert("platform".into(), self.platforms.join(","));
         }
         match self.network.as_deref() {
@@ -494,6 +502,10 @@ mod tests {
         o.shm_size = Some(parse_ram_bytes("64m").unwrap());
         o.platforms = vec!["linux/amd64".into(), "linux/arm64".into()];
         o.target = Some("final".into());
+        // dockerd's own builder cannot build several platforms at once
+        let e = o.to_solve("n").unwrap_err().to_string();
+        assert!(e.starts_with("Multi-platform build is not supported for the docker driver."));
+        o.moby_driver = false;
         let (so, _t) = o.to_solve("n").unwrap();
         let a = &so.frontend_attrs;
         assert_eq!(a["no-cache"], "a,b");

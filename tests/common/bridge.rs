@@ -106,3 +106,42 @@ where
         rt.block_on(f());
     });
 }
+
+/// A unix socket anyone may open that forwards raw bytes to the docker
+/// socket: lets a test run a client as an unprivileged user against the
+/// root-only test daemon.
+pub struct OpenDockerProxy {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl OpenDockerProxy {
+    pub fn start(docker_sock: &Path) -> OpenDockerProxy {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("rkp-")
+            .tempdir_in("/tmp")
+            .expect("tempdir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.path().join("docker.sock");
+        let std_listener = std::os::unix::net::UnixListener::bind(&path).expect("bind proxy");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let target = docker_sock.to_path_buf();
+        spawn_runtime(move || async move {
+            let listener = tokio::net::UnixListener::from_std(std_listener).expect("listener");
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let target = target.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut up) = tokio::net::UnixStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut conn, &mut up).await;
+                    }
+                });
+            }
+        });
+        OpenDockerProxy { dir, path }
+    }
+}

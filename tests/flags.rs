@@ -1,0 +1,243 @@
+//! buildx's build flags, each with its effect inside the build, compared
+//! with buildx 0.13.1 on the same daemon.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use common::*;
+
+fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::Builder::new()
+        .prefix("rkflags-")
+        .tempdir()
+        .unwrap();
+    for (p, content) in files {
+        let full = d.path().join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    d
+}
+
+fn tool(cfg: &DockerConfig, env: &TestEnv, name: &str) -> Command {
+    let mut c = cfg.docker(env);
+    if name == "buildx" {
+        c.args(["buildx", "build"]);
+    } else {
+        c.arg("rkbuild");
+    }
+    c
+}
+
+/// Builds with both tools into local directories and compares the trees.
+fn same_result(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    ctx: &std::path::Path,
+    args: &[&str],
+) -> tempfile::TempDir {
+    let outs = tempfile::tempdir().unwrap();
+    for name in ["buildx", "rkbuild"] {
+        let dest = outs.path().join(name);
+        ok(tool(cfg, env, name)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(args)
+            .arg("-o")
+            .arg(format!("type=local,dest={}", dest.display()))
+            .arg(ctx));
+    }
+    tree::assert_same(&outs.path().join("buildx"), &outs.path().join("rkbuild"));
+    outs
+}
+
+#[test]
+fn run_environment_flags_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    cfg.write_config(
+        r#"{"proxies":{"default":{"httpProxy":"http://proxy.invalid:3128","noProxy":"localhost"}}}"#,
+    );
+    let df = format!(
+        "FROM {}\n\
+         ARG SOURCE_DATE_EPOCH\nARG HTTP_PROXY\nARG no_proxy\nARG CUSTOM\nARG FROM_ENV\n\
+         RUN mkdir /out && grep myhost /etc/hosts > /out/hosts; \
+             df -k /dev/shm | tail -n 1 | awk '{{print $2}}' > /out/shm; \
+             ulimit -n > /out/nofile; grep -c : /proc/net/dev > /out/netdevs; \
+             echo \"$SOURCE_DATE_EPOCH $HTTP_PROXY $no_proxy $CUSTOM $FROM_ENV\" > /out/args; \
+             uname -m > /out/arch\n\
+         FROM scratch\nCOPY --from=0 /out /\n",
+        env.base_image
+    );
+    let ctx = context(&[("Dockerfile", &df)]);
+    let outs = same_result(
+        env,
+        &cfg,
+        ctx.path(),
+        &[
+            "--no-cache",
+            "--add-host",
+            "myhost:10.1.2.3",
+            "--shm-size",
+            "64m",
+            "--ulimit",
+            "nofile=1024:2048",
+            "--network",
+            "none",
+            "--build-arg",
+            "CUSTOM=c",
+            "--build-arg",
+            "FROM_ENV",
+            "--platform",
+            "linux/amd64",
+        ],
+    );
+    let out = outs.path().join("rkbuild");
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    assert!(read("hosts").contains("10.1.2.3"), "{}", read("hosts"));
+    assert_eq!(read("shm").trim(), "65536");
+    assert_eq!(read("nofile").trim(), "1024");
+    // --network none: only the loopback device (plus the header lines)
+    assert_eq!(read("netdevs").trim(), "1");
+    assert_eq!(
+        read("args").trim(),
+        "1700000000 http://proxy.invalid:3128 localhost c"
+    );
+    assert_eq!(read("arch").trim(), "x86_64");
+}
+
+#[test]
+fn named_build_contexts_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let extra = context(&[("f.txt", "from the extra context")]);
+    let ctx = context(&[(
+        "Dockerfile",
+        "FROM base AS b\nRUN echo from-base > /marker\nFROM scratch\nCOPY --from=b /marker /marker\nCOPY --from=extra f.txt /f.txt\n",
+    )]);
+    let base = format!("base=docker-image://{}", env.base_image);
+    let extra_arg = format!("extra={}", extra.path().display());
+    let outs = same_result(
+        env,
+        &cfg,
+        ctx.path(),
+        &["--build-context", &base, "--build-context", &extra_arg],
+    );
+    let out = outs.path().join("rkbuild");
+    assert_eq!(
+        std::fs::read_to_string(out.join("f.txt")).unwrap(),
+        "from the extra context"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("marker")).unwrap(),
+        "from-base\n"
+    );
+}
+
+#[test]
+fn no_cache_reruns_and_pull_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {}\nRUN cat /proc/sys/kernel/random/uuid > /id\nFROM scratch\nCOPY --from=0 /id /id\n",
+            env.base_image
+        ),
+    )]);
+    let outs = tempfile::tempdir().unwrap();
+    let build = |name: &str, extra: &[&str]| {
+        let dest = outs
+            .path()
+            .join(format!("{name}-{}", rkbuild::session::new_id()));
+        ok(tool(&cfg, env, "rkbuild")
+            .args(extra)
+            .arg("-o")
+            .arg(&dest)
+            .arg(ctx.path()));
+        std::fs::read_to_string(dest.join("id")).unwrap()
+    };
+    let first = build("a", &[]);
+    assert_eq!(build("b", &[]), first, "second build must be cached");
+    assert_ne!(build("c", &["--no-cache"]), first, "--no-cache must rerun");
+    // --pull: the base image exists only locally, so both tools fail.
+    let a = run(tool(&cfg, env, "buildx")
+        .args(["--pull", "-o", "type=cacheonly"])
+        .arg(ctx.path()));
+    let b = run(tool(&cfg, env, "rkbuild")
+        .args(["--pull", "-o", "type=cacheonly"])
+        .arg(ctx.path()));
+    assert_eq!(a.status.code(), b.status.code());
+    assert_ne!(b.status.code(), Some(0));
+}
+
+#[test]
+fn bad_flag_values_fail_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("Dockerfile", "FROM scratch\n")]);
+    for args in [
+        vec!["--platform", "linux/amd64,linux/arm64"],
+        vec!["--network", "bridge0"],
+        vec!["--push"],
+        vec!["--push", "--load"],
+    ] {
+        let a = run(tool(&cfg, env, "buildx").args(&args).arg(ctx.path()));
+        let b = run(tool(&cfg, env, "rkbuild").args(&args).arg(ctx.path()));
+        assert_eq!(a.status.code(), b.status.code(), "{args:?}: {}", stderr(&b));
+        assert_ne!(b.status.code(), Some(0), "{args:?}");
+        let last = |o: &std::process::Output| {
+            stderr(o)
+                .trim_end()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(last(&a), last(&b), "{args:?}");
+    }
+}
+
+#[test]
+fn unreadable_file_in_context_is_a_clear_error() {
+    let env = daemon!();
+    let proxy = bridge::OpenDockerProxy::start(&env.docker_sock);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY . /\n"),
+        ("ok.txt", "ok"),
+        ("secret.txt", "s"),
+    ]);
+    let cfg = tempfile::tempdir().unwrap();
+    for d in [ctx.path(), cfg.path()] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    for f in ["Dockerfile", "ok.txt"] {
+        std::fs::set_permissions(ctx.path().join(f), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+    }
+    std::fs::set_permissions(
+        ctx.path().join("secret.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(rkbuild_bin())
+        .args(["--progress=plain", "-o", "type=cacheonly"])
+        .arg(ctx.path())
+        .env("DOCKER_HOST", format!("unix://{}", proxy.path.display()))
+        .env("DOCKER_CONFIG", cfg.path())
+        .env("HOME", cfg.path())
+        .env_remove("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND")
+        .env_remove("BUILDKIT_HOST");
+    let o = run(&mut cmd);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let last = err.trim_end().lines().last().unwrap_or("");
+    assert!(last.starts_with("ERROR: "), "{err}");
+    assert!(
+        last.contains("secret.txt") && last.contains("permission denied"),
+        "{last}"
+    );
+}
