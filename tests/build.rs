@@ -8,31 +8,8 @@ use std::process::Command;
 
 use common::*;
 
-/// A context directory with the given files.
-fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::Builder::new().prefix("rkctx-").tempdir().unwrap();
-    for (p, content) in files {
-        let full = d.path().join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, content).unwrap();
-    }
-    d
-}
-
 fn unique() -> String {
     rkbuild::session::new_id()
-}
-
-fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("buildx").arg("build");
-    c
-}
-
-fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("rkbuild");
-    c
 }
 
 fn image_id(env: &TestEnv, cfg: &DockerConfig, tag: &str) -> String {

@@ -12,18 +12,6 @@ use std::process::Command;
 
 use common::*;
 
-fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.args(["buildx", "build"]);
-    c
-}
-
-fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("rkbuild");
-    c
-}
-
 fn write(root: &Path, rel: &str, content: &[u8], mode: u32) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();

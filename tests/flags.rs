@@ -8,27 +8,12 @@ use std::process::Command;
 
 use common::*;
 
-fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::Builder::new()
-        .prefix("rkflags-")
-        .tempdir()
-        .unwrap();
-    for (p, content) in files {
-        let full = d.path().join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, content).unwrap();
-    }
-    d
-}
-
 fn tool(cfg: &DockerConfig, env: &TestEnv, name: &str) -> Command {
-    let mut c = cfg.docker(env);
     if name == "buildx" {
-        c.args(["buildx", "build"]);
+        buildx(cfg, env)
     } else {
-        c.arg("rkbuild");
+        rkbuild(cfg, env)
     }
-    c
 }
 
 /// Builds with both tools into local directories and compares the trees.

@@ -172,6 +172,31 @@ impl DockerConfig {
     }
 }
 
+/// A build context directory with the given files.
+pub fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::Builder::new().prefix("rkctx-").tempdir().unwrap();
+    for (p, content) in files {
+        let full = d.path().join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    d
+}
+
+/// `docker buildx build` through the real docker CLI.
+pub fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.args(["buildx", "build"]);
+    c
+}
+
+/// `docker rkbuild` through the real docker CLI.
+pub fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("rkbuild");
+    c
+}
+
 /// Runs a command, returning its output; panics if it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output()
