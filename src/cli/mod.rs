@@ -56,8 +56,7 @@ pub fn main() -> i32 {
         println!("rkbuild v{}", env!("CARGO_PKG_VERSION"));
         return 0;
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
