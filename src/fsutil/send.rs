@@ -277,7 +277,19 @@ where
                 }
                 match flow {
                     Ok(Flow::Continue) => {}
-                    Err(e) => break Err(e),
+                    Err(e) => {
+                        // The receiver may have hung up because the walk
+                        // failed and it got our ERR: report the walk's error.
+                        if let Some(w) = walker.take() {
+                            let waited = tokio::time::timeout(std::time::Duration::from_secs(1), w).await;
+                            if let Ok(done) = waited {
+                                if let Err(we) = flatten(done) {
+                                    break Err(we);
+                                }
+                            }
+                        }
+                        break Err(e);
+                    }
                     Ok(Flow::Failed(e)) => {
                         // A file could not be read: tell the receiver.
                         let _ = outbound.send(Ok(vec![err_packet(&e.to_string())])).await;
