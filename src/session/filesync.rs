@@ -38,7 +38,7 @@ pub const KEY_EXCLUDE_PATTERNS: &str = "exclude-patterns";
 pub const KEY_FOLLOW_PATHS: &str = "followpaths";
 
 /// Packets buffered between the sender and the gRPC stream.
-const OUTBOUND_BUFFER: usize = 64;
+const OUTBOUND_BUFFER: usize = 8;
 
 /// A directory offered to the daemon.
 #[derive(Debug, Clone, PartialEq, Eq)]
