@@ -57,6 +57,12 @@ pub mod proto;
 pub mod session;
 pub mod solve;
 
+/// Go's `strconv.ParseBool` answering true (buildx and BuildKit parse
+/// their boolean options with it).
+pub(crate) fn go_parse_bool_true(s: &str) -> bool {
+    matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True")
+}
+
 pub use client::{BuildkitVersion, Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 pub use error::{Error, Result};
 pub use progress::event::SolveStatus;

@@ -229,18 +229,16 @@ fn mtime(ns: i64) -> std::time::SystemTime {
     }
 }
 
-/// A private staging directory beside `dest`, removed on drop unless kept.
+/// A private staging directory beside `dest`, removed on drop: emptied by
+/// a completed transfer, holding the partial result after a failure.
 struct Stage {
     path: PathBuf,
-    keep: bool,
 }
 
 impl Drop for Stage {
     fn drop(&mut self) {
-        if !self.keep {
-            make_writable(&self.path);
-            let _ = fs::remove_dir_all(&self.path);
-        }
+        make_writable(&self.path);
+        let _ = fs::remove_dir_all(&self.path);
     }
 }
 
@@ -281,9 +279,8 @@ where
         .mode(0o700)
         .create(&stage_path)
         .map_err(|e| io_err(&stage_path, e))?;
-    let mut stage = Stage {
+    let _stage = Stage {
         path: stage_path.clone(),
-        keep: false,
     };
     let mut r = Receiver {
         stage: stage_path,
@@ -385,7 +382,6 @@ where
     }
     r.finish_dirs()?;
     merge_into(&r.stage, &dest)?;
-    stage.keep = false;
     Ok(r.stats)
 }
 

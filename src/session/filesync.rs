@@ -110,11 +110,6 @@ impl FileSyncService {
     }
 }
 
-/// Go's `strconv.ParseBool` accepting true.
-fn parse_bool_true(s: &str) -> bool {
-    matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True")
-}
-
 fn unhex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -160,7 +155,7 @@ fn values(md: &MetadataMap, key: &str) -> Vec<String> {
     let encoded = md
         .get(format!("{key}-encoded").as_str())
         .and_then(|v| v.to_str().ok())
-        .is_some_and(parse_bool_true);
+        .is_some_and(crate::go_parse_bool_true);
     md.get_all(key)
         .iter()
         .map(|v| {

@@ -144,7 +144,7 @@ impl BuildOptions {
         if self
             .build_args
             .get("BUILDKIT_MULTI_PLATFORM")
-            .is_some_and(|v| parse_bool(v))
+            .is_some_and(|v| crate::go_parse_bool_true(v))
         {
             attrs.insert("multi-platform".into(), "true".into());
         }
@@ -284,9 +284,7 @@ impl BuildOptions {
                     "failed to get build context {name}: stat {value}: no such file or directory"
                 )));
             }
-            let local = format!("context:{name}");
             attrs.insert(format!("context:{name}"), format!("local:{name}"));
-            let _ = local;
             so.local_dirs.insert(name.clone(), p);
         }
 
@@ -376,10 +374,6 @@ fn tempdir(prefix: &str) -> Result<tempfile::TempDir> {
             context: "creating a temporary directory".into(),
             source: e,
         })
-}
-
-fn parse_bool(s: &str) -> bool {
-    matches!(s, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 /// buildx's `--add-host` handling: `host:ip` or `host=ip` → `host=ip`,

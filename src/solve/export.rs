@@ -146,7 +146,9 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
             attrs.insert("name".into(), tags.join(","));
         } else if kind == "image"
             && attrs.get("name").is_none_or(|n| n.is_empty())
-            && attrs.get("push").is_some_and(|p| parse_bool(p))
+            && attrs
+                .get("push")
+                .is_some_and(|p| crate::go_parse_bool_true(p))
         {
             return Err(Error::Other(
                 "tag is needed when pushing to registry".into(),
@@ -175,8 +177,12 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
             "image" => {
                 if moby_driver {
                     kind = "moby".into();
-                    if attrs.get("push").is_some_and(|p| parse_bool(p))
-                        && attrs.get("push-by-digest").is_some_and(|p| parse_bool(p))
+                    if attrs
+                        .get("push")
+                        .is_some_and(|p| crate::go_parse_bool_true(p))
+                        && attrs
+                            .get("push-by-digest")
+                            .is_some_and(|p| crate::go_parse_bool_true(p))
                     {
                         return Err(Error::Other("push-by-digest is currently not implemented for docker driver, please create a new builder instance".into()));
                     }
@@ -192,10 +198,6 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
         });
     }
     Ok(out)
-}
-
-fn parse_bool(s: &str) -> bool {
-    matches!(s, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 #[cfg(test)]
