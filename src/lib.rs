@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod digest;
 pub mod docker;
 pub mod error;
 pub mod fsutil;
