@@ -8,6 +8,7 @@
 
 pub mod dockerfile;
 pub mod export;
+pub mod ocilayout;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
