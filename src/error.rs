@@ -135,6 +135,9 @@ pub enum Error {
         #[source]
         source: crate::fsutil::patterns::PatternError,
     },
+    /// An `oci-layout://` named context could not be resolved.
+    #[error(transparent)]
+    OciLayout(#[from] crate::solve::ocilayout::OciLayoutError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

@@ -11,7 +11,8 @@
 //! - session services served by the client: [`moby::filesync::v1`]
 //!   (`FileSync`, `FileSend` and also `Auth`, which upstream places in this
 //!   package), [`moby::buildkit::secrets::v1`], [`moby::sshforward::v1`],
-//!   [`moby::upload::v1`] and [`grpc::health::v1`];
+//!   [`moby::upload::v1`], [`containerd::services::content::v1`] (the
+//!   `Content` store, for `oci-layout://` contexts) and [`grpc::health::v1`];
 //! - [`fsutil::types`]: `Stat` and `Packet` of the file sync protocol;
 //! - [`google::rpc`]: `Status`.
 //!
@@ -84,6 +85,24 @@ pub mod moby {
         /// `moby.upload.v1`: the Upload session service.
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/moby.upload.v1.rs"));
+        }
+    }
+}
+
+/// Packages under `containerd.*`.
+pub mod containerd {
+    /// Packages under `containerd.services.*`.
+    pub mod services {
+        /// Packages under `containerd.services.content.*`.
+        pub mod content {
+            /// `containerd.services.content.v1`: the Content service, served
+            /// on the session for OCI layout stores.
+            pub mod v1 {
+                include!(concat!(
+                    env!("OUT_DIR"),
+                    "/containerd.services.content.v1.rs"
+                ));
+            }
         }
     }
 }
@@ -222,6 +241,7 @@ mod tests {
 
     #[test]
     fn grpc_service_names() {
+        use super::containerd::services::content::v1::content_server;
         use super::grpc::health::v1::health_server;
         use super::moby::buildkit::secrets::v1::secrets_server;
         use super::moby::filesync::v1::{auth_server, file_send_server, file_sync_server};
@@ -242,6 +262,10 @@ mod tests {
         assert_eq!(ssh_server::SERVICE_NAME, "moby.sshforward.v1.SSH");
         assert_eq!(upload_server::SERVICE_NAME, "moby.upload.v1.Upload");
         assert_eq!(health_server::SERVICE_NAME, "grpc.health.v1.Health");
+        assert_eq!(
+            content_server::SERVICE_NAME,
+            "containerd.services.content.v1.Content"
+        );
     }
 
     /// Loads the descriptor set and indexes messages by full name (no dot).
@@ -367,6 +391,18 @@ mod tests {
             ("moby.buildkit.secrets.v1.GetSecretResponse", "data", 1, One, Type::Bytes),
             ("moby.sshforward.v1.CheckAgentRequest", "ID", 1, One, Type::String),
             ("moby.upload.v1.BytesMessage", "data", 1, One, Type::Bytes),
+            ("containerd.services.content.v1.Info", "digest", 1, One, Type::String),
+            ("containerd.services.content.v1.Info", "size", 2, One, Type::Int64),
+            ("containerd.services.content.v1.Info", "created_at", 3, One, Type::Message),
+            ("containerd.services.content.v1.Info", "updated_at", 4, One, Type::Message),
+            ("containerd.services.content.v1.Info", "labels", 5, Rep, Type::Message),
+            ("containerd.services.content.v1.InfoRequest", "digest", 1, One, Type::String),
+            ("containerd.services.content.v1.InfoResponse", "info", 1, One, Type::Message),
+            ("containerd.services.content.v1.ReadContentRequest", "digest", 1, One, Type::String),
+            ("containerd.services.content.v1.ReadContentRequest", "offset", 2, One, Type::Int64),
+            ("containerd.services.content.v1.ReadContentRequest", "size", 3, One, Type::Int64),
+            ("containerd.services.content.v1.ReadContentResponse", "offset", 1, One, Type::Int64),
+            ("containerd.services.content.v1.ReadContentResponse", "data", 2, One, Type::Bytes),
             ("google.rpc.Status", "code", 1, One, Type::Int32),
             ("google.rpc.Status", "message", 2, One, Type::String),
             ("google.rpc.Status", "details", 3, Rep, Type::Message),
@@ -422,6 +458,8 @@ mod tests {
             ("/moby.sshforward.v1.SSH/ForwardAgent", true, true),
             ("/moby.upload.v1.Upload/Pull", true, true),
             ("/grpc.health.v1.Health/Check", false, false),
+            ("/containerd.services.content.v1.Content/Info", false, false),
+            ("/containerd.services.content.v1.Content/Read", false, true),
             ("/grpc.health.v1.Health/Watch", false, true),
         ];
         for (path, client, server) in expected {

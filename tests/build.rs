@@ -662,3 +662,117 @@ fn plain_progress_matches_buildx_line_by_line() {
     assert_eq!(tail(&na), tail(&nb));
     let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }
+
+/// Lists a directory's entries, recursively (paths relative to it).
+fn tree_listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `--build-context NAME=oci-layout://...`: rkbuild resolves the layout
+/// locally as buildx does (same digest, same local errors); dockerd 26.1's
+/// BuildKit has no oci-layout source, so the build then fails on the
+/// daemon for both tools with the same error.
+#[test]
+fn oci_layout_context_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    // docker 26's `docker save` writes an OCI layout (index.json, oci-layout,
+    // blobs/) with the tag in org.opencontainers.image.ref.name.
+    let saved = run(cfg.docker(env).args(["save", &env.base_image]));
+    assert!(saved.status.success(), "docker save: {}", stderr(&saved));
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    std::fs::create_dir(&layout).unwrap();
+    let untar = run_with_stdin(
+        Command::new("tar").arg("-x").arg("-C").arg(&layout),
+        &saved.stdout,
+    );
+    assert!(untar.status.success(), "tar: {}", stderr(&untar));
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"],
+        "latest"
+    );
+    let before = tree_listing(&layout);
+
+    let ctx = context(&[("Dockerfile", "FROM base\nRUN echo from-layout\n")]);
+    let ctx_arg = ctx.path().to_str().unwrap();
+    let layout_ref = format!("base=oci-layout://{}:latest", layout.display());
+    let (a, b) = both_fail(env, &cfg, &["--build-context", &layout_ref, ctx_arg]);
+    assert_eq!(last_line(&a), last_line(&b));
+    assert_eq!(
+        last_line(&b),
+        format!(
+            "ERROR: failed to solve: failed to resolve source metadata for \
+             docker.io/library/base@{digest}: unknown scheme oci-layout: not found"
+        ),
+        "{}",
+        stderr(&b)
+    );
+    // The default tag and an explicit digest name the same image.
+    for suffix in [String::new(), format!("@{digest}")] {
+        let r = format!("base=oci-layout://{}{suffix}", layout.display());
+        let (a, b) = both_fail(env, &cfg, &["--build-context", &r, ctx_arg]);
+        assert_eq!(last_line(&a), last_line(&b), "{suffix}");
+        assert!(last_line(&b).contains(&digest), "{}", stderr(&b));
+    }
+    // Reading the index leaves the layout as it was (the lock file goes).
+    assert_eq!(tree_listing(&layout), before);
+
+    // Local errors: no layout at all, an unknown tag when the index holds
+    // several images, a malformed digest. Nothing reaches the daemon.
+    let second = work.path().join("two");
+    std::fs::create_dir(&second).unwrap();
+    let mut two = index.clone();
+    let mut other = two["manifests"][0].clone();
+    other["annotations"]["org.opencontainers.image.ref.name"] = "other".into();
+    two["manifests"].as_array_mut().unwrap().push(other);
+    std::fs::write(second.join("index.json"), two.to_string()).unwrap();
+    let missing = work.path().join("missing");
+    let cases = [
+        (
+            format!("base=oci-layout://{}", missing.display()),
+            format!(
+                "ERROR: could not lock {0}/index.json.lock: open {0}/index.json.lock: \
+                 no such file or directory",
+                missing.display()
+            ),
+        ),
+        (
+            format!("base=oci-layout://{}:nope", second.display()),
+            format!(
+                "ERROR: oci-layout reference \"oci-layout://{}:nope\" could not be resolved",
+                second.display()
+            ),
+        ),
+        (
+            format!("base=oci-layout://{}@sha256:abc", layout.display()),
+            "ERROR: invalid oci-layout digest sha256:abc: invalid checksum digest length"
+                .to_string(),
+        ),
+    ];
+    for (arg, want) in cases {
+        let (a, b) = both_fail(env, &cfg, &["--build-context", &arg, ctx_arg]);
+        assert_eq!(last_line(&a), last_line(&b), "{arg}");
+        assert_eq!(last_line(&b), want, "{arg}");
+        // buildx fails before it starts a build: so does rkbuild.
+        assert!(!stderr(&b).contains("#1 "), "{}", stderr(&b));
+    }
+}

@@ -1,5 +1,5 @@
 //! The build session: gRPC services the daemon calls back into while it
-//! builds (file sync, outputs, credentials, health).
+//! builds (file sync, outputs, credentials, OCI layout content, health).
 //!
 //! The daemon is the HTTP/2 *client* of a session; rkbuild serves. The
 //! connection is either dockerd's `POST /session` upgrade (docker targets:
@@ -7,6 +7,7 @@
 //! `Control.Session` byte stream (every other target), see [`tunnel`].
 
 pub mod auth;
+pub mod content;
 pub mod filesend;
 pub mod filesync;
 pub mod health;

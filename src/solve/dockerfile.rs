@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::export::{to_exports, OutputSpec};
+use super::ocilayout;
 use super::SolveOptions;
 use crate::error::{Error, Result};
 
@@ -273,10 +274,14 @@ impl BuildOptions {
                 attrs.insert(format!("context:{name}"), value.clone());
                 continue;
             }
-            if value.starts_with("oci-layout://") {
-                return Err(Error::Other(format!(
-                    "build context {name}: oci-layout:// contexts are not supported yet"
-                )));
+            if value.starts_with(ocilayout::SCHEME) {
+                // buildx: resolve the tag locally, serve the layout as a
+                // content store under a random id, name it in the attribute.
+                let layout = ocilayout::OciLayoutRef::resolve(value)?;
+                let store = crate::session::new_id();
+                attrs.insert(format!("context:{name}"), layout.context_value(&store));
+                so.oci_stores.insert(store, layout.store_root());
+                continue;
             }
             let p = PathBuf::from(value);
             if !p.is_dir() {
@@ -520,6 +525,56 @@ mod tests {
         assert_eq!(
             e,
             "unable to prepare context: path \"/nonexistent/ctx\" not found"
+        );
+    }
+
+    #[test]
+    fn oci_layout_context_becomes_a_content_store() {
+        let d = tempfile::tempdir().unwrap();
+        let layout = d.path().join("layout");
+        std::fs::create_dir(&layout).unwrap();
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        std::fs::write(
+            layout.join("index.json"),
+            format!(
+                r#"{{"manifests":[{{"digest":"{digest}","annotations":{{"org.opencontainers.image.ref.name":"v1"}}}},{{"digest":"sha256:{}"}}]}}"#,
+                "cd".repeat(32)
+            ),
+        )
+        .unwrap();
+        let mut o = opts(d.path());
+        o.build_contexts.insert(
+            "base".into(),
+            format!("oci-layout://{}:v1", layout.display()),
+        );
+        let (so, _t) = o.to_solve("n").unwrap();
+        let a = &so.frontend_attrs;
+        assert_eq!(
+            a["frontend.caps"],
+            "moby.buildkit.frontend.contexts+forward"
+        );
+        assert_eq!(so.oci_stores.len(), 1);
+        let (store, root) = so.oci_stores.iter().next().unwrap();
+        assert_eq!(root, &layout);
+        assert_eq!(
+            a["context:base"],
+            format!("oci-layout://{store}:v1@{digest}")
+        );
+        assert!(!so.local_dirs.contains_key("base"));
+
+        // An unknown tag in a layout of two images is an error before
+        // anything is sent.
+        o.build_contexts.insert(
+            "base".into(),
+            format!("oci-layout://{}:nope", layout.display()),
+        );
+        let e = o.to_solve("n").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "oci-layout reference \"oci-layout://{}:nope\" could not be resolved",
+                layout.display()
+            )
         );
     }
 

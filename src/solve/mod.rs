@@ -8,6 +8,7 @@
 
 pub mod dockerfile;
 pub mod export;
+pub mod ocilayout;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,6 +54,11 @@ pub struct SolveOptions {
     pub uploads: Option<session::upload::UploadService>,
     /// How the session connects (see [`session::Transport`]).
     pub session_transport: session::Transport,
+    /// OCI layout directories the daemon may read blobs from, by store id
+    /// (BuildKit's `SolveOpt.OCIStores`): served through the session's
+    /// content service as store `oci:<id>`, named by `oci-layout://<id>...`
+    /// frontend attributes.
+    pub oci_stores: BTreeMap<String, PathBuf>,
 }
 
 /// The result of a successful solve.
@@ -91,6 +97,13 @@ pub async fn solve(
     }
     if let Some(up) = opts.uploads.clone() {
         sess.allow(up.attachable());
+    }
+    if !opts.oci_stores.is_empty() {
+        let stores = opts
+            .oci_stores
+            .iter()
+            .map(|(id, dir)| (format!("oci:{id}"), dir.clone()));
+        sess.allow(session::content::ContentService::new(stores).attachable());
     }
     let target = session::filesend::FileSendService::for_exports(&opts.exports)?;
     let send_target = target.clone();
