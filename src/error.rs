@@ -138,6 +138,9 @@ pub enum Error {
     /// An `oci-layout://` named context could not be resolved.
     #[error(transparent)]
     OciLayout(#[from] crate::solve::ocilayout::OciLayoutError),
+    /// A `--build-context` could not be used.
+    #[error(transparent)]
+    NamedContext(#[from] crate::solve::dockerfile::NamedContextError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

@@ -55,6 +55,7 @@ pub mod fsutil;
 pub mod platform;
 pub mod progress;
 pub mod proto;
+pub mod reference;
 pub mod session;
 pub mod solve;
 

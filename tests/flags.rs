@@ -120,6 +120,98 @@ fn named_build_contexts_match_buildx() {
     );
 }
 
+/// Local named contexts called `context` and `dockerfile` are served under
+/// other names (`_context`, `_dockerfile`), so they do not replace the
+/// build's own context and Dockerfile; names are image references
+/// (`docker.io/library/src:latest` is `src`); the main context's own
+/// directory can be a named context too.
+#[test]
+fn named_contexts_with_reserved_names_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            "FROM scratch\nCOPY f /main\nCOPY --from=context f /named\n\
+             COPY --from=dockerfile f /other\nCOPY --from=src Dockerfile /src/\n",
+        ),
+        ("f", "from the main context"),
+    ]);
+    let named = context(&[("f", "from the context named context")]);
+    let other = context(&[("f", "from the context named dockerfile")]);
+    let a = format!("context={}", named.path().display());
+    let b = format!("dockerfile={}", other.path().display());
+    let c = format!("docker.io/library/src:latest={}", ctx.path().display());
+    let outs = same_result(
+        env,
+        &cfg,
+        ctx.path(),
+        &[
+            "--build-context",
+            &a,
+            "--build-context",
+            &b,
+            "--build-context",
+            &c,
+        ],
+    );
+    let out = outs.path().join("rkbuild");
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    assert_eq!(read("main"), "from the main context");
+    assert_eq!(read("named"), "from the context named context");
+    assert_eq!(read("other"), "from the context named dockerfile");
+    assert!(read("src/Dockerfile").starts_with("FROM scratch"));
+}
+
+/// What buildx refuses about a named context before it builds, rkbuild
+/// refuses with the same message: paths that are not directories (given
+/// relative to the working directory, and named as given), `target:`
+/// names a single build does not have, names that are not references.
+#[test]
+fn named_context_errors_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let work = context(&[
+        ("ctx/Dockerfile", "FROM scratch\nCOPY --from=x f /f\n"),
+        ("a-file", "x"),
+    ]);
+    let long = format!("{}=ctx", "a".repeat(248));
+    for arg in [
+        "x=a-file",
+        "x=a-file/sub",
+        "x=missing",
+        "x=",
+        "x=target:build",
+        "Base=ctx",
+        "=ctx",
+        "x@sha256:abc=ctx",
+        long.as_str(),
+    ] {
+        let out = |name: &str| {
+            run(tool(&cfg, env, name).current_dir(work.path()).args([
+                "--build-context",
+                arg,
+                "-o",
+                "type=cacheonly",
+                "ctx",
+            ]))
+        };
+        let (a, b) = (out("buildx"), out("rkbuild"));
+        assert_eq!(a.status.code(), b.status.code(), "{arg}: {}", stderr(&b));
+        assert_ne!(b.status.code(), Some(0), "{arg}");
+        let last = |o: &std::process::Output| {
+            stderr(o)
+                .trim_end()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(last(&a), last(&b), "{arg}");
+        assert!(last(&b).starts_with("ERROR: "), "{arg}: {}", stderr(&b));
+    }
+}
+
 #[test]
 fn no_cache_reruns_and_pull_fails_like_buildx() {
     let env = daemon!();

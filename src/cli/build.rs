@@ -185,7 +185,9 @@ fn finish(
                 "invalid context value: {c}, expected key=value"
             )));
         };
-        build_contexts.insert(k.to_string(), v.to_string());
+        // buildx: names are image references (`alpine:latest` is `alpine`).
+        let name = rkbuild::solve::dockerfile::context_name(k).map_err(rkbuild::Error::from)?;
+        build_contexts.insert(name, v.to_string());
     }
     let shm_size = match a.shm_size.as_deref() {
         Some(s) => Some(parse_ram_bytes(s)?),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::export::{to_exports, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
-use crate::error::{Error, Result};
+use crate::error::{go_error_text, Error, Result};
 
 /// Where the Dockerfile comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -283,14 +283,22 @@ impl BuildOptions {
                 so.oci_stores.insert(store, layout.store_root());
                 continue;
             }
-            let p = PathBuf::from(value);
-            if !p.is_dir() {
-                return Err(Error::Other(format!(
-                    "failed to get build context {name}: stat {value}: no such file or directory"
-                )));
+            // A local directory, taken as given (relative to the working
+            // directory; buildx 0.13 names it unchanged in its errors).
+            let md = std::fs::metadata(value).map_err(|source| NamedContextError::Stat {
+                name: name.clone(),
+                path: value.clone(),
+                source,
+            })?;
+            if !md.is_dir() {
+                return Err(NamedContextError::NotADirectory {
+                    path: value.clone(),
+                }
+                .into());
             }
-            attrs.insert(format!("context:{name}"), format!("local:{name}"));
-            so.local_dirs.insert(name.clone(), p);
+            let local = local_name(name);
+            attrs.insert(format!("context:{name}"), format!("local:{local}"));
+            so.local_dirs.insert(local, PathBuf::from(value));
         }
 
         // Exports.
@@ -367,8 +375,105 @@ impl BuildOptions {
         if !self.ulimits.is_empty() {
             attrs.insert("ulimit".into(), self.ulimits.join(","));
         }
+        check_target_contexts(&self.build_contexts)?;
         Ok((so, temps))
     }
+}
+
+/// Why a `--build-context` could not be used; the messages are buildx
+/// 0.13's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NamedContextError {
+    /// The name is not a valid image reference (buildx parses context names
+    /// as references, so that `docker.io/library/alpine:latest` names the
+    /// same context as `alpine`).
+    #[error("invalid context name {name}: {source}")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+        /// Why the reference parser refused it.
+        #[source]
+        source: crate::reference::ReferenceError,
+    },
+    /// A local context path could not be examined (it does not exist, a
+    /// parent is not a directory, ...).
+    #[error("failed to get build context {name}: stat {path}: {}", go_error_text(.source))]
+    Stat {
+        /// The context's name.
+        name: String,
+        /// The path as given.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A local context path names something that is not a directory. The
+    /// odd `{PATH <nil>}` is how buildx prints its named-context value.
+    #[error("failed to get build context path {{{path} <nil>}}: not a directory")]
+    NotADirectory {
+        /// The path as given.
+        path: String,
+    },
+    /// `target:NAME` names a target this build does not have (a single
+    /// build has only buildx's `default`).
+    #[error("failed to find target {target} for context {name}")]
+    UnknownTarget {
+        /// The target named after `target:`.
+        target: String,
+        /// The context's name.
+        name: String,
+    },
+}
+
+/// A `--build-context` name as buildx 0.13 keys it: parsed as an image
+/// reference and written in its familiar form without `:latest`, so that
+/// `docker.io/library/alpine:latest`, `alpine:latest` and `alpine` are the
+/// same name (the one `FROM alpine` looks up).
+pub fn context_name(name: &str) -> std::result::Result<String, NamedContextError> {
+    let named = crate::reference::parse_normalized_named(name).map_err(|source| {
+        NamedContextError::InvalidName {
+            name: name.to_string(),
+            source,
+        }
+    })?;
+    let familiar = named.familiar();
+    Ok(match familiar.strip_suffix(":latest") {
+        Some(short) => short.to_string(),
+        None => familiar,
+    })
+}
+
+/// The session name under which a local named context is served: its own
+/// name, except that `context` and `dockerfile` become `_context` and
+/// `_dockerfile`, as in buildx, so that they do not replace the build's
+/// main context and Dockerfile directories (which the frontend reads
+/// under exactly those names).
+pub fn local_name(name: &str) -> String {
+    match name {
+        "context" | "dockerfile" => format!("_{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// buildx checks, once every option has been turned into a solve, that each
+/// `target:NAME` context names a target of the same invocation; `docker
+/// buildx build` has one target, `default`. (With `target:default`, buildx
+/// 0.13 then waits for the build's own result and hangs; rkbuild sends it
+/// on and the frontend refuses it.)
+fn check_target_contexts(contexts: &BTreeMap<String, String>) -> Result<()> {
+    for (name, value) in contexts {
+        if let Some(target) = value.strip_prefix("target:") {
+            if target != "default" {
+                return Err(NamedContextError::UnknownTarget {
+                    target: target.to_string(),
+                    name: name.clone(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn tempdir(prefix: &str) -> Result<tempfile::TempDir> {
@@ -575,6 +680,133 @@ mod tests {
                 "oci-layout reference \"oci-layout://{}:nope\" could not be resolved",
                 layout.display()
             )
+        );
+    }
+
+    #[test]
+    fn local_named_contexts_do_not_replace_the_main_ones() {
+        let d = tempfile::tempdir().unwrap();
+        let ctx = d.path().join("ctx");
+        let named = d.path().join("named");
+        let other = d.path().join("other");
+        for p in [&ctx, &named, &other] {
+            std::fs::create_dir(p).unwrap();
+        }
+        let mut o = opts(&ctx);
+        o.build_contexts
+            .insert("context".into(), named.display().to_string());
+        o.build_contexts
+            .insert("dockerfile".into(), other.display().to_string());
+        // The main context's own directory, under another name.
+        o.build_contexts
+            .insert("src".into(), ctx.display().to_string());
+        let (so, _t) = o.to_solve("n").unwrap();
+        let a = &so.frontend_attrs;
+        assert_eq!(a["context:context"], "local:_context");
+        assert_eq!(a["context:dockerfile"], "local:_dockerfile");
+        assert_eq!(a["context:src"], "local:src");
+        assert_eq!(
+            a["frontend.caps"],
+            "moby.buildkit.frontend.contexts+forward"
+        );
+        let dirs: Vec<(&str, &Path)> = so
+            .local_dirs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_path()))
+            .collect();
+        assert_eq!(
+            dirs,
+            vec![
+                ("_context", named.as_path()),
+                ("_dockerfile", other.as_path()),
+                ("context", ctx.as_path()),
+                ("dockerfile", ctx.as_path()),
+                ("src", ctx.as_path()),
+            ]
+        );
+        assert_eq!(local_name("context"), "_context");
+        assert_eq!(local_name("dockerfile"), "_dockerfile");
+        assert_eq!(local_name("Context"), "Context");
+        assert_eq!(local_name("_context"), "_context");
+    }
+
+    #[test]
+    fn named_context_values_as_buildx_takes_them() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        let mut o = opts(d.path());
+        let err = |o: &BuildOptions| o.to_solve("n").unwrap_err().to_string();
+        // Passed on as they are.
+        for v in [
+            "docker-image://alpine",
+            "https://example.com/x.tar",
+            "git@github.com:a/b.git",
+            // buildx 0.13 hangs on its own target; rkbuild lets the
+            // frontend refuse it.
+            "target:default",
+        ] {
+            o.build_contexts.insert("x".into(), v.into());
+            let (so, _t) = o.to_solve("n").unwrap();
+            assert_eq!(so.frontend_attrs["context:x"], v);
+            assert!(!so.local_dirs.contains_key("x"));
+        }
+        o.build_contexts.insert("x".into(), "target:build".into());
+        assert_eq!(err(&o), "failed to find target build for context x");
+        o.build_contexts
+            .insert("x".into(), file.display().to_string());
+        assert_eq!(
+            err(&o),
+            format!(
+                "failed to get build context path {{{} <nil>}}: not a directory",
+                file.display()
+            )
+        );
+        o.build_contexts
+            .insert("x".into(), format!("{}/sub", file.display()));
+        assert_eq!(
+            err(&o),
+            format!(
+                "failed to get build context x: stat {}/sub: not a directory",
+                file.display()
+            )
+        );
+        // Relative paths are kept as given, also in errors.
+        o.build_contexts.insert("x".into(), "no/such/dir".into());
+        assert_eq!(
+            err(&o),
+            "failed to get build context x: stat no/such/dir: no such file or directory"
+        );
+        o.build_contexts.insert("x".into(), String::new());
+        assert_eq!(
+            err(&o),
+            "failed to get build context x: stat : no such file or directory"
+        );
+        // A missing directory is reported before an unknown target.
+        o.build_contexts.insert("y".into(), "target:build".into());
+        assert!(err(&o).starts_with("failed to get build context x: "));
+    }
+
+    #[test]
+    fn context_names_are_familiar_references() {
+        for (given, want) in [
+            ("base", "base"),
+            ("base:latest", "base"),
+            ("docker.io/library/alpine:latest", "alpine"),
+            ("index.docker.io/library/alpine:3.19", "alpine:3.19"),
+            ("docker.io/me/app", "me/app"),
+            ("localhost:5000/app:latest", "localhost:5000/app"),
+            ("context", "context"),
+        ] {
+            assert_eq!(context_name(given).unwrap(), want, "{given}");
+        }
+        assert_eq!(
+            context_name("Base").unwrap_err().to_string(),
+            "invalid context name Base: invalid reference format: repository name (library/Base) must be lowercase"
+        );
+        assert_eq!(
+            context_name("").unwrap_err().to_string(),
+            "invalid context name : invalid reference format"
         );
     }
 
