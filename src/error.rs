@@ -141,6 +141,16 @@ pub enum Error {
     /// A `--build-context` could not be used.
     #[error(transparent)]
     NamedContext(#[from] crate::solve::dockerfile::NamedContextError),
+    /// A tag (`BuildOptions::tags`, `-t`) is not an image reference;
+    /// buildx's message.
+    #[error("invalid tag {}: {source}", crate::go_quote(.tag.as_bytes()))]
+    InvalidTag {
+        /// The tag as given.
+        tag: String,
+        /// Why it is not a reference.
+        #[source]
+        source: crate::reference::ReferenceError,
+    },
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

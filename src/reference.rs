@@ -1,6 +1,7 @@
 //! Image references (`[domain/]path[:tag][@digest]`), parsed and normalized
 //! as the Go module `github.com/distribution/reference` v0.5 does (what
-//! buildx 0.13 links): [`parse_normalized_named`] is its
+//! buildx 0.13 links): [`parse`] is its `Parse` (a reference as written,
+//! what buildx checks `--tag` values with), [`parse_normalized_named`] its
 //! `ParseNormalizedNamed`, [`Named::familiar`] its `FamiliarString`, and
 //! the errors carry its texts.
 //!
@@ -40,6 +41,9 @@ pub enum ReferenceError {
     /// Not a reference at all.
     #[error("invalid reference format")]
     InvalidFormat,
+    /// The empty string.
+    #[error("repository name must have at least one component")]
+    NameEmpty,
     /// The repository part (before any `:`) has upper-case letters.
     #[error("invalid reference format: repository name ({0}) must be lowercase")]
     RepositoryNotLowercase(String),
@@ -57,11 +61,13 @@ pub enum ReferenceError {
     Digest(#[from] DigestError),
 }
 
-/// A named reference, normalized: Docker Hub's domain is `docker.io`, its
-/// official images are under `library/`.
+/// A named reference. From [`parse_normalized_named`] it is normalized
+/// (Docker Hub's domain is `docker.io`, its official images are under
+/// `library/`); from [`parse`] it is as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named {
     /// `docker.io`, `localhost:5000`, `[::1]:5000`, ...; empty when the
+    /// reference has none ([`parse`] of `alpine`), or when the
     /// first component looked like a domain (it has a `.`) but is not one
     /// and reads as a path component instead (`a_b.c/d`).
     pub domain: String,
@@ -134,13 +140,7 @@ pub fn parse_normalized_named(s: &str) -> Result<Named, ReferenceError> {
             repository.to_string(),
         ));
     }
-    let parsed = parse(&format!("{domain}/{remainder}"))?;
-    Ok(Named {
-        domain: parsed.domain.unwrap_or_default(),
-        path: parsed.path,
-        tag: parsed.tag,
-        digest: parsed.digest,
-    })
+    parse(&format!("{domain}/{remainder}"))
 }
 
 /// distribution/reference's `splitDockerDomain`: the first component is a
@@ -166,16 +166,14 @@ fn split_docker_domain(name: &str) -> (String, String) {
     (domain, remainder)
 }
 
-/// A reference as `Parse` reads it (the domain is optional here).
-struct Parsed {
-    domain: Option<String>,
-    path: String,
-    tag: Option<String>,
-    digest: Option<String>,
-}
-
-/// distribution/reference's `Parse`.
-fn parse(s: &str) -> Result<Parsed, ReferenceError> {
+/// Parses a reference as written, without normalizing it
+/// (distribution/reference's `Parse`): `alpine` stays `alpine`, with no
+/// domain; [`Named`]'s `Display` gives back the input. buildx checks
+/// `--tag` values with it.
+pub fn parse(s: &str) -> Result<Named, ReferenceError> {
+    if s.is_empty() {
+        return Err(ReferenceError::NameEmpty);
+    }
     let Some((name, tag, digest)) = split_reference(s) else {
         let lower = s.to_lowercase();
         if lower != s && split_reference(&lower).is_some() {
@@ -192,8 +190,8 @@ fn parse(s: &str) -> Result<Parsed, ReferenceError> {
     if let Some(d) = digest {
         Digest::parse(d)?;
     }
-    Ok(Parsed {
-        domain: domain.map(str::to_string),
+    Ok(Named {
+        domain: domain.unwrap_or_default().to_string(),
         path: path.to_string(),
         tag: tag.map(str::to_string),
         digest: digest.map(str::to_string),
@@ -439,6 +437,68 @@ mod tests {
         assert!(familiar(&format!("r.io/{path}a")).is_err());
         // Upper case outside the repository part (a domain, a tag) is fine.
         assert_eq!(familiar("Reg.io:5000/x:TAG").unwrap(), "Reg.io:5000/x:TAG");
+    }
+
+    /// `Parse` (what buildx checks `--tag` with) keeps the reference as
+    /// written; its errors differ from `ParseNormalizedNamed`'s.
+    #[test]
+    fn parse_keeps_the_reference_as_written() {
+        let d = format!("sha256:{}", "ab".repeat(32));
+        for s in [
+            "alpine".to_string(),
+            "me/app:v1".into(),
+            "docker.io/library/alpine:latest".into(),
+            "localhost:5000/a/b:V_1".into(),
+            "a_b.c/d".into(),
+            "Reg.io/x:TAG".into(),
+            format!("x:v@{d}"),
+            "a".repeat(129),
+            "a".repeat(255),
+            format!("x:{}", "t".repeat(128)),
+        ] {
+            let r = parse(&s).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert_eq!(r.to_string(), s);
+        }
+        let r = parse("localhost:5000/a/b:v1").unwrap();
+        assert_eq!(
+            (r.domain.as_str(), r.path.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "a/b", Some("v1"))
+        );
+        // As in Go, the first of several components is read as a domain
+        // whenever it can be one; only a single component has none.
+        let r = parse("me/app").unwrap();
+        assert_eq!((r.domain.as_str(), r.path.as_str()), ("me", "app"));
+        let r = parse("alpine").unwrap();
+        assert_eq!((r.domain.as_str(), r.path.as_str()), ("", "alpine"));
+
+        let err = |s: &str| parse(s).unwrap_err().to_string();
+        assert_eq!(err(""), "repository name must have at least one component");
+        assert_eq!(err("UPPER"), "repository name must be lowercase");
+        assert_eq!(err("me/App:v1"), "repository name must be lowercase");
+        for bad in [
+            "a b",
+            ":x",
+            "x:",
+            "-foo",
+            "--",
+            "x:-v",
+            "x@sha256:abc",
+            "x\ty",
+        ] {
+            assert_eq!(err(bad), "invalid reference format", "{bad}");
+        }
+        assert_eq!(
+            err(&format!("x:{}", "t".repeat(129))),
+            "invalid reference format"
+        );
+        assert_eq!(
+            err(&"a".repeat(256)),
+            "repository name must not be more than 255 characters"
+        );
+        assert_eq!(
+            err(&format!("x@sha256:{}", "ab".repeat(20))),
+            "invalid checksum digest length"
+        );
     }
 
     #[test]

@@ -318,3 +318,159 @@ fn unreadable_file_in_context_is_a_clear_error() {
         "{last}"
     );
 }
+
+/// The last line of stderr, where both tools put their error.
+fn last_line(o: &std::process::Output) -> String {
+    stderr(o)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Runs `args` with both tools in `dir` and asserts the same outcome: the
+/// same exit code and, on failure, the same error line.
+fn same_outcome(env: &TestEnv, cfg: &DockerConfig, dir: &std::path::Path, args: &[&str]) -> i32 {
+    let out = |name: &str| run(tool(cfg, env, name).current_dir(dir).args(args));
+    let (a, b) = (out("buildx"), out("rkbuild"));
+    assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "{args:?}\nbuildx: {}\nrkbuild: {}",
+        stderr(&a),
+        stderr(&b)
+    );
+    if a.status.code() != Some(0) {
+        assert_eq!(last_line(&a), last_line(&b), "{args:?}");
+        assert!(
+            last_line(&b).starts_with("ERROR: "),
+            "{args:?}: {}",
+            stderr(&b)
+        );
+    }
+    b.status.code().unwrap_or(-1)
+}
+
+/// A flag that takes a value takes the next argument even when it starts
+/// with `-`, as buildx's flag parser (pflag) does: the values reach the
+/// build (a Dockerfile named `-d`, an output directory named `-out-...`,
+/// build args and labels starting with `-`).
+#[test]
+fn hyphen_leading_values_build_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let df = format!(
+        "FROM {}\nARG y\nRUN mkdir /out && echo \"$y\" > /out/y\nFROM scratch\nCOPY --from=0 /out /\n",
+        env.base_image
+    );
+    let work = context(&[("-d", &df)]);
+    for name in ["buildx", "rkbuild"] {
+        let dest = format!("-out-{name}");
+        ok(tool(&cfg, env, name).current_dir(work.path()).args([
+            "-f",
+            "-d",
+            "--build-arg",
+            "-x=1",
+            "--build-arg",
+            "y=--z",
+            "--label",
+            "-l=v",
+            "-o",
+            &dest,
+            ".",
+        ]));
+    }
+    let (a, b) = (
+        work.path().join("-out-buildx"),
+        work.path().join("-out-rkbuild"),
+    );
+    tree::assert_same(&a, &b);
+    assert_eq!(std::fs::read_to_string(b.join("y")).unwrap(), "--z\n");
+}
+
+/// The outcome of hyphen-leading values, side by side with buildx: each
+/// case with the exit code both tools give (0, or 1 with the same error
+/// line). Flags without a value (`--load`) never take the next argument;
+/// a repeated flag keeps its last value.
+#[test]
+fn hyphen_leading_values_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let work = context(&[
+        (
+            "ctx/Dockerfile",
+            "FROM scratch AS base\nARG -x\nFROM base\n",
+        ),
+        ("-x", "FROM scratch\n"),
+    ]);
+    let cases: &[(&[&str], i32)] = &[
+        (&["--build-arg", "-x=1"], 0),
+        (&["--build-arg", "--no-cache"], 0),
+        (&["--label", "-l=v"], 0),
+        (&["--no-cache-filter", "-x"], 0),
+        (&["--cgroup-parent", "-x"], 0),
+        (&["-f", "-x"], 0),
+        (&["-f-x"], 0),
+        (&["--file=-x"], 0),
+        (&["--progress=plain", "--progress", "-x"], 1),
+        (&["--build-context", "-x=ctx"], 1),
+        (&["-t", "-foo"], 1),
+        (&["-t-foo"], 1),
+        (&["--tag=-foo"], 1),
+        (&["--tag", "--"], 1),
+        (&["--load", "-t", "-x"], 1),
+        (&["--target", "-x"], 1),
+        (&["--network", "-x"], 1),
+        (&["--add-host", "-x"], 1),
+        (&["-f", "-y"], 1),
+    ];
+    for (flags, want) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["-o", "type=cacheonly", "ctx"]);
+        let code = same_outcome(env, &cfg, work.path(), &args);
+        assert_eq!(code, *want, "{args:?}");
+    }
+}
+
+/// `-t` values are image references, checked before anything else is
+/// looked at (here: a context that does not exist), with buildx's message.
+#[test]
+fn invalid_tags_fail_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let work = context(&[("ctx/Dockerfile", "FROM scratch\n")]);
+    let name_129 = "a".repeat(129);
+    let tag_129 = format!("x:{}", "t".repeat(129));
+    let name_256 = "a".repeat(256);
+    let digest_short = format!("x@sha256:{}", "ab".repeat(20));
+    let cases: &[(&[&str], i32)] = &[
+        (&["-t", "ok", "-t", "localhost:5000/a/b:V_1.0"], 0),
+        (&["-t", &name_129], 0),
+        (&["-t", "UPPER"], 1),
+        (&["-t", "a b"], 1),
+        (&["-t", ":x"], 1),
+        (&["-t", "x:"], 1),
+        (&["-t", "x\ty"], 1),
+        (&["-t", ""], 1),
+        (&["-t", &tag_129], 1),
+        (&["-t", &name_256], 1),
+        (&["-t", "x@sha256:abc"], 1),
+        (&["-t", &digest_short], 1),
+        (&["-t", "ok", "-t", "Bad"], 1),
+    ];
+    for (flags, want) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["-o", "type=cacheonly", "ctx"]);
+        assert_eq!(
+            same_outcome(env, &cfg, work.path(), &args),
+            *want,
+            "{args:?}"
+        );
+        if *want != 0 {
+            let mut args = flags.to_vec();
+            args.extend(["-o", "type=cacheonly", "no-such-dir"]);
+            same_outcome(env, &cfg, work.path(), &args);
+        }
+    }
+}

@@ -1,5 +1,13 @@
 //! The command line, as clap types. One definition feeds parsing, help,
 //! shell completions and the man page.
+//!
+//! Values are taken as buildx's flag parser (cobra's pflag) takes them: a
+//! flag that takes a value takes the next argument whatever it is, even
+//! when it starts with `-` (`--build-arg -x=1`, `-t --`), so every such
+//! flag here has `allow_hyphen_values`; `--flag=value` and `-fvalue` are
+//! clap's too, and flags without a value (`--load`, `-q`) never take the
+//! next argument. A flag given again replaces its value (the last one
+//! wins), as in pflag; list flags (`stringArray`) collect every value.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -10,7 +18,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     bin_name = "docker rkbuild",
     version = concat!("v", env!("CARGO_PKG_VERSION")),
     disable_version_flag = true,
-    propagate_version = true
+    propagate_version = true,
+    args_override_self = true
 )]
 pub struct Cli {
     /// Options that select the builder.
@@ -39,51 +48,86 @@ pub struct BuildArgs {
     pub context: Option<String>,
 
     /// Add a custom host-to-IP mapping (format: "host:ip")
-    #[arg(long = "add-host", value_name = "strings", value_delimiter = ',')]
+    #[arg(
+        long = "add-host",
+        value_name = "strings",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     pub add_host: Vec<String>,
 
     /// Allow extra privileged entitlement (e.g., "network.host", "security.insecure")
-    #[arg(long, value_name = "strings", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "strings",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     pub allow: Vec<String>,
 
     /// Add annotation to the image
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub annotation: Vec<String>,
 
     /// Attestation parameters (format: "type=sbom,generator=image")
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub attest: Vec<String>,
 
     /// Set build-time variables
-    #[arg(long = "build-arg", value_name = "stringArray")]
+    #[arg(
+        long = "build-arg",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub build_arg: Vec<String>,
 
     /// Additional build contexts (e.g., name=path)
-    #[arg(long = "build-context", value_name = "stringArray")]
+    #[arg(
+        long = "build-context",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub build_context: Vec<String>,
 
     /// External cache sources (e.g., "user/app:cache", "type=local,src=path/to/dir")
-    #[arg(long = "cache-from", value_name = "stringArray")]
+    #[arg(
+        long = "cache-from",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub cache_from: Vec<String>,
 
     /// Cache export destinations (e.g., "user/app:cache", "type=local,dest=path/to/dir")
-    #[arg(long = "cache-to", value_name = "stringArray")]
+    #[arg(
+        long = "cache-to",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub cache_to: Vec<String>,
 
     /// Set the parent cgroup for the "RUN" instructions during build
-    #[arg(long = "cgroup-parent", value_name = "string")]
+    #[arg(
+        long = "cgroup-parent",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
     pub cgroup_parent: Option<String>,
 
     /// Name of the Dockerfile (default: "PATH/Dockerfile")
-    #[arg(short = 'f', long = "file", value_name = "string")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
     pub file: Option<String>,
 
     /// Write the image ID to the file
-    #[arg(long, value_name = "string")]
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
     pub iidfile: Option<std::path::PathBuf>,
 
     /// Set metadata for an image
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub label: Vec<String>,
 
     /// Shorthand for "--output=type=docker"
@@ -91,11 +135,20 @@ pub struct BuildArgs {
     pub load: bool,
 
     /// Write build result metadata to the file
-    #[arg(long = "metadata-file", value_name = "string")]
+    #[arg(
+        long = "metadata-file",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
     pub metadata_file: Option<std::path::PathBuf>,
 
     /// Set the networking mode for the "RUN" instructions during build
-    #[arg(long, value_name = "string", default_value = "default")]
+    #[arg(
+        long,
+        value_name = "string",
+        default_value = "default",
+        allow_hyphen_values = true
+    )]
     pub network: String,
 
     /// Do not use cache when building the image
@@ -103,15 +156,24 @@ pub struct BuildArgs {
     pub no_cache: bool,
 
     /// Do not cache specified stages
-    #[arg(long = "no-cache-filter", value_name = "stringArray")]
+    #[arg(
+        long = "no-cache-filter",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub no_cache_filter: Vec<String>,
 
     /// Output destination (format: "type=local,dest=path")
-    #[arg(short = 'o', long, value_name = "stringArray")]
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub output: Vec<String>,
 
     /// Set target platform for build
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub platform: Vec<String>,
 
     /// Set type of progress output ("auto", "plain", "tty", "rawjson", "quiet").
@@ -121,12 +183,13 @@ pub struct BuildArgs {
         value_name = "string",
         default_value = "auto",
         env = "BUILDKIT_PROGRESS",
-        hide_env = true
+        hide_env = true,
+        allow_hyphen_values = true
     )]
     pub progress: String,
 
     /// Shorthand for "--attest=type=provenance"
-    #[arg(long, value_name = "string")]
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
     pub provenance: Option<String>,
 
     /// Always attempt to pull all referenced images
@@ -142,31 +205,36 @@ pub struct BuildArgs {
     pub quiet: bool,
 
     /// Shorthand for "--attest=type=sbom"
-    #[arg(long, value_name = "string")]
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
     pub sbom: Option<String>,
 
     /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub secret: Vec<String>,
 
     /// Shared memory size for build containers
-    #[arg(long = "shm-size", value_name = "bytes")]
+    #[arg(long = "shm-size", value_name = "bytes", allow_hyphen_values = true)]
     pub shm_size: Option<String>,
 
     /// SSH agent socket or keys to expose to the build (format: "default|<id>[=<socket>|<key>[,<key>]]")
-    #[arg(long, value_name = "stringArray")]
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub ssh: Vec<String>,
 
     /// Name and optionally a tag (format: "name:tag")
-    #[arg(short = 't', long, value_name = "stringArray")]
+    #[arg(
+        short = 't',
+        long,
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
     pub tag: Vec<String>,
 
     /// Set the target build stage to build
-    #[arg(long, value_name = "string")]
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
     pub target: Option<String>,
 
     /// Ulimit options
-    #[arg(long, value_name = "ulimit")]
+    #[arg(long, value_name = "ulimit", allow_hyphen_values = true)]
     pub ulimit: Vec<String>,
 }
 
@@ -174,28 +242,40 @@ pub struct BuildArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalOpts {
     /// Override the configured builder instance.
-    #[arg(long, global = true, env = "BUILDX_BUILDER", value_name = "string")]
+    #[arg(
+        long,
+        global = true,
+        env = "BUILDX_BUILDER",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
     pub builder: Option<String>,
 
     /// BuildKit address (unix:///path, tcp://host:port, docker+unix:///path);
     /// default: the docker daemon's embedded BuildKit.
-    #[arg(long, global = true, env = "BUILDKIT_HOST", value_name = "address")]
+    #[arg(
+        long,
+        global = true,
+        env = "BUILDKIT_HOST",
+        value_name = "address",
+        allow_hyphen_values = true
+    )]
     pub addr: Option<String>,
 
     /// CA certificate for a tcp:// BuildKit address.
-    #[arg(long, global = true, value_name = "file")]
+    #[arg(long, global = true, value_name = "file", allow_hyphen_values = true)]
     pub tlscacert: Option<std::path::PathBuf>,
 
     /// Client certificate for a tcp:// BuildKit address.
-    #[arg(long, global = true, value_name = "file")]
+    #[arg(long, global = true, value_name = "file", allow_hyphen_values = true)]
     pub tlscert: Option<std::path::PathBuf>,
 
     /// Client key for a tcp:// BuildKit address.
-    #[arg(long, global = true, value_name = "file")]
+    #[arg(long, global = true, value_name = "file", allow_hyphen_values = true)]
     pub tlskey: Option<std::path::PathBuf>,
 
     /// Server name to verify in the builder's certificate.
-    #[arg(long, global = true, value_name = "name")]
+    #[arg(long, global = true, value_name = "name", allow_hyphen_values = true)]
     pub tlsservername: Option<String>,
 
     /// Seconds to wait for the connection to the builder.
@@ -204,7 +284,8 @@ pub struct GlobalOpts {
         global = true,
         default_value_t = 20,
         value_name = "seconds",
-        hide = true
+        hide = true,
+        allow_hyphen_values = true
     )]
     pub connect_timeout: u64,
 
@@ -236,7 +317,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct VersionArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, allow_hyphen_values = true)]
     pub format: Format,
 }
 
@@ -253,7 +334,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct DuArgs {
     /// Provide filter values
-    #[arg(long, value_name = "filter")]
+    #[arg(long, value_name = "filter", allow_hyphen_values = true)]
     pub filter: Vec<String>,
     /// Provide a more verbose output
     #[arg(long)]
@@ -267,13 +348,17 @@ pub struct PruneArgs {
     #[arg(short = 'a', long)]
     pub all: bool,
     /// Provide filter values (e.g., "until=24h")
-    #[arg(long, value_name = "filter")]
+    #[arg(long, value_name = "filter", allow_hyphen_values = true)]
     pub filter: Vec<String>,
     /// Do not prompt for confirmation
     #[arg(short = 'f', long)]
     pub force: bool,
     /// Amount of disk space to keep for cache
-    #[arg(long = "keep-storage", value_name = "bytes")]
+    #[arg(
+        long = "keep-storage",
+        value_name = "bytes",
+        allow_hyphen_values = true
+    )]
     pub keep_storage: Option<String>,
     /// Provide a more verbose output
     #[arg(long)]
@@ -284,6 +369,173 @@ pub struct PruneArgs {
 #[derive(Debug, Args)]
 pub struct LsArgs {
     /// Format the output
-    #[arg(long, value_name = "string", default_value = "table")]
+    #[arg(
+        long,
+        value_name = "string",
+        default_value = "table",
+        allow_hyphen_values = true
+    )]
     pub format: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("docker-rkbuild").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every flag that takes a value takes one that starts with `-`, as in
+    /// pflag; positionals do not (an unknown flag stays an error).
+    #[test]
+    fn every_value_flag_allows_hyphen_values() {
+        fn check(cmd: &clap::Command, path: &str) {
+            for a in cmd.get_arguments() {
+                let takes = a.get_action().takes_values();
+                if a.is_positional() {
+                    assert!(!a.is_allow_hyphen_values_set(), "{path} {}", a.get_id());
+                } else if takes {
+                    assert!(
+                        a.is_allow_hyphen_values_set(),
+                        "{path} --{}: add allow_hyphen_values",
+                        a.get_id()
+                    );
+                }
+            }
+            for s in cmd.get_subcommands() {
+                check(s, &format!("{path} {}", s.get_name()));
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        check(&cmd, "docker rkbuild");
+    }
+
+    #[test]
+    fn values_may_start_with_a_hyphen_like_pflag() {
+        let c = parse(&[
+            "--build-arg",
+            "-x=1",
+            "--label",
+            "-l=v",
+            "--build-context",
+            "-x=dir",
+            "-t",
+            "-foo",
+            "-t-bar",
+            "--tag=-baz",
+            "--tag",
+            "--",
+            "--tag",
+            "--help",
+            "--target",
+            "-s",
+            "-o",
+            "-",
+            "-f",
+            "-",
+            "-",
+        ])
+        .unwrap();
+        let b = &c.build;
+        assert_eq!(b.build_arg, ["-x=1"]);
+        assert_eq!(b.label, ["-l=v"]);
+        assert_eq!(b.build_context, ["-x=dir"]);
+        assert_eq!(b.tag, ["-foo", "-bar", "-baz", "--", "--help"]);
+        assert_eq!(b.target.as_deref(), Some("-s"));
+        assert_eq!(b.output, ["-"]);
+        assert_eq!(b.file.as_deref(), Some("-"));
+        assert_eq!(b.context.as_deref(), Some("-"));
+        // `--flag=` and `-f=value` as pflag reads them.
+        let c = parse(&["--build-arg=", "-f=-x", "."]).unwrap();
+        assert_eq!(c.build.build_arg, [""]);
+        assert_eq!(c.build.file.as_deref(), Some("-x"));
+        // Global flags and subcommand flags too.
+        let c = parse(&[
+            "--builder",
+            "-b",
+            "prune",
+            "--filter",
+            "-f",
+            "--keep-storage",
+            "-1",
+        ])
+        .unwrap();
+        assert_eq!(c.global.builder.as_deref(), Some("-b"));
+        match c.command {
+            Some(Command::Prune(p)) => {
+                assert_eq!(p.filter, ["-f"]);
+                assert_eq!(p.keep_storage.as_deref(), Some("-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_without_a_value_never_take_the_next_argument() {
+        let c = parse(&["--load", "-t", "x", "-q", "--no-cache", "-D", "."]).unwrap();
+        assert!(c.build.load && c.build.quiet && c.build.no_cache && c.global.debug);
+        assert_eq!(c.build.tag, ["x"]);
+        assert_eq!(c.build.context.as_deref(), Some("."));
+        // Clustered: `-q` then `-t` with the rest of the word as its value.
+        let c = parse(&["-qt-x", "."]).unwrap();
+        assert!(c.build.quiet);
+        assert_eq!(c.build.tag, ["-x"]);
+        // A positional is not a flag value: an unknown flag is still refused.
+        assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["-t"]).is_err());
+    }
+
+    #[test]
+    fn a_repeated_flag_keeps_its_last_value_like_pflag() {
+        let c = parse(&[
+            "--progress=plain",
+            "--progress",
+            "quiet",
+            "-f",
+            "a",
+            "-f",
+            "b",
+            "--load",
+            "--load",
+            "-t",
+            "x",
+            "-t",
+            "y",
+            "--addr",
+            "unix:///a",
+            "--addr=unix:///b",
+            ".",
+        ])
+        .unwrap();
+        assert_eq!(c.build.progress, "quiet");
+        assert_eq!(c.build.file.as_deref(), Some("b"));
+        assert!(c.build.load);
+        assert_eq!(c.build.tag, ["x", "y"]);
+        assert_eq!(c.global.addr.as_deref(), Some("unix:///b"));
+        let c = parse(&[
+            "prune",
+            "-f",
+            "-f",
+            "--keep-storage",
+            "1",
+            "--keep-storage",
+            "2",
+        ])
+        .unwrap();
+        match c.command {
+            Some(Command::Prune(p)) => {
+                assert!(p.force);
+                assert_eq!(p.keep_storage.as_deref(), Some("2"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::export::{to_exports, OutputSpec};
+use super::export::{check_tags, to_exports, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
 use crate::error::{go_error_text, Error, Result};
@@ -132,6 +132,8 @@ fn is_remote(s: &str) -> bool {
 impl BuildOptions {
     /// The solve for these options. `node_id` is from [`node_identifier`].
     pub fn to_solve(&self, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
+        // buildx checks the tags before it looks at the context.
+        check_tags(&self.tags)?;
         let mut temps = TempDirs::default();
         let mut so = SolveOptions {
             frontend: "dockerfile.v0".into(),

@@ -129,6 +129,19 @@ pub fn split_csv(s: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Checks that every tag is an image reference as written
+/// (distribution/reference's `Parse`), as buildx does before it builds;
+/// the error names the first tag that is not.
+pub fn check_tags(tags: &[String]) -> Result<()> {
+    for t in tags {
+        crate::reference::parse(t).map_err(|source| Error::InvalidTag {
+            tag: t.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Turns parsed outputs into exporter requests for a builder.
 ///
 /// `moby_driver` is true for dockerd's embedded BuildKit (buildx's docker
@@ -248,5 +261,60 @@ mod tests {
         let e = to_exports(&[parse_output("type=tar,dest=-").unwrap()], &[], true).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
         assert!(to_exports(&[parse_output("type=local").unwrap()], &[], true).is_err());
+    }
+
+    #[test]
+    fn tags_are_checked_with_buildx_messages() {
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        check_tags(&tags(&[
+            "a",
+            "me/app:v1",
+            "localhost:5000/x:Y",
+            &"a".repeat(129),
+        ]))
+        .unwrap();
+        let err = |t: &[&str]| check_tags(&tags(t)).unwrap_err().to_string();
+        assert_eq!(
+            err(&["ok", "UPPER", "a b"]),
+            r#"invalid tag "UPPER": repository name must be lowercase"#
+        );
+        assert_eq!(
+            err(&["a b"]),
+            r#"invalid tag "a b": invalid reference format"#
+        );
+        assert_eq!(
+            err(&[":x"]),
+            r#"invalid tag ":x": invalid reference format"#
+        );
+        assert_eq!(
+            err(&["x:"]),
+            r#"invalid tag "x:": invalid reference format"#
+        );
+        assert_eq!(
+            err(&["x\ty"]),
+            r#"invalid tag "x\ty": invalid reference format"#
+        );
+        assert_eq!(
+            err(&[""]),
+            r#"invalid tag "": repository name must have at least one component"#
+        );
+        let long = "a".repeat(256);
+        assert_eq!(
+            err(&[&long]),
+            format!(
+                r#"invalid tag "{long}": repository name must not be more than 255 characters"#
+            )
+        );
+    }
+
+    #[test]
+    fn to_solve_checks_tags_before_the_context() {
+        let o = crate::BuildOptions {
+            context: Some(crate::BuildContext::Dir("/no/such/dir".into())),
+            tags: vec!["Bad".into()],
+            ..Default::default()
+        };
+        let e = o.to_solve("node").unwrap_err();
+        assert!(matches!(e, Error::InvalidTag { .. }), "{e}");
     }
 }
