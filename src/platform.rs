@@ -247,7 +247,9 @@ pub fn parse(specifier: &str) -> Result<Spec, PlatformError> {
             specifier: specifier.into(),
         });
     }
-    let parts: Vec<&str> = specifier.split('/').collect();
+    // At most four parts (Go's `SplitN(specifier, "/", 4)`): the fourth
+    // keeps any further slashes, and fails the component check.
+    let parts: Vec<&str> = specifier.splitn(4, '/').collect();
     let mut p = Spec::default();
     for (i, part) in parts.iter().enumerate() {
         if i == 0 {
@@ -452,6 +454,18 @@ mod tests {
             (
                 "a/b/c/d",
                 r#""a/b/c/d": cannot parse platform specifier: invalid argument"#.into(),
+            ),
+            (
+                "a/b/c/d/e",
+                format!(
+                    r#""d/e" is an invalid component of "a/b/c/d/e": platform specifier component must match {re}: invalid argument"#
+                ),
+            ),
+            (
+                "linux(1.0",
+                format!(
+                    r#""linux(1.0" is an invalid OS component of "linux(1.0": OSAndVersion specifier component must match {os_re}: invalid argument"#
+                ),
             ),
             (
                 "linux/*",

@@ -514,6 +514,7 @@ fn same_error(
             s.lines()
                 .find(|l| l.starts_with("ERROR: "))
                 .unwrap_or("")
+                .trim_end()
                 .to_string()
         };
         let (la, lb) = (error_line(&ea), error_line(&eb));
@@ -553,6 +554,8 @@ fn bad_input_fails_like_buildx() {
         (with(&["--platform", "linux/a.b"]), 1),
         (with(&["--platform", "linux//amd64"]), 1),
         (with(&["--platform", "a/b/c/d"]), 1),
+        (with(&["--platform", "a/b/c/d/e"]), 1),
+        (with(&["--platform", "linux(a b)/amd64"]), 1),
         (with(&["--platform", "linux/*"]), 1),
         (with(&["--platform", "linux/x"]), 0),
         (with(&["--platform", "linux/amd64/v9"]), 0),
