@@ -151,6 +151,12 @@ pub enum Error {
         #[source]
         source: crate::reference::ReferenceError,
     },
+    /// A `--platform` value is not a platform specifier.
+    #[error(transparent)]
+    Platform(#[from] crate::platform::PlatformError),
+    /// A size or ulimit value is not valid.
+    #[error(transparent)]
+    Units(#[from] crate::units::UnitsError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

@@ -58,10 +58,11 @@ pub mod proto;
 pub mod reference;
 pub mod session;
 pub mod solve;
+pub mod units;
 
 /// Go's `strconv.ParseBool` answering true (buildx and BuildKit parse
 /// their boolean options with it).
-pub(crate) fn go_parse_bool_true(s: &str) -> bool {
+pub fn go_parse_bool_true(s: &str) -> bool {
     matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True")
 }
 
@@ -69,7 +70,8 @@ pub(crate) fn go_parse_bool_true(s: &str) -> bool {
 /// escapes for quotes, control characters and bytes that are not UTF-8.
 /// Non-ASCII characters are kept unless they are control, format or
 /// space characters (Go's `IsPrint`, closely enough for messages).
-pub(crate) fn go_quote(s: &[u8]) -> String {
+/// Public so that the CLI quotes values in buildx's messages the same way.
+pub fn go_quote(s: &[u8]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');

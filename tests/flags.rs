@@ -474,3 +474,208 @@ fn invalid_tags_fail_like_buildx() {
         }
     }
 }
+
+/// The error both tools report, compared line by line: flag errors are the
+/// docker CLI's (`MESSAGE` then `See '... --help'.`, exit status 125) and
+/// must be the same once buildx's command path is rkbuild's; other errors
+/// are an `ERROR:` line, which rkbuild may end with a hint.
+fn same_error(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (i32, bool) {
+    let iid = dir.join("iid");
+    let out = |name: &str| {
+        std::fs::write(&iid, "stale").unwrap();
+        let o = run(tool(cfg, env, name).current_dir(dir).args(args));
+        (o, iid.exists())
+    };
+    let ((a, a_iid), (b, b_iid)) = (out("buildx"), out("rkbuild"));
+    let (ea, eb) = (
+        stderr(&a).replace("docker buildx build", "docker rkbuild"),
+        stderr(&b),
+    );
+    assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "{args:?}\nbuildx: {ea}\nrkbuild: {eb}"
+    );
+    assert_eq!(a_iid, b_iid, "{args:?}: stale image ID file kept?");
+    let code = b.status.code().unwrap_or(-1);
+    if code == 125 {
+        assert_eq!(ea.trim_end(), eb.trim_end(), "{args:?}");
+        assert!(
+            eb.trim_end().ends_with("See 'docker rkbuild --help'."),
+            "{eb}"
+        );
+    } else if code != 0 {
+        let error_line = |s: &str| {
+            s.lines()
+                .find(|l| l.starts_with("ERROR: "))
+                .unwrap_or("")
+                .trim_end()
+                .to_string()
+        };
+        let (la, lb) = (error_line(&ea), error_line(&eb));
+        assert!(!la.is_empty(), "{args:?}: {ea}");
+        let rest = lb
+            .strip_prefix(&la)
+            .unwrap_or_else(|| panic!("{args:?}\nbuildx:  {la}\nrkbuild: {lb}"));
+        assert!(rest.is_empty() || rest.starts_with(" (hint: "), "{lb}");
+    }
+    (code, b_iid)
+}
+
+/// Bad input, side by side with buildx: `--platform` values as containerd
+/// parses them, boolean flags with a value, `--iidfile` with local and tar
+/// outputs, output destinations, values pflag checks, missing values,
+/// unknown flags and the number of arguments; each with the exit status
+/// both tools give and, on failure, the same error, found in the same
+/// order when there are several.
+#[test]
+fn bad_input_fails_like_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let work = context(&[("ctx/Dockerfile", "FROM scratch\n")]);
+    let c = ["-o", "type=cacheonly", "ctx"];
+    let with =
+        |flags: &[&'static str]| -> Vec<&'static str> { flags.iter().copied().chain(c).collect() };
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        // --platform: containerd's Parse, its known OS and architectures.
+        (with(&["--platform", "x"]), 1),
+        (with(&["--platform", "-x"]), 1),
+        (with(&["--platform", "wasip1"]), 1),
+        (with(&["--platform", "x(1)"]), 1),
+        (with(&["--platform", ""]), 1),
+        (with(&["--platform", "linux/amd64,"]), 1),
+        (with(&["--platform", " linux/amd64"]), 1),
+        (with(&["--platform", "linux/amd64 "]), 1),
+        (with(&["--platform", "linux/a.b"]), 1),
+        (with(&["--platform", "linux//amd64"]), 1),
+        (with(&["--platform", "a/b/c/d"]), 1),
+        (with(&["--platform", "a/b/c/d/e"]), 1),
+        (with(&["--platform", "linux(a b)/amd64"]), 1),
+        (with(&["--platform", "linux/*"]), 1),
+        (with(&["--platform", "linux/x"]), 0),
+        (with(&["--platform", "linux/amd64/v9"]), 0),
+        (with(&["--platform", "foo/bar"]), 0),
+        (with(&["--platform", "LINUX/AMD64"]), 0),
+        (with(&["--platform", "linux/arm64/v8"]), 0),
+        (with(&["--platform", "linux(1.0)/amd64"]), 0),
+        (with(&["--platform", "darwin"]), 0),
+        (with(&["--platform", "ARM64"]), 0),
+        (with(&["--platform", "local"]), 0),
+        // Boolean flags: a value after `=` only, strconv.ParseBool's.
+        (with(&["--no-cache=false"]), 0),
+        (with(&["--no-cache=1"]), 0),
+        (with(&["--push=false"]), 0),
+        (with(&["--push", "--push=F"]), 0),
+        (with(&["--load=false"]), 0),
+        (with(&["--pull=false"]), 0),
+        (with(&["-q=false"]), 0),
+        (with(&["--quiet=True"]), 0),
+        (with(&["--no-cache=yes"]), 125),
+        (with(&["--no-cache="]), 125),
+        (with(&["-q=x"]), 125),
+        (with(&["-q="]), 125),
+        (with(&["--no-cache", "false"]), 1),
+        // --iidfile and local or tar outputs, checked before the rest; a
+        // stale image ID file is removed once the flags are read.
+        (with(&["--iidfile", "iid", "-o", "type=local,dest=out"]), 1),
+        (with(&["--iidfile", "iid", "-o", "-"]), 1),
+        (with(&["--iidfile", "iid", "-o", "type=tar,dest=x.tar"]), 1),
+        (
+            vec![
+                "--iidfile",
+                "iid",
+                "-o",
+                "out",
+                "--platform",
+                "x",
+                "-t",
+                "Bad",
+                "nosuch",
+            ],
+            1,
+        ),
+        (with(&["--iidfile", "iid", "--platform", "x"]), 1),
+        // Output destinations, after the platforms and before the tags.
+        (vec!["-o", "type=local", "ctx"], 1),
+        (vec!["-o", "type=local,dest=", "ctx"], 1),
+        (vec!["-o", "type=local", "-t", "Bad", "nosuch"], 1),
+        (vec!["-o", "type=local", "--platform", "x", "ctx"], 1),
+        (vec!["-o", "type=local", "--allow", "-x", "ctx"], 1),
+        (vec!["-o", "type=local,dest=-", "ctx"], 1),
+        (vec!["-o", "type=local,dest=ctx/Dockerfile", "ctx"], 1),
+        (vec!["-o", "type=tar,dest=ctx", "ctx"], 1),
+        (vec!["-o", "type=tar,dest=-", "-o", "-", "ctx"], 1),
+        (vec!["-o", "type=docker,tar=false", "ctx"], 1),
+        (vec!["-o", "type=tar", "ctx"], 0),
+        // Values pflag checks, entitlements, other flag errors.
+        (with(&["--ulimit", "-x"]), 125),
+        (with(&["--ulimit", "nofile=2:1"]), 125),
+        (with(&["--ulimit=nofile=1:a"]), 125),
+        (with(&["--ulimit", "nofile=1024:2048"]), 0),
+        (with(&["--shm-size", "-1"]), 125),
+        (with(&["--shm-size", "1e3"]), 125),
+        (with(&["--shm-size", "1.2.3m"]), 125),
+        (with(&["--shm-size", "99999999999999999999"]), 0),
+        (with(&["--allow", "-x"]), 1),
+        (with(&["--allow", "network.host,"]), 1),
+        (vec!["--allow", "-x", "-t", "Bad", "nosuch"], 1),
+        (with(&["--allow="]), 0),
+        (with(&["--add-host="]), 0),
+        (with(&["--build-arg", "=x"]), 1),
+        (
+            with(&["--no-cache", "--no-cache-filter", "a", "--platform", "x"]),
+            1,
+        ),
+        (vec!["ctx", "-t"], 125),
+        (vec!["ctx", "--tag"], 125),
+        (vec!["ctx", "-qt"], 125),
+        (vec!["ctx", "-o"], 125),
+        (with(&["--bogus"]), 125),
+        (with(&["--bogus=1"]), 125),
+        (with(&["-x"]), 125),
+        (with(&["-qx"]), 125),
+        (with(&["---x"]), 125),
+        // The number of arguments, after the flags.
+        (vec!["-o", "type=cacheonly", "ctx", "ctx"], 1),
+        (vec!["-o", "type=cacheonly"], 1),
+        (vec!["ctx", "ctx", "--bogus"], 125),
+    ];
+    for (args, want) in &cases {
+        let (code, _) = same_error(env, &cfg, work.path(), args);
+        assert_eq!(code, *want, "{args:?}");
+    }
+}
+
+/// The other commands' argument errors, side by side with buildx's (`du`,
+/// `prune`, `ls` take no arguments; `--keep-storage` is a size).
+#[test]
+fn subcommand_argument_errors_match_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    for (args, want) in [
+        (&["prune", "-f", "--keep-storage", "x"][..], 125),
+        (&["prune", "-f", "--keep-storage=-1"], 125),
+        (&["prune", "--bogus"], 125),
+        (&["du", "x"], 1),
+        (&["prune", "-f", "x"], 1),
+        (&["ls", "x"], 1),
+    ] {
+        let a = run(cfg.docker(env).arg("buildx").args(args));
+        let b = run(cfg.docker(env).arg("rkbuild").args(args));
+        let ea = stderr(&a).replace("docker buildx", "docker rkbuild");
+        let eb = stderr(&b);
+        assert_eq!(a.status.code(), Some(want), "{args:?}: {ea}");
+        assert_eq!(b.status.code(), Some(want), "{args:?}: {eb}");
+        let first = |s: &str| s.lines().next().unwrap_or("").to_string();
+        if want == 125 {
+            assert_eq!(ea.trim_end(), eb.trim_end(), "{args:?}");
+        } else {
+            assert!(first(&eb).starts_with(&first(&ea)), "{args:?}\n{ea}\n{eb}");
+        }
+    }
+}

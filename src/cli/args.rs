@@ -1,13 +1,16 @@
 //! The command line, as clap types. One definition feeds parsing, help,
 //! shell completions and the man page.
 //!
-//! Values are taken as buildx's flag parser (cobra's pflag) takes them: a
+//! Values are taken as buildx's flag parser (cobra's pflag) takes them:
+//! `pflag.rs` reads the words first, over this definition, and hands clap
+//! an equivalent command line (or refuses it with pflag's message). A
 //! flag that takes a value takes the next argument whatever it is, even
 //! when it starts with `-` (`--build-arg -x=1`, `-t --`), so every such
 //! flag here has `allow_hyphen_values`; `--flag=value` and `-fvalue` are
 //! clap's too, and flags without a value (`--load`, `-q`) never take the
-//! next argument. A flag given again replaces its value (the last one
-//! wins), as in pflag; list flags (`stringArray`) collect every value.
+//! next argument (they take one after `=`: `--load=false`). A flag given
+//! again replaces its value (the last one wins), as in pflag; list flags
+//! (`stringArray`) collect every value.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

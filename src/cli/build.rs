@@ -17,32 +17,37 @@ use super::builder::Builder;
 use super::error::{CliError, CliResult};
 use rkbuild::progress::{errors, Printer, PrinterOptions, ProgressMode};
 
-/// buildx's `listToMap` for `--build-arg`: `K=V`, or `K` taken from the
-/// environment (skipped when unset).
-fn build_args(list: &[String]) -> BTreeMap<String, String> {
+/// buildx's `listToMap`: `K=V`, or `K` alone (taken from the environment
+/// for `--build-arg`, skipped when unset there; empty for `--label`); an
+/// empty key is refused.
+fn list_to_map(list: &[String], read_env: bool) -> CliResult<BTreeMap<String, String>> {
     let mut m = BTreeMap::new();
     for s in list {
-        match s.split_once('=') {
-            Some((k, v)) => {
+        let (k, v) = match s.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (s.as_str(), None),
+        };
+        if k.is_empty() {
+            return Err(CliError::new(format!(
+                "invalid key-value pair {}: empty key",
+                rkbuild::go_quote(s.as_bytes())
+            )));
+        }
+        match v {
+            Some(v) => {
                 m.insert(k.to_string(), v.to_string());
             }
-            None => {
-                if let Ok(v) = std::env::var(s) {
-                    m.insert(s.clone(), v);
+            None if read_env => {
+                if let Ok(v) = std::env::var(k) {
+                    m.insert(k.to_string(), v);
                 }
+            }
+            None => {
+                m.insert(k.to_string(), String::new());
             }
         }
     }
-    m
-}
-
-fn labels(list: &[String]) -> BTreeMap<String, String> {
-    list.iter()
-        .map(|s| match s.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (s.clone(), String::new()),
-        })
-        .collect()
+    Ok(m)
 }
 
 fn proxy_args(cfg: &ConfigFile, docker_host: Option<&str>) -> BTreeMap<String, String> {
@@ -84,8 +89,90 @@ fn is_tar(b: &[u8]) -> bool {
         || b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
 }
 
-/// Collects the options from the flags.
-pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<BuildOptions> {
+/// What buildx reads and checks of the flags before it connects, in its
+/// order (its `toControllerOptions`, then the start of `RunBuild`), so that
+/// a command with several mistakes names the same one.
+#[derive(Debug, Default)]
+pub struct Checked {
+    build_args: BTreeMap<String, String>,
+    labels: BTreeMap<String, String>,
+    build_contexts: BTreeMap<String, String>,
+    outputs: Vec<rkbuild::solve::export::OutputSpec>,
+    platforms: Vec<String>,
+}
+
+/// buildx's `toControllerOptions`: build args and labels, named context
+/// names, outputs, and the image ID file against local and tar outputs.
+pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
+    let build_args = list_to_map(&a.build_arg, true)?;
+    let labels = list_to_map(&a.label, false)?;
+    let mut build_contexts = BTreeMap::new();
+    for c in &a.build_context {
+        let Some((k, v)) = c.split_once('=') else {
+            return Err(CliError::new(format!(
+                "invalid context value: {c}, expected key=value"
+            )));
+        };
+        // buildx: names are image references (`alpine:latest` is `alpine`).
+        let name = rkbuild::solve::dockerfile::context_name(k).map_err(rkbuild::Error::from)?;
+        build_contexts.insert(name, v.to_string());
+    }
+    let mut outputs = Vec::new();
+    for o in &a.output {
+        outputs.push(parse_output(o)?);
+    }
+    let iidfile = a
+        .iidfile
+        .as_ref()
+        .is_some_and(|p| !p.as_os_str().is_empty());
+    if iidfile && outputs.iter().any(|o| o.kind == "local" || o.kind == "tar") {
+        return Err(CliError::new(
+            "local and tar exporters are incompatible with image ID file",
+        ));
+    }
+    Ok(Checked {
+        build_args,
+        labels,
+        build_contexts,
+        outputs,
+        platforms: Vec::new(),
+    })
+}
+
+/// The start of buildx's `RunBuild`: `--no-cache` against
+/// `--no-cache-filter`, the platforms, the outputs' destinations, the
+/// entitlements.
+pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
+    if a.no_cache && !a.no_cache_filter.is_empty() {
+        return Err(CliError::new(
+            "--no-cache and --no-cache-filter cannot currently be used together",
+        ));
+    }
+    for p in &a.platform {
+        for p in p.split(',') {
+            checked
+                .platforms
+                .push(rkbuild::platform::normalize(p).map_err(rkbuild::Error::from)?);
+        }
+    }
+    use std::io::IsTerminal;
+    rkbuild::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
+    for e in &a.allow {
+        if !matches!(e.as_str(), "network.host" | "security.insecure") {
+            return Err(CliError::new(format!("unknown entitlement {e}")));
+        }
+    }
+    Ok(())
+}
+
+/// Collects the options from the flags, once [`check_flags`] and
+/// [`check_build`] have passed.
+pub fn options(
+    a: &BuildArgs,
+    builder: &Builder,
+    cfg: &ConfigFile,
+    checked: Checked,
+) -> CliResult<BuildOptions> {
     if !a.secret.is_empty() || !a.ssh.is_empty() {
         return Err(CliError::new("--secret and --ssh are not supported yet"));
     }
@@ -122,6 +209,7 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
                     a,
                     builder,
                     cfg,
+                    checked,
                     Some(BuildContext::Tar(data.into())),
                     dockerfile,
                 );
@@ -139,21 +227,25 @@ pub fn options(a: &BuildArgs, builder: &Builder, cfg: &ConfigFile) -> CliResult<
         }
         Some(s) => Some(BuildContext::Dir(PathBuf::from(s))),
     };
-    finish(a, builder, cfg, context, dockerfile)
+    finish(a, builder, cfg, checked, context, dockerfile)
 }
 
 fn finish(
     a: &BuildArgs,
     builder: &Builder,
     cfg: &ConfigFile,
+    checked: Checked,
     context: Option<BuildContext>,
     dockerfile: DockerfileSource,
 ) -> CliResult<BuildOptions> {
     let moby = matches!(builder.target, Target::Docker(_));
-    let mut outputs = Vec::new();
-    for o in &a.output {
-        outputs.push(parse_output(o)?);
-    }
+    let Checked {
+        build_args: mut args,
+        labels,
+        build_contexts,
+        mut outputs,
+        platforms,
+    } = checked;
     if a.push {
         if let Some(o) = outputs.iter_mut().find(|o| o.kind == "image") {
             o.attrs.insert("push".into(), "true".into());
@@ -164,7 +256,6 @@ fn finish(
     if a.load {
         outputs.push(parse_output("type=docker")?);
     }
-    let mut args = build_args(&a.build_arg);
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
         args.entry("SOURCE_DATE_EPOCH".into()).or_insert(v);
     }
@@ -172,23 +263,6 @@ fn finish(
         Target::Docker(ep) => Some(ep.to_string()),
         _ => None,
     };
-    let mut platforms = Vec::new();
-    for p in &a.platform {
-        for p in p.split(',').filter(|p| !p.trim().is_empty()) {
-            platforms.push(rkbuild::platform::normalize(p)?);
-        }
-    }
-    let mut build_contexts = BTreeMap::new();
-    for c in &a.build_context {
-        let Some((k, v)) = c.split_once('=') else {
-            return Err(CliError::new(format!(
-                "invalid context value: {c}, expected key=value"
-            )));
-        };
-        // buildx: names are image references (`alpine:latest` is `alpine`).
-        let name = rkbuild::solve::dockerfile::context_name(k).map_err(rkbuild::Error::from)?;
-        build_contexts.insert(name, v.to_string());
-    }
     let shm_size = match a.shm_size.as_deref() {
         Some(s) => Some(parse_ram_bytes(s)?),
         None => None,
@@ -199,7 +273,7 @@ fn finish(
         build_args: args,
         target: a.target.clone(),
         platforms,
-        labels: labels(&a.label),
+        labels,
         no_cache: a.no_cache,
         no_cache_filter: a.no_cache_filter.clone(),
         pull: a.pull,
@@ -260,7 +334,24 @@ fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
 pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
     let cfg_dir = rkbuild::docker::config_dir();
     let cfg = ConfigFile::load_from(&cfg_dir)?;
-    let opts = options(a, builder, &cfg)?;
+    // buildx's order: the flags, the stale image ID file, the progress
+    // mode, then what its build starts with.
+    let mut checked = check_flags(a)?;
+    if let Some(path) = a.iidfile.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(CliError::new(format!("removing image ID file: {e}")));
+            }
+            _ => {}
+        }
+    }
+    let mode = ProgressMode::resolve(
+        &a.progress,
+        a.quiet,
+        std::env::var("BUILDKIT_PROGRESS").ok().as_deref(),
+    )?;
+    check_build(a, &mut checked)?;
+    let opts = options(a, builder, &cfg, checked)?;
     let node = node_identifier(&cfg_dir);
     let (mut so, _temps) = opts.to_solve(&node)?;
     let exports_to_stdout = so
@@ -278,11 +369,6 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
     if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
-    let mode = ProgressMode::resolve(
-        &a.progress,
-        a.quiet,
-        std::env::var("BUILDKIT_PROGRESS").ok().as_deref(),
-    )?;
     let client = builder.connect().await?;
     let driver = match builder.target {
         Target::Docker(_) => "docker",
@@ -337,5 +423,116 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
             })
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(f: impl FnOnce(&mut BuildArgs)) -> BuildArgs {
+        let mut a = BuildArgs {
+            context: Some(".".into()),
+            ..Default::default()
+        };
+        f(&mut a);
+        a
+    }
+
+    fn err(r: CliResult<impl std::fmt::Debug>) -> String {
+        r.unwrap_err().message
+    }
+
+    #[test]
+    fn image_id_file_refuses_local_and_tar_outputs() {
+        for o in [
+            "type=local,dest=out",
+            "out",
+            "-",
+            "type=tar,dest=x.tar",
+            "type=local",
+        ] {
+            let a = args(|a| {
+                a.iidfile = Some("iid".into());
+                a.output = vec!["type=cacheonly".into(), o.into()];
+            });
+            assert_eq!(
+                err(check_flags(&a)),
+                "local and tar exporters are incompatible with image ID file",
+                "{o}"
+            );
+        }
+        for o in ["type=image", "type=docker", "type=cacheonly"] {
+            let a = args(|a| {
+                a.iidfile = Some("iid".into());
+                a.output = vec![o.into()];
+            });
+            assert!(check_flags(&a).is_ok(), "{o}");
+        }
+        // An empty file name is no file.
+        let a = args(|a| {
+            a.iidfile = Some("".into());
+            a.output = vec!["type=local,dest=out".into()];
+        });
+        assert!(check_flags(&a).is_ok());
+        // Named contexts are read before the outputs.
+        let a = args(|a| {
+            a.iidfile = Some("iid".into());
+            a.output = vec!["type=local,dest=out".into()];
+            a.build_context = vec!["=x".into()];
+        });
+        assert_eq!(
+            err(check_flags(&a)),
+            "invalid context name : invalid reference format"
+        );
+        let a = args(|a| a.build_arg = vec!["=x".into()]);
+        assert_eq!(
+            err(check_flags(&a)),
+            r#"invalid key-value pair "=x": empty key"#
+        );
+    }
+
+    #[test]
+    fn build_checks_come_in_buildx_order() {
+        let check = |f: fn(&mut BuildArgs)| {
+            let a = args(f);
+            let mut c = check_flags(&a).unwrap();
+            check_build(&a, &mut c).map(|_| c.platforms)
+        };
+        assert_eq!(
+            err(check(|a| {
+                a.no_cache = true;
+                a.no_cache_filter = vec!["x".into()];
+                a.platform = vec!["x".into()];
+            })),
+            "--no-cache and --no-cache-filter cannot currently be used together"
+        );
+        assert_eq!(
+            err(check(|a| {
+                a.platform = vec!["x".into()];
+                a.output = vec!["type=local".into()];
+            })),
+            r#""x": unknown operating system or architecture: invalid argument"#
+        );
+        assert_eq!(
+            err(check(|a| {
+                a.output = vec!["type=local".into()];
+                a.allow = vec!["-x".into()];
+            })),
+            "dest is required for local exporter"
+        );
+        assert_eq!(
+            err(check(|a| a.allow = vec!["network.host".into(), "-x".into()])),
+            "unknown entitlement -x"
+        );
+        // Every element of a comma-separated --platform, empty ones too.
+        assert_eq!(
+            err(check(|a| a.platform = vec!["linux/amd64,".into()])),
+            r#""" is an invalid OS component of "": OSAndVersion specifier component must match "^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.-]*)\\))?$": invalid argument"#
+        );
+        assert_eq!(
+            check(|a| a.platform = vec!["linux/arm64/v8,linux/x86_64".into()]).unwrap(),
+            ["linux/arm64", "linux/amd64"]
+        );
     }
 }

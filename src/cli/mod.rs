@@ -7,13 +7,14 @@ pub mod cache;
 pub mod complete;
 pub mod error;
 pub mod generate;
+pub mod pflag;
 pub mod plugin;
 pub mod version;
 
 use std::ffi::OsString;
 use std::io::Write;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 use error::{CliError, CliResult};
@@ -44,12 +45,34 @@ pub fn main() -> i32 {
         // docker's --config: every config read goes through DOCKER_CONFIG.
         std::env::set_var("DOCKER_CONFIG", dir);
     }
-    let cli = match Cli::try_parse_from(argv) {
+    // Read the words as buildx's flag parser does, then let clap map them.
+    let mut cmd = Cli::command();
+    cmd.build();
+    let read = match pflag::read(&cmd, argv) {
+        Ok(r) => r,
+        Err(e) => return e.report(),
+    };
+    let parsed = cmd
+        .try_get_matches_from_mut(read.argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+        Err(e) if !e.use_stderr() => {
+            // --help
             let _ = e.print();
-            return code;
+            return 0;
+        }
+        Err(e) => {
+            // What pflag let through and clap refuses (a value clap
+            // checks, e.g. `version --format`): a flag error all the same.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            return pflag::ArgvError::Flag {
+                message,
+                command_path: read.command_path,
+            }
+            .report();
         }
     };
     if cli.print_version {
@@ -118,10 +141,7 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 build::run(&cli.build, &b).await
             }
-            None => Err(
-                CliError::new("\"docker rkbuild\" requires exactly 1 argument")
-                    .hint("run `docker rkbuild --help` for usage, e.g. `docker rkbuild .`"),
-            ),
+            None => Err(pflag::exactly_one_argument("docker rkbuild").to_cli_error()),
         }
     };
     let plugin_eof = async {

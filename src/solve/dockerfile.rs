@@ -520,29 +520,10 @@ fn extra_hosts(hosts: &[String]) -> Result<String> {
 }
 
 /// Parses a docker size (`64m`, `1g`, `512`, `1.5GB`): binary units, as
-/// docker's `RAMInBytes`.
+/// docker's `RAMInBytes` ([`crate::units::ram_in_bytes`]); a value beyond
+/// 64 bits is 0 (not set), as in buildx.
 pub fn parse_ram_bytes(s: &str) -> Result<u64> {
-    let t = s.trim();
-    let idx = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(idx);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| Error::Other(format!("invalid size: '{s}'")))?;
-    let mult: u64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        "p" | "pb" | "pib" => 1 << 50,
-        _ => return Err(Error::Other(format!("invalid size: '{s}'"))),
-    };
-    if n < 0.0 {
-        return Err(Error::Other(format!("invalid size: '{s}'")));
-    }
-    Ok((n * mult as f64) as u64)
+    Ok(crate::units::ram_in_bytes(s)?.max(0) as u64)
 }
 
 #[cfg(test)]

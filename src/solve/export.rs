@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{go_error_text, Error, Result};
 
 /// Where an export's files go on the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +129,83 @@ pub fn split_csv(s: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// buildx's checks of the outputs' destinations, made before it connects
+/// (its `CreateExports`), with its messages: a directory for `local` (and
+/// `oci`/`docker` with `tar=false`) that is given, not `-` and not a file;
+/// a file for `tar` (and `oci`/`docker`) that is not a directory, or
+/// standard output (the default for `tar` and `oci`), which only one output
+/// may use and which must not be a terminal (`stdout_is_terminal`).
+pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<()> {
+    let mut stdout_used = false;
+    for s in specs {
+        let kind = s.kind.as_str();
+        let (file, dir) = match kind {
+            "local" => (false, true),
+            "tar" => (true, false),
+            "oci" | "docker" => {
+                // buildx: `tar` as ParseBool reads it, true when it cannot.
+                let tar = !matches!(
+                    s.attrs.get("tar").map(String::as_str),
+                    Some("0" | "f" | "F" | "FALSE" | "false" | "False")
+                );
+                (tar, !tar)
+            }
+            _ => (false, false),
+        };
+        let dest = s.dest.as_deref().unwrap_or("");
+        let stat = |what: &str| match std::fs::metadata(dest) {
+            Ok(md) => Ok(Some(md)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Other(format!(
+                "invalid destination {what}: {dest}: stat {dest}: {}",
+                go_error_text(&e)
+            ))),
+        };
+        if dir {
+            if dest.is_empty() {
+                return Err(Error::Other(format!(
+                    "dest is required for {kind} exporter"
+                )));
+            }
+            if dest == "-" {
+                return Err(Error::Other(format!(
+                    "dest cannot be stdout for {kind} exporter"
+                )));
+            }
+            if stat("directory")?.is_some_and(|md| !md.is_dir()) {
+                return Err(Error::Other(format!(
+                    "destination directory {dest} is a file"
+                )));
+            }
+        }
+        if file {
+            let dest = if dest.is_empty() && kind != "docker" {
+                "-"
+            } else {
+                dest
+            };
+            if dest == "-" {
+                if stdout_used {
+                    return Err(Error::Other(
+                        "multiple outputs configured to write to stdout".into(),
+                    ));
+                }
+                if stdout_is_terminal {
+                    return Err(Error::Other(format!(
+                        "dest file is required for {kind} exporter. refusing to write to console"
+                    )));
+                }
+                stdout_used = true;
+            } else if !dest.is_empty() && stat("file")?.is_some_and(|md| md.is_dir()) {
+                return Err(Error::Other(format!(
+                    "destination file {dest} is a directory"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks that every tag is an image reference as written
 /// (distribution/reference's `Parse`), as buildx does before it builds;
 /// the error names the first tag that is not.
@@ -170,12 +247,12 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
         let output = match kind.as_str() {
             "local" => match &s.dest {
                 Some(d) if !d.is_empty() => ExportOutput::Dir(PathBuf::from(d)),
-                _ => return Err(Error::Other("dest is required for local output".into())),
+                _ => return Err(Error::Other("dest is required for local exporter".into())),
             },
+            // Standard output by default, as in buildx (see `check_outputs`).
             "tar" | "oci" => match s.dest.as_deref() {
-                Some("-") => ExportOutput::Stdout,
-                Some(d) if !d.is_empty() => ExportOutput::File(PathBuf::from(d)),
-                _ => return Err(Error::Other(format!("dest is required for {kind} output"))),
+                Some(d) if !d.is_empty() && d != "-" => ExportOutput::File(PathBuf::from(d)),
+                _ => ExportOutput::Stdout,
             },
             "docker" => match s.dest.as_deref() {
                 Some("-") => ExportOutput::Stdout,
@@ -261,6 +338,67 @@ mod tests {
         let e = to_exports(&[parse_output("type=tar,dest=-").unwrap()], &[], true).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
         assert!(to_exports(&[parse_output("type=local").unwrap()], &[], true).is_err());
+        // tar and oci without a destination go to standard output.
+        let e = to_exports(&[parse_output("type=tar").unwrap()], &[], true).unwrap();
+        assert_eq!(e[0].output, ExportOutput::Stdout);
+    }
+
+    #[test]
+    fn destinations_are_checked_like_buildx() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let (d, f) = (dir.path().display(), file.display());
+        let check = |outs: &[&str], tty: bool| {
+            let specs: Vec<OutputSpec> = outs.iter().map(|o| parse_output(o).unwrap()).collect();
+            check_outputs(&specs, tty).map_err(|e| e.to_string())
+        };
+        let ok = |outs: &[&str]| assert_eq!(check(outs, false), Ok(()), "{outs:?}");
+        ok(&["type=local,dest=new-dir"]);
+        ok(&[&format!("type=local,dest={d}")]);
+        ok(&["type=tar"]);
+        ok(&["-"]);
+        ok(&[&format!("type=tar,dest={f}")]);
+        ok(&["type=docker"]);
+        ok(&["type=image", "type=cacheonly"]);
+        let err = |outs: &[&str], tty: bool| check(outs, tty).unwrap_err();
+        assert_eq!(
+            err(&["type=local"], false),
+            "dest is required for local exporter"
+        );
+        assert_eq!(
+            err(&["type=local,dest="], false),
+            "dest is required for local exporter"
+        );
+        assert_eq!(
+            err(&["type=docker,tar=false"], false),
+            "dest is required for docker exporter"
+        );
+        assert_eq!(
+            err(&["type=local,dest=-"], false),
+            "dest cannot be stdout for local exporter"
+        );
+        assert_eq!(
+            err(&[&format!("type=local,dest={f}")], false),
+            format!("destination directory {f} is a file")
+        );
+        assert_eq!(
+            err(&[&format!("type=tar,dest={d}")], false),
+            format!("destination file {d} is a directory")
+        );
+        assert_eq!(
+            err(&["type=tar", "-"], false),
+            "multiple outputs configured to write to stdout"
+        );
+        assert_eq!(
+            err(&["type=oci"], true),
+            "dest file is required for oci exporter. refusing to write to console"
+        );
+        // The first output's problem is the one reported.
+        assert_eq!(
+            err(&["type=local", "type=local,dest=-"], false),
+            "dest is required for local exporter"
+        );
     }
 
     #[test]
