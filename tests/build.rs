@@ -267,12 +267,7 @@ fn both_fail(
 
 /// The last stderr line, with session-specific ids (`::<25 chars>`) masked.
 fn last_line(o: &std::process::Output) -> String {
-    let l = stderr(o)
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string();
+    let l = stderr_last_line(o);
     let mut out = String::new();
     let mut rest = l.as_str();
     while let Some(i) = rest.find("::") {

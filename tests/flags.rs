@@ -6,6 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use common::stderr_last_line as last_line;
 use common::*;
 
 fn tool(cfg: &DockerConfig, env: &TestEnv, name: &str) -> Command {
@@ -199,14 +200,7 @@ fn named_context_errors_match_buildx() {
         let (a, b) = (out("buildx"), out("rkbuild"));
         assert_eq!(a.status.code(), b.status.code(), "{arg}: {}", stderr(&b));
         assert_ne!(b.status.code(), Some(0), "{arg}");
-        let last = |o: &std::process::Output| {
-            stderr(o)
-                .trim_end()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .to_string()
-        };
+        let last = stderr_last_line;
         assert_eq!(last(&a), last(&b), "{arg}");
         assert!(last(&b).starts_with("ERROR: "), "{arg}: {}", stderr(&b));
     }
@@ -264,14 +258,7 @@ fn bad_flag_values_fail_like_buildx() {
         let b = run(tool(&cfg, env, "rkbuild").args(&args).arg(ctx.path()));
         assert_eq!(a.status.code(), b.status.code(), "{args:?}: {}", stderr(&b));
         assert_ne!(b.status.code(), Some(0), "{args:?}");
-        let last = |o: &std::process::Output| {
-            stderr(o)
-                .trim_end()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .to_string()
-        };
+        let last = stderr_last_line;
         assert_eq!(last(&a), last(&b), "{args:?}");
     }
 }
@@ -317,16 +304,6 @@ fn unreadable_file_in_context_is_a_clear_error() {
         last.contains("secret.txt") && last.contains("permission denied"),
         "{last}"
     );
-}
-
-/// The last line of stderr, where both tools put their error.
-fn last_line(o: &std::process::Output) -> String {
-    stderr(o)
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string()
 }
 
 /// Runs `args` with both tools in `dir` and asserts the same outcome: the

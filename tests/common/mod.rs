@@ -211,6 +211,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The last line of stderr, where both tools put their error.
+pub fn stderr_last_line(o: &Output) -> String {
+    stderr(o)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Runs a command with `input` on its stdin, returning its output.
 pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     use std::io::Write;
