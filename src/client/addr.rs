@@ -49,6 +49,23 @@ pub enum Target {
 }
 
 impl Target {
+    /// Whether the daemon is on this machine: a unix socket, or TCP to a
+    /// loopback address.
+    pub fn is_local(&self) -> bool {
+        let (Target::Buildkit(e) | Target::Docker(e)) = self;
+        match e {
+            Endpoint::Unix(_) => true,
+            Endpoint::Tcp { host, .. } => {
+                host == "localhost"
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+        }
+    }
+
     /// Parses an address string.
     ///
     /// Accepted forms: `unix:///path`, `tcp://host:port` (BuildKit),
@@ -163,6 +180,27 @@ fn parse_port(p: &str, whole: &str) -> Result<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_targets() {
+        for addr in [
+            "unix:///run/buildkit/buildkitd.sock",
+            "docker+unix:///var/run/docker.sock",
+            "tcp://127.0.0.1:1234",
+            "tcp://localhost:1234",
+            "tcp://[::1]:1234",
+            "docker+tcp://127.0.0.2:2375",
+        ] {
+            assert!(Target::parse(addr).unwrap().is_local(), "{addr}");
+        }
+        for addr in [
+            "tcp://10.0.0.1:1234",
+            "tcp://buildkit.example:1234",
+            "docker+tcp://192.168.1.2:2375",
+        ] {
+            assert!(!Target::parse(addr).unwrap().is_local(), "{addr}");
+        }
+    }
 
     #[test]
     fn unix_socket() {

@@ -64,6 +64,52 @@ const BATCH_BYTES: usize = 256 * 1024;
 /// A batch of stat packets waits at most this long for more.
 const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
 
+/// How far the walk may run ahead of the receiver on a local daemon, in
+/// entries past the highest id it has asked for (see [`Pacing`]).
+pub const LOCAL_STAT_LEAD: u32 = 512;
+
+/// Pacing stops when the receiver has not asked for anything this long.
+/// (Measured: 5 ms let the walk burst ahead at every hiccup of the daemon
+/// and was slower than no pacing at all; 20 and 50 ms were alike.)
+const PACE_IDLE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// How often a paced walk looks again.
+const PACE_POLL: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// How the walk is paced against the receiver's requests.
+///
+/// fsutil's receiver handles `STAT`s one at a time and asks for each new
+/// file's data as it goes; the data it asked for is written by the same
+/// loop that reads the `STAT`s. When the sender streams stats far ahead,
+/// the answers to its requests queue behind thousands of stats (in our
+/// buffers, the HTTP/2 windows and the daemon's receive buffer), so
+/// thousands of its per-file writers wait at once. Measured on a 50,000-file
+/// cold build against a local dockerd (2 cores), keeping the walk at most
+/// 512 entries ahead of the requests cut the transfer from 3.4-3.6 s to
+/// 3.0-3.3 s (means of 5-8 interleaved runs; leads of 256 to 1024 were
+/// alike).
+///
+/// Pacing only applies while the receiver asks for at least half of the
+/// files sent so far and keeps asking (it stops after 20 ms without a
+/// request), so a transfer of a few changed files is never held back. Over
+/// a network the requests come back a round trip late, so the lead would
+/// cap the rate: use it for local daemons only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pacing {
+    /// Entries the walk may be ahead of the highest id requested; `None`
+    /// streams the walk as fast as the receiver reads it.
+    pub stat_lead: Option<u32>,
+}
+
+impl Pacing {
+    /// Pacing for a daemon on this machine.
+    pub fn local() -> Self {
+        Pacing {
+            stat_lead: Some(LOCAL_STAT_LEAD),
+        }
+    }
+}
+
 /// What a finished transfer sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SendStats {
@@ -147,7 +193,7 @@ struct FileRef {
     socket: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     files: Mutex<HashMap<u32, FileRef>>,
     entries: AtomicU64,
@@ -155,9 +201,57 @@ struct Shared {
     bytes: AtomicU64,
     /// Set when the transfer is over: background work stops.
     stop: AtomicBool,
+    /// Requests received, and one more than the highest id requested.
+    requests: AtomicU64,
+    requested_high: AtomicU64,
+    /// When the last request arrived, in ns since `start`.
+    last_request: AtomicU64,
+    start: std::time::Instant,
 }
 
 impl Shared {
+    fn new() -> Self {
+        Shared {
+            files: Mutex::default(),
+            entries: AtomicU64::default(),
+            files_sent: AtomicU64::default(),
+            bytes: AtomicU64::default(),
+            stop: AtomicBool::default(),
+            requests: AtomicU64::default(),
+            requested_high: AtomicU64::default(),
+            last_request: AtomicU64::default(),
+            start: std::time::Instant::now(),
+        }
+    }
+
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn note_request(&self, id: u32) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.requested_high
+            .fetch_max(u64::from(id) + 1, Ordering::Relaxed);
+        self.last_request.store(self.now_ns(), Ordering::Relaxed);
+    }
+
+    /// Whether the entry `id` must wait for the receiver to catch up; `files`
+    /// is how many requestable files have been sent.
+    fn must_wait(&self, id: u32, lead: u32, files: u64) -> bool {
+        let high = self.requested_high.load(Ordering::Relaxed);
+        if u64::from(id) < high + u64::from(lead) {
+            return false;
+        }
+        // Only while the receiver asks for most files, and keeps asking.
+        if self.requests.load(Ordering::Relaxed) * 2 < files {
+            return false;
+        }
+        let idle = self
+            .now_ns()
+            .saturating_sub(self.last_request.load(Ordering::Relaxed));
+        idle < PACE_IDLE.as_nanos() as u64
+    }
+
     fn check(&self) -> Result<()> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(Error::Canceled);
@@ -190,6 +284,20 @@ fn err_packet(msg: &str) -> Packet {
 pub async fn send<S>(
     root: &Path,
     opts: &WalkOptions,
+    inbound: S,
+    outbound: Outbound,
+) -> Result<SendStats>
+where
+    S: Stream<Item = std::result::Result<Packet, Status>> + Unpin + Send,
+{
+    send_paced(root, opts, Pacing::default(), inbound, outbound).await
+}
+
+/// [`send`], with the walk paced against the receiver's requests.
+pub async fn send_paced<S>(
+    root: &Path,
+    opts: &WalkOptions,
+    pacing: Pacing,
     mut inbound: S,
     outbound: Outbound,
 ) -> Result<SendStats>
@@ -197,13 +305,13 @@ where
     S: Stream<Item = std::result::Result<Packet, Status>> + Unpin + Send,
 {
     let root = walk::resolve_root(root)?;
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared::new());
 
     // Walker: STAT packets in order, then the empty STAT.
     let walker = {
         let (root, opts, shared, out) =
             (root.clone(), opts.clone(), shared.clone(), outbound.clone());
-        tokio::task::spawn_blocking(move || walk_and_send(&root, &opts, &shared, &out))
+        tokio::task::spawn_blocking(move || walk_and_send(&root, &opts, pacing, &shared, &out))
     };
     let mut walker = Some(walker);
 
@@ -365,6 +473,7 @@ fn handle(
             String::from_utf8_lossy(&p.data)
         ))),
         PacketType::PacketReq => {
+            shared.note_request(p.id);
             let file = shared
                 .files
                 .lock()
@@ -400,12 +509,32 @@ fn flatten(r: std::result::Result<Result<()>, tokio::task::JoinError>) -> Result
     }
 }
 
-fn walk_and_send(root: &Path, opts: &WalkOptions, shared: &Shared, out: &Outbound) -> Result<()> {
+fn walk_and_send(
+    root: &Path,
+    opts: &WalkOptions,
+    pacing: Pacing,
+    shared: &Shared,
+    out: &Outbound,
+) -> Result<()> {
     let mut id: u32 = 0;
+    let mut files: u64 = 0;
     let mut batch = Batcher::new(out);
     let r = walk::walk_with(root, opts, |entry| {
         shared.check()?;
+        if let Some(lead) = pacing.stat_lead {
+            let mut flushed = false;
+            while shared.must_wait(id, lead, files) {
+                // What the receiver has not seen yet must reach it first.
+                if !flushed {
+                    batch.flush()?;
+                    flushed = true;
+                }
+                shared.check()?;
+                std::thread::sleep(PACE_POLL);
+            }
+        }
         if entry.can_request_data() {
+            files += 1;
             // Registered before its STAT leaves, so a REQ always finds it.
             let file = FileRef {
                 rel: entry.stat.path.clone(),
@@ -716,11 +845,71 @@ mod tests {
         }
     }
 
+    /// A paced walk still sends everything, whether the receiver asks for
+    /// every file or for none.
+    #[tokio::test]
+    async fn paced_walk_completes() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..2000 {
+            std::fs::write(dir.path().join(format!("f{i:04}")), i.to_string()).unwrap();
+        }
+        let pacing = Pacing { stat_lead: Some(8) };
+        for request in [true, false] {
+            let (rx, inbound, outbound) = pair();
+            let receiver = tokio::spawn(rx.run(request));
+            let started = std::time::Instant::now();
+            let sent = tokio::time::timeout(
+                std::time::Duration::from_secs(60),
+                send_paced(
+                    dir.path(),
+                    &WalkOptions::default(),
+                    pacing,
+                    inbound,
+                    outbound,
+                ),
+            )
+            .await
+            .expect("transfer hung")
+            .unwrap();
+            let got = receiver.await.unwrap();
+            assert_eq!(got.stats.len(), 2000);
+            assert_eq!(sent.files, if request { 2000 } else { 0 });
+            if request {
+                for (id, st) in got.stats.iter().enumerate() {
+                    let i: usize = st.path[1..].parse().unwrap();
+                    assert_eq!(got.data[&(id as u32)], i.to_string().as_bytes());
+                }
+            }
+            // Never held back for long: at most PACE_IDLE per stall.
+            assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        }
+    }
+
+    #[test]
+    fn pacing_waits_only_while_most_files_are_asked_for() {
+        let s = Shared::new();
+        // Nothing asked for yet: the first `lead` entries go, then no pacing.
+        assert!(!s.must_wait(7, 8, 7));
+        assert!(!s.must_wait(100, 8, 100));
+        // The receiver asks for everything: stay within the lead.
+        for id in 0..50 {
+            s.note_request(id);
+        }
+        assert!(!s.must_wait(57, 8, 57));
+        assert!(s.must_wait(58, 8, 58));
+        // Fewer than half of the files asked for: go on.
+        assert!(!s.must_wait(58, 8, 101));
+        // The receiver went quiet: go on.
+        s.last_request.store(0, Ordering::Relaxed);
+        std::thread::sleep(PACE_IDLE + std::time::Duration::from_millis(1));
+        assert!(!s.must_wait(58, 8, 58));
+    }
+
     /// Files whose size changed since the walk are still sent whole.
     #[test]
     fn files_that_changed_size_are_read_to_the_end() {
         let dir = tempfile::tempdir().unwrap();
-        let shared = Shared::default();
+        let shared = Shared::new();
         let chunks = |content: &[u8], walked: u64| {
             std::fs::write(dir.path().join("f"), content).unwrap();
             let file = FileRef {

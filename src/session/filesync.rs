@@ -80,6 +80,7 @@ pub struct Transfer {
 pub struct FileSyncService {
     dirs: Arc<HashMap<String, SyncedDir>>,
     transfers: Arc<Mutex<Vec<Transfer>>>,
+    pacing: send::Pacing,
 }
 
 impl FileSyncService {
@@ -88,7 +89,16 @@ impl FileSyncService {
         FileSyncService {
             dirs: Arc::new(dirs.into_iter().collect()),
             transfers: Arc::default(),
+            pacing: send::Pacing::default(),
         }
+    }
+
+    /// Paces the walk against the daemon's requests (see
+    /// [`send::Pacing`]); [`send::Pacing::local`] for a daemon on this
+    /// machine.
+    pub fn pacing(mut self, pacing: send::Pacing) -> Self {
+        self.pacing = pacing;
+        self
     }
 
     /// The tonic server for this service, with BuildKit's 16 MiB message
@@ -205,8 +215,9 @@ impl FileSync for FileSyncService {
         let inbound = request.into_inner();
         let (tx, rx) = mpsc::channel(OUTBOUND_BUFFER);
         let transfers = self.transfers.clone();
+        let pacing = self.pacing;
         tokio::spawn(async move {
-            let result = send::send(&dir.root, &opts, inbound, tx.clone()).await;
+            let result = send::send_paced(&dir.root, &opts, pacing, inbound, tx.clone()).await;
             if let Err(e) = &result {
                 let _ = tx.send(Err(Status::unknown(e.to_string()))).await;
             }

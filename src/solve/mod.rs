@@ -93,7 +93,11 @@ pub async fn solve(
             .local_dirs
             .iter()
             .map(|(k, v)| (k.clone(), session::filesync::SyncedDir::new(v.clone())));
-        sess.allow(session::filesync::FileSyncService::new(dirs).attachable());
+        let mut sync = session::filesync::FileSyncService::new(dirs);
+        if client.target().is_local() {
+            sync = sync.pacing(crate::fsutil::send::Pacing::local());
+        }
+        sess.allow(sync.attachable());
     }
     if let Some(up) = opts.uploads.clone() {
         sess.allow(up.attachable());
