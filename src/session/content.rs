@@ -242,24 +242,12 @@ mod tests {
     /// Serves a real session (health + this service, routed like the
     /// daemon sees it) on a loopback HTTP/2 connection; returns a client.
     async fn serve(svc: ContentService) -> ContentClient<tonic::transport::Channel> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let mut sess = Session::new("test", "test:key");
         sess.allow(svc.attachable());
         assert!(sess
             .methods()
             .contains(&"/containerd.services.content.v1.Content/Read".to_string()));
-        tokio::spawn(async move {
-            let (stream, _) = listener.accept().await.unwrap();
-            let _ = sess
-                .serve(Box::new(stream), std::future::pending::<()>())
-                .await;
-        });
-        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
+        let channel = crate::session::serve_on_loopback(sess).await;
         ContentClient::new(channel)
     }
 

@@ -277,31 +277,11 @@ mod tests {
         assert_eq!(opts, WalkOptions::default());
     }
 
-    /// Serves `svc` over HTTP/2 on a loopback port and connects to it.
+    /// Serves `svc` in a session on a loopback connection and connects to it.
     async fn serve(svc: FileSyncService) -> FileSyncClient<tonic::transport::Channel> {
-        use hyper_util::rt::{TokioExecutor, TokioIo};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = svc.into_server();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let server = server.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| {
-                        let mut server = server.clone();
-                        async move { tower::Service::call(&mut server, req).await }
-                    });
-                    let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
+        let mut sess = crate::session::Session::new("test", "test:key");
+        sess.allow(svc.attachable());
+        let channel = crate::session::serve_on_loopback(sess).await;
         FileSyncClient::new(channel)
     }
 

@@ -302,6 +302,25 @@ fn header_safe(s: &str) -> String {
     out
 }
 
+/// Serves `sess` on a loopback HTTP/2 connection, the way the daemon sees
+/// a session, and returns a channel to call its services on.
+#[cfg(test)]
+pub(crate) async fn serve_on_loopback(sess: Session) -> tonic::transport::Channel {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let _ = sess
+            .serve(Box::new(stream), std::future::pending::<()>())
+            .await;
+    });
+    tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
