@@ -589,6 +589,12 @@ fn bad_input_fails_like_buildx() {
         (vec!["-o", "type=tar,dest=-", "-o", "-", "ctx"], 1),
         (vec!["-o", "type=docker,tar=false", "ctx"], 1),
         (vec!["-o", "type=tar", "ctx"], 0),
+        // The docker driver has no oci exporter (buildx refuses up front).
+        (vec!["-o", "type=oci", "ctx"], 1),
+        (vec!["-o", "type=oci,dest=o.tar", "ctx"], 1),
+        (vec!["-o", "type=docker,dest=d.tar", "ctx"], 1),
+        (vec!["-o", "type=docker,dest=-", "ctx"], 1),
+        (vec!["-o", "type=docker", "ctx"], 0),
         // Values pflag checks, entitlements, other flag errors.
         (with(&["--ulimit", "-x"]), 125),
         (with(&["--ulimit", "nofile=2:1"]), 125),

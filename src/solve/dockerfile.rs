@@ -342,11 +342,9 @@ impl BuildOptions {
         }
         if !self.platforms.is_empty() {
             if self.platforms.len() > 1 && self.moby_driver {
-                return Err(Error::Other(
-                    "Multi-platform build is not supported for the docker driver.\n\
-                     Switch to a different driver, or turn on the containerd image store, and try again.\n\
-                     Learn more at https://docs.docker.com/go/build-multi-platform/"
-                        .into(),
+                return Err(super::export::docker_driver_lacks(
+                    "Multi-platform build",
+                    "https://docs.docker.com/go/build-multi-platform/",
                 ));
             }
             attrs.insert("platform".into(), self.platforms.join(","));

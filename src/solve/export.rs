@@ -219,11 +219,23 @@ pub fn check_tags(tags: &[String]) -> Result<()> {
     Ok(())
 }
 
+const EXPORTERS_DOCS: &str = "https://docs.docker.com/go/build-exporters/";
+
+/// buildx's error for a feature the docker driver lacks (`notSupported`).
+pub(crate) fn docker_driver_lacks(feature: &str, docs: &str) -> Error {
+    Error::Other(format!(
+        "{feature} is not supported for the docker driver.\n\
+         Switch to a different driver, or turn on the containerd image store, and try again.\n\
+         Learn more at {docs}"
+    ))
+}
+
 /// Turns parsed outputs into exporter requests for a builder.
 ///
 /// `moby_driver` is true for dockerd's embedded BuildKit (buildx's docker
 /// driver): there `image`/`docker` without a file become the `moby` exporter
-/// that stores the image in the daemon. `tags` fill `name` as in buildx.
+/// that stores the image in the daemon, and `oci` or `docker` with a file
+/// are refused as buildx refuses them. `tags` fill `name` as in buildx.
 pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> Result<Vec<Export>> {
     let mut out = Vec::new();
     for s in specs {
@@ -243,6 +255,15 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
             return Err(Error::Other(
                 "tag is needed when pushing to registry".into(),
             ));
+        }
+        // buildx refuses these up front on the docker driver (dockerd's
+        // BuildKit has no oci exporter, and `docker` with a destination
+        // would need one).
+        if moby_driver && kind == "oci" {
+            return Err(docker_driver_lacks("OCI exporter", EXPORTERS_DOCS));
+        }
+        if moby_driver && kind == "docker" && s.dest.as_deref().is_some_and(|d| !d.is_empty()) {
+            return Err(docker_driver_lacks("Docker exporter", EXPORTERS_DOCS));
         }
         let output = match kind.as_str() {
             "local" => match &s.dest {
@@ -341,6 +362,35 @@ mod tests {
         // tar and oci without a destination go to standard output.
         let e = to_exports(&[parse_output("type=tar").unwrap()], &[], true).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
+        let e = to_exports(&[parse_output("type=oci").unwrap()], &[], false).unwrap();
+        assert_eq!(e[0].output, ExportOutput::Stdout);
+    }
+
+    /// dockerd's BuildKit has no oci exporter: buildx refuses `oci`, and
+    /// `docker` with a destination, before building.
+    #[test]
+    fn docker_driver_refuses_oci_and_docker_files() {
+        for (spec, feature) in [
+            ("type=oci", "OCI exporter"),
+            ("type=oci,dest=o.tar", "OCI exporter"),
+            ("type=docker,dest=d.tar", "Docker exporter"),
+            ("type=docker,dest=-", "Docker exporter"),
+        ] {
+            let e = to_exports(&[parse_output(spec).unwrap()], &[], true).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{feature} is not supported for the docker driver.\n\
+                     Switch to a different driver, or turn on the containerd image store, and try again.\n\
+                     Learn more at https://docs.docker.com/go/build-exporters/"
+                ),
+                "{spec}"
+            );
+            assert!(
+                to_exports(&[parse_output(spec).unwrap()], &[], false).is_ok(),
+                "{spec}"
+            );
+        }
     }
 
     #[test]
