@@ -596,6 +596,16 @@ fn bad_input_fails_like_buildx() {
         (vec!["-o", "type=docker,dest=-", "ctx"], 1),
         (vec!["-o", "type=docker", "ctx"], 0),
         // Values pflag checks, entitlements, other flag errors.
+        // String slices are CSV records (quotes keep commas; bad quotes fail).
+        (with(&["--add-host", "a\"b:1.1.1.1"]), 125),
+        (with(&["--add-host", "\"a:1.1.1.1"]), 125),
+        (with(&["--add-host", "x:1.1.1.1,\"y\"z"]), 125),
+        (with(&["--allow", "\"network.host"]), 125),
+        (with(&["--add-host", "\"a:1.1.1.1\",\"b:2.2.2.2\""]), 0),
+        (with(&["--add-host", "\"a:1.1.1.1,b:2.2.2.2\""]), 1),
+        (with(&["--add-host", "a:300.1.1.1"]), 1),
+        (with(&["--add-host", "a:[::1]"]), 0),
+        (with(&["--allow", "\"network.host\""]), 0),
         (with(&["--ulimit", "-x"]), 125),
         (with(&["--ulimit", "nofile=2:1"]), 125),
         (with(&["--ulimit=nofile=1:a"]), 125),

@@ -51,21 +51,11 @@ pub struct BuildArgs {
     pub context: Option<String>,
 
     /// Add a custom host-to-IP mapping (format: "host:ip")
-    #[arg(
-        long = "add-host",
-        value_name = "strings",
-        value_delimiter = ',',
-        allow_hyphen_values = true
-    )]
+    #[arg(long = "add-host", value_name = "strings", allow_hyphen_values = true)]
     pub add_host: Vec<String>,
 
     /// Allow extra privileged entitlement (e.g., "network.host", "security.insecure")
-    #[arg(
-        long,
-        value_name = "strings",
-        value_delimiter = ',',
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "strings", allow_hyphen_values = true)]
     pub allow: Vec<String>,
 
     /// Add annotation to the image

@@ -197,6 +197,75 @@ fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Whether `a` is a pflag string slice (type name `strings`): each value
+/// is a CSV record, as pflag reads it.
+fn is_string_slice(a: &Arg) -> bool {
+    a.get_value_names()
+        .is_some_and(|n| n.len() == 1 && n[0].as_str() == "strings")
+}
+
+/// The first record of `value` as Go's `encoding/csv` reads it (comma `,`,
+/// quote `"`, no lazy quotes, no trimming); `""` is no field at all, as in
+/// pflag's `readAsCSV`. The error is `csv.ParseError`'s text.
+pub fn read_csv_record(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The first line only (a record ends at a newline outside quotes).
+    let err = |col: usize, what: &str| format!("parse error on line 1, column {col}: {what}");
+    let mut fields = Vec::new();
+    let mut i = 0;
+    loop {
+        let mut field = Vec::new();
+        if value.get(i) == Some(&b'"') {
+            // Quoted field: `""` is a quote; it ends at a quote before a
+            // comma or the end of the line.
+            i += 1;
+            loop {
+                match value.get(i) {
+                    None => return Err(err(i + 1, "extraneous or missing \" in quoted-field")),
+                    Some(b'"') if value.get(i + 1) == Some(&b'"') => {
+                        field.push(b'"');
+                        i += 2;
+                    }
+                    Some(b'"') => {
+                        i += 1;
+                        match value.get(i) {
+                            None | Some(b',') | Some(b'\n') => break,
+                            Some(b'\r') if matches!(value.get(i + 1), None | Some(b'\n')) => break,
+                            // Go reports the column of the closing quote.
+                            Some(_) => {
+                                return Err(err(i, "extraneous or missing \" in quoted-field"))
+                            }
+                        }
+                    }
+                    Some(&c) => {
+                        field.push(c);
+                        i += 1;
+                    }
+                }
+            }
+        } else {
+            while let Some(&c) = value.get(i) {
+                match c {
+                    b',' | b'\n' => break,
+                    b'\r' if matches!(value.get(i + 1), None | Some(b'\n')) => break,
+                    b'"' => return Err(err(i + 1, "bare \" in non-quoted-field")),
+                    _ => {
+                        field.push(c);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        fields.push(field);
+        match value.get(i) {
+            Some(b',') => i += 1,
+            _ => return Ok(fields),
+        }
+    }
+}
+
 /// One word handed on to clap.
 enum Out {
     Word(OsString),
@@ -279,27 +348,36 @@ impl<'c> Walk<'c> {
                     word: word.into(),
                 });
             }
+            Kind::Value if is_string_slice(arg) => {
+                // One word per field of the CSV record, so that clap takes
+                // them as they are (commas inside quotes included).
+                let fields = read_csv_record(value).map_err(|why| self.fail(invalid(why)))?;
+                for field in fields {
+                    self.push_value(arg, &field);
+                }
+            }
             Kind::Value => {
                 check_value(arg, value).map_err(|why| self.fail(invalid(why)))?;
-                if value.is_empty() && arg.get_value_delimiter().is_some() {
-                    // pflag's string slices: an empty value is no value.
-                    return Ok(());
-                }
-                match arg.get_long() {
-                    Some(l) => {
-                        let mut w = format!("--{l}=").into_bytes();
-                        w.extend_from_slice(value);
-                        self.out.push(Out::Word(OsString::from_vec(w)));
-                    }
-                    None => {
-                        let s = arg.get_short().unwrap_or('?');
-                        self.out.push(Out::Word(format!("-{s}").into()));
-                        self.out.push(Out::Word(OsString::from_vec(value.to_vec())));
-                    }
-                }
+                self.push_value(arg, value);
             }
         }
         Ok(())
+    }
+
+    /// Hands `value` to clap as `arg`'s value.
+    fn push_value(&mut self, arg: &Arg, value: &[u8]) {
+        match arg.get_long() {
+            Some(l) => {
+                let mut w = format!("--{l}=").into_bytes();
+                w.extend_from_slice(value);
+                self.out.push(Out::Word(OsString::from_vec(w)));
+            }
+            None => {
+                let s = arg.get_short().unwrap_or('?');
+                self.out.push(Out::Word(format!("-{s}").into()));
+                self.out.push(Out::Word(OsString::from_vec(value.to_vec())));
+            }
+        }
     }
 }
 
@@ -595,10 +673,15 @@ mod tests {
         );
         // `-t=` is the value `=` (pflag wants more than `=` after the flag).
         assert_eq!(read_args(&["-t=", "."]).unwrap(), ["--tag==", "."]);
-        // Empty values of comma-separated lists are no values.
+        // Empty values of comma-separated lists are no values; the others
+        // are CSV records, one word per field.
         assert_eq!(
             read_args(&["--allow=", "--add-host", "", "--allow=a,", "."]).unwrap(),
-            ["--allow=a,", "."]
+            ["--allow=a", "--allow=", "."]
+        );
+        assert_eq!(
+            read_args(&["--add-host", r#""a:1,b",c:2"#, "."]).unwrap(),
+            ["--add-host=a:1,b", "--add-host=c:2", "."]
         );
         // After `--`, everything is an argument.
         assert_eq!(read_args(&["--", "-x"]).unwrap(), ["--", "-x"]);
@@ -702,6 +785,50 @@ mod tests {
         );
         // `--help=false` is no help.
         assert_eq!(read_args(&["--help=false", "."]).unwrap(), ["."]);
+    }
+
+    #[test]
+    fn string_slices_are_csv_records_like_go() {
+        let ok = |v: &str| -> Vec<String> {
+            read_csv_record(v.as_bytes())
+                .unwrap()
+                .into_iter()
+                .map(|f| String::from_utf8(f).unwrap())
+                .collect()
+        };
+        assert!(ok("").is_empty());
+        assert_eq!(ok("a"), ["a"]);
+        assert_eq!(ok("a,b"), ["a", "b"]);
+        assert_eq!(ok("a,"), ["a", ""]);
+        assert_eq!(ok(",a"), ["", "a"]);
+        assert_eq!(ok(" a , b"), [" a ", " b"]);
+        assert_eq!(ok(r#""a,b",c"#), ["a,b", "c"]);
+        assert_eq!(ok(r#""a""b""#), [r#"a"b"#]);
+        assert_eq!(ok(r#""""#), [""]);
+        assert_eq!(ok("a\nb,c"), ["a"]);
+        assert_eq!(ok("a,b\r\nc"), ["a", "b"]);
+        let err = |v: &str| read_csv_record(v.as_bytes()).unwrap_err();
+        // Checked against buildx 0.13.1 (`--add-host VALUE`).
+        assert_eq!(
+            err(r#"a"b"#),
+            r#"parse error on line 1, column 2: bare " in non-quoted-field"#
+        );
+        assert_eq!(
+            err("é\""),
+            r#"parse error on line 1, column 3: bare " in non-quoted-field"#
+        );
+        assert_eq!(
+            err(r#""a:1.1.1.1"#),
+            r#"parse error on line 1, column 11: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            err(r#""a:1.1.1.1"x"#),
+            r#"parse error on line 1, column 11: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            err(r#"x:1.1.1.1,"y"z"#),
+            r#"parse error on line 1, column 13: extraneous or missing " in quoted-field"#
+        );
     }
 
     #[test]

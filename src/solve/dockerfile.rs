@@ -508,9 +508,7 @@ fn extra_hosts(hosts: &[String]) -> Result<String> {
         }
         let ip_clean = ip.trim_start_matches('[').trim_end_matches(']');
         if ip_clean.parse::<std::net::IpAddr>().is_err() {
-            return Err(Error::Other(format!(
-                "invalid IP address in add-host: {ip:?}"
-            )));
+            return Err(Error::Other(format!("invalid host {h}")));
         }
         out.push(format!("{host}={ip_clean}"));
     }
