@@ -60,10 +60,19 @@ pub mod session;
 pub mod solve;
 pub mod units;
 
+/// Go's `strconv.ParseBool`: `None` for anything it refuses.
+pub fn go_parse_bool(s: &[u8]) -> Option<bool> {
+    match s {
+        b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True" => Some(true),
+        b"0" | b"f" | b"F" | b"FALSE" | b"false" | b"False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Go's `strconv.ParseBool` answering true (buildx and BuildKit parse
 /// their boolean options with it).
 pub fn go_parse_bool_true(s: &str) -> bool {
-    matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True")
+    go_parse_bool(s.as_bytes()) == Some(true)
 }
 
 /// Go's `strconv.Quote` (what `%q` prints): double quotes, backslash

@@ -103,15 +103,6 @@ pub fn exactly_one_argument(command_path: &str) -> ArgvError {
     }
 }
 
-/// Go's `strconv.ParseBool`.
-pub fn parse_bool(s: &[u8]) -> Option<bool> {
-    match s {
-        b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True" => Some(true),
-        b"0" | b"f" | b"F" | b"FALSE" | b"false" | b"False" => Some(false),
-        _ => None,
-    }
-}
-
 fn quote(s: &[u8]) -> String {
     rkbuild::go_quote(s)
 }
@@ -321,7 +312,7 @@ impl<'c> Walk<'c> {
         };
         match kind(arg) {
             Kind::Bool | Kind::Help => {
-                let Some(b) = parse_bool(value) else {
+                let Some(b) = rkbuild::go_parse_bool(value) else {
                     return Err(self.fail(invalid(format!(
                         "strconv.ParseBool: parsing {}: invalid syntax",
                         quote(value)
