@@ -188,6 +188,29 @@ pub fn parse_ulimit(val: &str) -> Result<Ulimit<'_>, UnitsError> {
     Ok(Ulimit { name, soft, hard })
 }
 
+impl std::fmt::Display for Ulimit<'_> {
+    /// go-units' `Ulimit.String`: `name=soft:hard`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}:{}", self.name, self.soft, self.hard)
+    }
+}
+
+/// The `--ulimit` values as buildx sends them: one per name (a later value
+/// replaces an earlier one, as docker's `UlimitOpt` map does), each as
+/// `name=soft:hard`, in the order the names first appeared (buildx uses Go's
+/// map order, which is random).
+pub fn normalize_ulimits<S: AsRef<str>>(vals: &[S]) -> Result<Vec<String>, UnitsError> {
+    let mut out: Vec<Ulimit<'_>> = Vec::new();
+    for v in vals {
+        let u = parse_ulimit(v.as_ref())?;
+        match out.iter_mut().find(|o| o.name == u.name) {
+            Some(o) => *o = u,
+            None => out.push(u),
+        }
+    }
+    Ok(out.iter().map(ToString::to_string).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +248,16 @@ mod tests {
             ram_in_bytes("1.2.3m").unwrap_err().to_string(),
             r#"strconv.ParseFloat: parsing "1.2.3": invalid syntax"#
         );
+    }
+
+    #[test]
+    fn ulimits_are_sent_normalized() {
+        assert_eq!(
+            normalize_ulimits(&["nofile=1024", "nproc=5:10", "nofile=+7:-1"]).unwrap(),
+            ["nofile=7:-1", "nproc=5:10"]
+        );
+        assert!(normalize_ulimits(&["nofile=x"]).is_err());
+        assert!(normalize_ulimits::<&str>(&[]).unwrap().is_empty());
     }
 
     #[test]

@@ -373,7 +373,8 @@ impl BuildOptions {
             attrs.insert("shm-size".into(), s.to_string());
         }
         if !self.ulimits.is_empty() {
-            attrs.insert("ulimit".into(), self.ulimits.join(","));
+            let ulimits = crate::units::normalize_ulimits(&self.ulimits)?;
+            attrs.insert("ulimit".into(), ulimits.join(","));
         }
         check_target_contexts(&self.build_contexts)?;
         Ok((so, temps))
@@ -585,6 +586,7 @@ mod tests {
         o.shm_size = Some(parse_ram_bytes("64m").unwrap());
         o.platforms = vec!["linux/amd64".into(), "linux/arm64".into()];
         o.target = Some("final".into());
+        o.ulimits = vec!["nofile=1024".into(), "nproc=3:4".into()];
         // dockerd's own builder cannot build several platforms at once
         let e = o.to_solve("n").unwrap_err().to_string();
         assert!(e.starts_with("Multi-platform build is not supported for the docker driver."));
@@ -598,6 +600,7 @@ mod tests {
         assert_eq!(a["shm-size"], "67108864");
         assert_eq!(a["platform"], "linux/amd64,linux/arm64");
         assert_eq!(a["target"], "final");
+        assert_eq!(a["ulimit"], "nofile=1024:1024,nproc=3:4");
         o.network = Some("bridge".into());
         assert!(o.to_solve("n").is_err());
     }
