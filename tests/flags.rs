@@ -633,6 +633,22 @@ fn bad_input_fails_like_buildx() {
         (with(&["-x"]), 125),
         (with(&["-qx"]), 125),
         (with(&["---x"]), 125),
+        // The builder is picked after the flags and the stale image ID file.
+        (vec!["--builder", "nosuch", "ctx"], 1),
+        (
+            vec!["--builder", "nosuch", "-q", "--progress", "plain", "ctx"],
+            1,
+        ),
+        (vec!["--builder", "nosuch", "--iidfile", "iid", "ctx"], 1),
+        (
+            vec!["--builder", "nosuch", "--iidfile", "iid", "-o", "-", "ctx"],
+            1,
+        ),
+        (vec!["--builder", "nosuch", "-t", "Bad", "ctx"], 1),
+        (vec!["--builder", "nosuch", "--platform", "x", "ctx"], 1),
+        (vec!["--builder", "nosuch", "--allow", "-x", "ctx"], 1),
+        (vec!["--builder", "nosuch", "-o", "type=local", "ctx"], 1),
+        (vec!["--builder", "nosuch", "--progress", "bogus", "ctx"], 1),
         // The number of arguments, after the flags.
         (vec!["-o", "type=cacheonly", "ctx", "ctx"], 1),
         (vec!["-o", "type=cacheonly"], 1),

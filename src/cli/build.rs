@@ -331,11 +331,13 @@ fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
 }
 
 /// Runs a build.
-pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
+/// Runs a build; `builder` picks the builder, which buildx does after it has
+/// checked the flags and removed a stale image ID file.
+pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) -> CliResult {
     let cfg_dir = rkbuild::docker::config_dir();
     let cfg = ConfigFile::load_from(&cfg_dir)?;
-    // buildx's order: the flags, the stale image ID file, the progress
-    // mode, then what its build starts with.
+    // buildx's order: the flags, the stale image ID file, the builder, the
+    // progress mode, then what its build starts with.
     let mut checked = check_flags(a)?;
     if let Some(path) = a.iidfile.as_ref().filter(|p| !p.as_os_str().is_empty()) {
         match std::fs::remove_file(path) {
@@ -345,6 +347,7 @@ pub async fn run(a: &BuildArgs, builder: &Builder) -> CliResult {
             _ => {}
         }
     }
+    let builder = &builder()?;
     let mode = ProgressMode::resolve(
         &a.progress,
         a.quiet,

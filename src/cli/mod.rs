@@ -134,12 +134,13 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 cache::ls(a, &b).await
             }
             Some(Command::Build(a)) => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
-                build::run(a, &b).await
+                build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await
             }
             None if cli.build.context.is_some() => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
-                build::run(&cli.build, &b).await
+                build::run(&cli.build, || {
+                    builder::Builder::resolve(&cli.global, &globals)
+                })
+                .await
             }
             None => Err(pflag::exactly_one_argument("docker rkbuild").to_cli_error()),
         }
