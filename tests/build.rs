@@ -594,6 +594,11 @@ fn normalize_plain(s: &str) -> String {
                 w.to_string()
             });
         }
+        // A finished status shows its duration only past 10 ms (`121B 0.0s
+        // done`), for buildx as for rkbuild: timing, not content.
+        if words.len() > 2 && words[words.len() - 1] == "done" && words[words.len() - 2] == "X.Xs" {
+            words.remove(words.len() - 2);
+        }
         out.push(words.join(" "));
     }
     out.join("\n")

@@ -330,7 +330,6 @@ fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
         })
 }
 
-/// Runs a build.
 /// Runs a build; `builder` picks the builder, which buildx does after it has
 /// checked the flags and removed a stale image ID file.
 pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) -> CliResult {
