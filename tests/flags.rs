@@ -306,18 +306,37 @@ fn unreadable_file_in_context_is_a_clear_error() {
     );
 }
 
+/// Runs `args` with buildx, then with rkbuild, in `dir` and asserts the same
+/// exit status. `before` runs ahead of each tool, `after` right after it;
+/// each output comes back with its `after` value, buildx's first.
+fn run_both<T>(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    dir: &std::path::Path,
+    args: &[&str],
+    before: impl Fn(),
+    after: impl Fn() -> T,
+) -> ((std::process::Output, T), (std::process::Output, T)) {
+    let out = |name: &str| {
+        before();
+        let o = run(tool(cfg, env, name).current_dir(dir).args(args));
+        (o, after())
+    };
+    let (a, b) = (out("buildx"), out("rkbuild"));
+    assert_eq!(
+        a.0.status.code(),
+        b.0.status.code(),
+        "{args:?}\nbuildx: {}\nrkbuild: {}",
+        stderr(&a.0),
+        stderr(&b.0)
+    );
+    (a, b)
+}
+
 /// Runs `args` with both tools in `dir` and asserts the same outcome: the
 /// same exit code and, on failure, the same error line.
 fn same_outcome(env: &TestEnv, cfg: &DockerConfig, dir: &std::path::Path, args: &[&str]) -> i32 {
-    let out = |name: &str| run(tool(cfg, env, name).current_dir(dir).args(args));
-    let (a, b) = (out("buildx"), out("rkbuild"));
-    assert_eq!(
-        a.status.code(),
-        b.status.code(),
-        "{args:?}\nbuildx: {}\nrkbuild: {}",
-        stderr(&a),
-        stderr(&b)
-    );
+    let ((a, ()), (b, ())) = run_both(env, cfg, dir, args, || {}, || {});
     if a.status.code() != Some(0) {
         assert_eq!(last_line(&a), last_line(&b), "{args:?}");
         assert!(
@@ -463,20 +482,17 @@ fn same_error(
     args: &[&str],
 ) -> (i32, bool) {
     let iid = dir.join("iid");
-    let out = |name: &str| {
-        std::fs::write(&iid, "stale").unwrap();
-        let o = run(tool(cfg, env, name).current_dir(dir).args(args));
-        (o, iid.exists())
-    };
-    let ((a, a_iid), (b, b_iid)) = (out("buildx"), out("rkbuild"));
+    let ((a, a_iid), (b, b_iid)) = run_both(
+        env,
+        cfg,
+        dir,
+        args,
+        || std::fs::write(&iid, "stale").unwrap(),
+        || iid.exists(),
+    );
     let (ea, eb) = (
         stderr(&a).replace("docker buildx build", "docker rkbuild"),
         stderr(&b),
-    );
-    assert_eq!(
-        a.status.code(),
-        b.status.code(),
-        "{args:?}\nbuildx: {ea}\nrkbuild: {eb}"
     );
     assert_eq!(a_iid, b_iid, "{args:?}: stale image ID file kept?");
     let code = b.status.code().unwrap_or(-1);
