@@ -1,9 +1,11 @@
 //! Which builder a command talks to.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use rkbuild::client::driver::{self, docker::DockerDriver};
 use rkbuild::docker::{resolve_docker_host, ConfigFile};
-use rkbuild::{Client, ConnectOptions, Target, TlsOptions};
+use rkbuild::{Client, ConnectOptions, Driver, TlsOptions};
 
 use super::args::GlobalOpts;
 use super::error::{CliError, CliResult};
@@ -14,8 +16,8 @@ use super::plugin::DockerGlobals;
 pub struct Builder {
     /// Builder name as buildx would show it.
     pub name: String,
-    /// Where it is.
-    pub target: Target,
+    /// How it is reached.
+    pub driver: Arc<dyn Driver>,
     /// How to connect.
     pub opts: ConnectOptions,
     /// docker's `--debug` or the plugin's `-D`.
@@ -42,7 +44,7 @@ impl Builder {
         if let Some(addr) = g.addr.as_deref().filter(|a| !a.is_empty()) {
             return Ok(Builder {
                 name: addr.to_string(),
-                target: Target::parse(addr)?,
+                driver: driver::for_address(addr)?,
                 opts,
                 debug: g.debug || docker.debug,
             });
@@ -64,7 +66,7 @@ impl Builder {
         }
         Ok(Builder {
             name: host.context.clone(),
-            target: Target::docker_host(&host.host)?,
+            driver: Arc::new(DockerDriver::for_docker_host(&host.host)?),
             opts,
             debug: g.debug || docker.debug,
         })
@@ -72,6 +74,6 @@ impl Builder {
 
     /// Connects.
     pub async fn connect(&self) -> CliResult<Client> {
-        Ok(Client::connect_with(self.target.clone(), self.opts.clone()).await?)
+        Ok(Client::connect_driver(self.driver.clone(), self.opts.clone()).await?)
     }
 }

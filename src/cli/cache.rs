@@ -140,15 +140,11 @@ pub async fn ls(args: &LsArgs, builder: &Builder) -> CliResult {
         },
         Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
     };
-    let driver = if builder.target.is_docker() {
-        "docker"
-    } else {
-        "remote"
-    };
-    let node = if builder.target.is_docker() {
-        builder.name.clone()
-    } else {
-        builder.target.to_string()
+    let driver = builder.driver.name();
+    // buildx names the docker driver's node by its docker context.
+    let node = match builder.driver.docker_api() {
+        Some(_) => builder.name.clone(),
+        None => builder.driver.address(),
     };
     let mut t = TabWriter::docker_table();
     t.line("NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS");

@@ -1,7 +1,6 @@
 //! `docker rkbuild version`: client, daemon and BuildKit versions, workers.
 
 use rkbuild::client::transport::docker as dockerapi;
-use rkbuild::Target;
 
 use super::args::{Format, VersionArgs};
 use super::builder::Builder;
@@ -10,16 +9,16 @@ use super::error::CliResult;
 /// Runs `version`.
 pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
     let client = builder.connect().await?;
-    let daemon = match builder.target {
-        Target::Docker(ref ep) => dockerapi::version(ep).await.ok(),
-        Target::Buildkit(_) => None,
+    let daemon = match builder.driver.docker_api() {
+        Some(ep) => dockerapi::version(ep).await.ok(),
+        None => None,
     };
     let (bk, workers) = tokio::try_join!(client.info(), client.list_workers())?;
     match args.format {
         Format::Json => {
             let v = serde_json::json!({
                 "client": {"name": "rkbuild", "version": format!("v{}", env!("CARGO_PKG_VERSION"))},
-                "builder": {"name": builder.name, "endpoint": builder.target.to_string()},
+                "builder": {"name": builder.name, "endpoint": builder.driver.address()},
                 "docker": daemon.as_ref().map(|d| serde_json::json!({
                     "version": d.version, "apiVersion": d.api_version, "os": d.os, "arch": d.arch})),
                 "buildkit": bk,
@@ -35,7 +34,8 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
             ));
             out.push_str(&format!(
                 "Builder:   {} ({})\n",
-                builder.name, builder.target
+                builder.name,
+                builder.driver.address()
             ));
             if let Some(d) = &daemon {
                 out.push_str(&format!(

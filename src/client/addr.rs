@@ -38,22 +38,11 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// Where the builder is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// BuildKit's own gRPC socket (`unix://` or `tcp://`).
-    Buildkit(Endpoint),
-    /// A docker daemon; its embedded BuildKit is reached with `POST /grpc`
-    /// upgraded to h2c.
-    Docker(Endpoint),
-}
-
-impl Target {
-    /// Whether the daemon is on this machine: a unix socket, or TCP to a
-    /// loopback address.
+impl Endpoint {
+    /// Whether the endpoint is on this machine: a unix socket, or TCP to
+    /// a loopback address.
     pub fn is_local(&self) -> bool {
-        let (Target::Buildkit(e) | Target::Docker(e)) = self;
-        match e {
+        match self {
             Endpoint::Unix(_) => true,
             Endpoint::Tcp { host, .. } => {
                 host == "localhost"
@@ -64,6 +53,25 @@ impl Target {
                         .is_ok_and(|ip| ip.is_loopback())
             }
         }
+    }
+}
+
+/// Where the builder is: the address grammar of `BUILDKIT_HOST` and
+/// `--addr`. Which [`Driver`](crate::client::driver::Driver) serves an
+/// address is decided in [`driver::for_address`](crate::client::driver::for_address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// BuildKit's own gRPC socket (`unix://` or `tcp://`).
+    Buildkit(Endpoint),
+    /// A docker daemon; its embedded BuildKit is reached with `POST /grpc`
+    /// upgraded to h2c.
+    Docker(Endpoint),
+}
+
+impl Target {
+    /// Whether the daemon is on this machine (see [`Endpoint::is_local`]).
+    pub fn is_local(&self) -> bool {
+        self.endpoint().is_local()
     }
 
     /// Parses an address string.

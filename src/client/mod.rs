@@ -1,12 +1,14 @@
 //! Connecting to BuildKit and the Control service's calls.
 //!
 //! [`Client::connect`] takes a builder address (see [`Target::parse`]); the
-//! transport behind it is chosen from the address: BuildKit's own socket
-//! (`unix://`, `tcp://` with optional mTLS), or a docker daemon's embedded
-//! BuildKit reached through the `/grpc` upgrade (`docker+unix://`,
-//! `docker+tcp://`).
+//! [`driver`] behind it is chosen from the address: BuildKit's own socket
+//! (`unix://`, `tcp://` with optional mTLS: [`driver::remote`]), or a
+//! docker daemon's embedded BuildKit reached through the `/grpc` upgrade
+//! (`docker+unix://`, `docker+tcp://`: [`driver::docker`]).
+//! [`Client::connect_driver`] takes any [`Driver`].
 
 pub mod addr;
+pub mod driver;
 pub mod transport;
 
 use std::collections::BTreeMap;
@@ -17,6 +19,7 @@ use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint as TonicEndpoint};
 
 pub use addr::{Endpoint, Target};
+pub use driver::{Driver, Features, LoadPath};
 pub use transport::tcp::TlsOptions;
 
 use crate::error::{Error, Result};
@@ -53,7 +56,7 @@ impl Default for ConnectOptions {
 /// A connection to BuildKit's Control service.
 #[derive(Clone, Debug)]
 pub struct Client {
-    target: Target,
+    driver: Arc<dyn Driver>,
     opts: ConnectOptions,
     control: ControlClient<Channel>,
 }
@@ -90,25 +93,35 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn connect(addr: &str) -> Result<Client> {
-        Client::connect_with(Target::parse(addr)?, ConnectOptions::default()).await
+        Client::connect_driver(driver::for_address(addr)?, ConnectOptions::default()).await
     }
 
-    /// Connects to `target`.
+    /// Connects to `target` (the driver its address form names).
     pub async fn connect_with(target: Target, opts: ConnectOptions) -> Result<Client> {
-        let channel = channel(&target, &opts).await?;
+        Client::connect_driver(driver::for_target(target), opts).await
+    }
+
+    /// Connects through `driver`.
+    pub async fn connect_driver(driver: Arc<dyn Driver>, opts: ConnectOptions) -> Result<Client> {
+        let channel = channel(&driver, &opts).await?;
         let control = ControlClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE);
         Ok(Client {
-            target,
+            driver,
             opts,
             control,
         })
     }
 
-    /// The target this client talks to.
-    pub fn target(&self) -> &Target {
-        &self.target
+    /// The driver this client talks through.
+    pub fn driver(&self) -> &Arc<dyn Driver> {
+        &self.driver
+    }
+
+    /// What the builder can do ([`Driver::features`]).
+    pub fn features(&self) -> Features {
+        self.driver.features()
     }
 
     /// The options used to connect.
@@ -161,12 +174,17 @@ impl Client {
     /// Turns a gRPC status into a typed error, recognising peers that do
     /// not speak BuildKit's API.
     pub(crate) fn rpc_error(&self, call: &'static str, status: tonic::Status) -> Error {
-        classify_status(&self.target, self.opts.tls.is_some(), call, status)
+        classify_status(
+            &self.driver.address(),
+            self.opts.tls.is_some(),
+            call,
+            status,
+        )
     }
 }
 
 pub(crate) fn classify_status(
-    target: &Target,
+    addr: &str,
     tls: bool,
     call: &'static str,
     status: tonic::Status,
@@ -181,7 +199,7 @@ pub(crate) fn classify_status(
         .is_some_and(|e| e.is::<tonic::transport::Error>() || e.is::<hyper::Error>());
     if status.code() == Code::Unimplemented {
         return Error::NotBuildkit {
-            addr: target.to_string(),
+            addr: addr.to_string(),
             detail: format!("{call} is not implemented there"),
         };
     }
@@ -197,36 +215,31 @@ pub(crate) fn classify_status(
         }
         if tls {
             return Error::Tls {
-                addr: target.to_string(),
+                addr: addr.to_string(),
                 detail: format!(
                     "the connection failed after the handshake; was the client certificate refused? ({detail})"
                 ),
             };
         }
         return Error::NotBuildkit {
-            addr: target.to_string(),
+            addr: addr.to_string(),
             detail: format!("HTTP/2 exchange failed ({detail})"),
         };
     }
     Error::rpc(call, status)
 }
 
-/// Builds a gRPC channel whose connections come from the target's transport.
-async fn channel(target: &Target, opts: &ConnectOptions) -> Result<Channel> {
-    let (uri, tls) = match (target, &opts.tls) {
-        (Target::Buildkit(Endpoint::Tcp { host, port }), Some(tls)) => (
-            format!("https://{}:{port}", host_for_uri(host)),
-            Some(tls.to_tonic(host)?),
-        ),
-        (Target::Buildkit(Endpoint::Tcp { host, port }), None) => {
-            (format!("http://{}:{port}", host_for_uri(host)), None)
-        }
-        (Target::Docker(_), _) => ("http://docker".to_string(), None),
-        (Target::Buildkit(Endpoint::Unix(_)), _) => ("http://buildkitd".to_string(), None),
+/// Builds a gRPC channel whose connections come from the driver.
+async fn channel(driver: &Arc<dyn Driver>, opts: &ConnectOptions) -> Result<Channel> {
+    let addr = driver.address();
+    let tls = match (&opts.tls, driver.tls_host()) {
+        (Some(tls), Some(host)) => Some(tls.to_tonic(host)?),
+        _ => None,
     };
-    let mut ep = TonicEndpoint::from_shared(uri.clone())
+    let uri = driver.grpc_uri(tls.is_some());
+    let mut ep = TonicEndpoint::from_shared(uri)
         .map_err(|e| Error::InvalidAddress {
-            addr: target.to_string(),
+            addr: addr.clone(),
             reason: e.to_string(),
         })?
         .initial_stream_window_size(STREAM_WINDOW)
@@ -237,7 +250,7 @@ async fn channel(target: &Target, opts: &ConnectOptions) -> Result<Channel> {
     let has_tls = tls.is_some();
     if let Some(tls) = tls {
         ep = ep.tls_config(tls).map_err(|e| Error::Tls {
-            addr: target.to_string(),
+            addr: addr.clone(),
             detail: e.to_string(),
         })?;
     }
@@ -245,14 +258,14 @@ async fn channel(target: &Target, opts: &ConnectOptions) -> Result<Channel> {
     // caller sees "no such socket" rather than tonic's generic message.
     let last_err: Arc<Mutex<Option<Error>>> = Arc::default();
     let connector = {
-        let target = target.clone();
+        let driver = driver.clone();
         let timeout = opts.timeout;
         let last_err = last_err.clone();
         tower::service_fn(move |_: http::Uri| {
-            let target = target.clone();
+            let driver = driver.clone();
             let last_err = last_err.clone();
             async move {
-                match transport::dial_grpc(&target, timeout).await {
+                match driver.dial(timeout).await {
                     Ok(io) => Ok(TokioIo::new(io)),
                     Err(e) => {
                         let msg = e.to_string();
@@ -278,24 +291,10 @@ async fn channel(target: &Target, opts: &ConnectOptions) -> Result<Channel> {
                 src = s.source();
             }
             if has_tls {
-                Err(Error::Tls {
-                    addr: target.to_string(),
-                    detail,
-                })
+                Err(Error::Tls { addr, detail })
             } else {
-                Err(Error::NotBuildkit {
-                    addr: target.to_string(),
-                    detail,
-                })
+                Err(Error::NotBuildkit { addr, detail })
             }
         }
-    }
-}
-
-fn host_for_uri(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
     }
 }

@@ -11,6 +11,7 @@ pub mod content;
 pub mod filesend;
 pub mod filesync;
 pub mod health;
+pub mod secrets;
 pub mod tunnel;
 pub mod upload;
 
@@ -21,7 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tonic::server::NamedService;
 
 use crate::client::transport::BoxIo;
-use crate::client::{Client, Target};
+use crate::client::Client;
 use crate::error::{Error, Result};
 
 /// Session headers, as BuildKit's session manager expects them.
@@ -39,8 +40,11 @@ const MAX_FRAME: u32 = 1 << 20;
 /// How the session connection reaches the daemon.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Transport {
-    /// dockerd's `/session` upgrade for docker targets (one plain h2c
-    /// connection), `Control.Session` otherwise.
+    /// The driver's own way ([`Driver::open_session`]: dockerd's
+    /// `/session` upgrade on the docker driver, `Control.Session`
+    /// otherwise).
+    ///
+    /// [`Driver::open_session`]: crate::client::Driver::open_session
     #[default]
     Auto,
     /// Always `Control.Session` (HTTP/2 tunnelled in a gRPC stream).
@@ -53,6 +57,12 @@ pub trait Attachable {
     fn methods(&self) -> Vec<String>;
     /// Adds the service to the session's routes.
     fn register(self: Box<Self>, routes: &mut Routes);
+}
+
+impl std::fmt::Debug for dyn Attachable + Send {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Attachable").field(&self.methods()).finish()
+    }
 }
 
 /// Makes an [`Attachable`] from a tonic server and its method names.
@@ -145,6 +155,11 @@ impl Session {
         self.services.push(Box::new(svc));
     }
 
+    /// Exposes a boxed service on the session (as [`allow`](Self::allow)).
+    pub fn attach(&mut self, svc: Box<dyn Attachable + Send>) {
+        self.services.push(svc);
+    }
+
     /// All advertised methods.
     pub fn methods(&self) -> Vec<String> {
         self.services.iter().flat_map(|s| s.methods()).collect()
@@ -171,17 +186,9 @@ impl Session {
         shutdown: impl Future<Output = ()>,
     ) -> Result<()> {
         let headers = self.headers();
-        let io = match client.target() {
-            Target::Docker(ep) if transport == Transport::Auto => {
-                crate::client::transport::docker::upgrade(
-                    ep,
-                    "/session",
-                    &headers,
-                    client.options().timeout,
-                )
-                .await?
-            }
-            _ => tunnel::dial(client, &headers).await?,
+        let io = match transport {
+            Transport::Auto => client.driver().open_session(client, &headers).await?,
+            Transport::ControlStream => tunnel::dial(client, &headers).await?,
         };
         self.serve(io, shutdown).await
     }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::client::Driver;
 use crate::error::{go_error_text, Error, Result};
 
 /// Where an export's files go on the client.
@@ -221,22 +222,31 @@ pub fn check_tags(tags: &[String]) -> Result<()> {
 
 const EXPORTERS_DOCS: &str = "https://docs.docker.com/go/build-exporters/";
 
-/// buildx's error for a feature the docker driver lacks (`notSupported`).
-pub(crate) fn docker_driver_lacks(feature: &str, docs: &str) -> Error {
+/// buildx's error for a feature a driver lacks (`notSupported`).
+pub(crate) fn driver_lacks(driver: &dyn Driver, feature: &str, docs: &str) -> Error {
     Error::Other(format!(
-        "{feature} is not supported for the docker driver.\n\
+        "{feature} is not supported for the {} driver.\n\
          Switch to a different driver, or turn on the containerd image store, and try again.\n\
-         Learn more at {docs}"
+         Learn more at {docs}",
+        driver.name()
     ))
 }
 
 /// Turns parsed outputs into exporter requests for a builder.
 ///
-/// `moby_driver` is true for dockerd's embedded BuildKit (buildx's docker
-/// driver): there `image`/`docker` without a file become the `moby` exporter
-/// that stores the image in the daemon, and `oci` or `docker` with a file
-/// are refused as buildx refuses them. `tags` fill `name` as in buildx.
-pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> Result<Vec<Export>> {
+/// On a builder that shares the docker daemon's image store (buildx's
+/// docker driver, [`LoadPath::Moby`](crate::client::LoadPath::Moby)),
+/// `image`/`docker` without a file become the `moby` exporter that stores
+/// the image in the daemon; `oci`, and `docker` with a file, are refused
+/// as buildx refuses them where the driver lacks those exporters. `tags`
+/// fill `name` as in buildx.
+pub fn to_exports(
+    specs: &[OutputSpec],
+    tags: &[String],
+    driver: &dyn Driver,
+) -> Result<Vec<Export>> {
+    let features = driver.features();
+    let moby = features.shares_image_store();
     let mut out = Vec::new();
     for s in specs {
         let mut attrs = s.attrs.clone();
@@ -256,14 +266,17 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
                 "tag is needed when pushing to registry".into(),
             ));
         }
-        // buildx refuses these up front on the docker driver (dockerd's
-        // BuildKit has no oci exporter, and `docker` with a destination
-        // would need one).
-        if moby_driver && kind == "oci" {
-            return Err(docker_driver_lacks("OCI exporter", EXPORTERS_DOCS));
+        // buildx refuses these up front where the driver lacks them (as
+        // dockerd's BuildKit lacks the oci exporter, and `docker` with a
+        // destination would need one).
+        if !features.oci_exporter && kind == "oci" {
+            return Err(driver_lacks(driver, "OCI exporter", EXPORTERS_DOCS));
         }
-        if moby_driver && kind == "docker" && s.dest.as_deref().is_some_and(|d| !d.is_empty()) {
-            return Err(docker_driver_lacks("Docker exporter", EXPORTERS_DOCS));
+        if !features.docker_exporter
+            && kind == "docker"
+            && s.dest.as_deref().is_some_and(|d| !d.is_empty())
+        {
+            return Err(driver_lacks(driver, "Docker exporter", EXPORTERS_DOCS));
         }
         let output = match kind.as_str() {
             "local" => match &s.dest {
@@ -279,14 +292,14 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
                 Some("-") => ExportOutput::Stdout,
                 Some(d) if !d.is_empty() => ExportOutput::File(PathBuf::from(d)),
                 _ => {
-                    if moby_driver {
+                    if moby {
                         kind = "moby".into();
                     }
                     ExportOutput::None
                 }
             },
             "image" => {
-                if moby_driver {
+                if moby {
                     kind = "moby".into();
                     if attrs
                         .get("push")
@@ -314,6 +327,16 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver};
+    use crate::client::Endpoint;
+
+    fn docker() -> DockerDriver {
+        DockerDriver::new(Endpoint::Unix("/var/run/docker.sock".into()))
+    }
+
+    fn remote() -> RemoteDriver {
+        RemoteDriver::new(Endpoint::Unix("/run/buildkit/buildkitd.sock".into()))
+    }
 
     #[test]
     fn bare_values() {
@@ -349,20 +372,21 @@ mod tests {
     #[test]
     fn moby_mapping() {
         let specs = vec![parse_output("type=docker").unwrap()];
-        let e = to_exports(&specs, &["a:1".into()], true).unwrap();
+        let e = to_exports(&specs, &["a:1".into()], &docker()).unwrap();
         assert_eq!(e[0].kind, "moby");
         assert_eq!(e[0].attrs["name"], "a:1");
-        let e = to_exports(&[parse_output("type=image").unwrap()], &[], true).unwrap();
+        let e = to_exports(&[parse_output("type=image").unwrap()], &[], &docker()).unwrap();
         assert_eq!(e[0].kind, "moby");
-        let err = to_exports(&[parse_output("type=registry").unwrap()], &[], true).unwrap_err();
+        let err =
+            to_exports(&[parse_output("type=registry").unwrap()], &[], &docker()).unwrap_err();
         assert_eq!(err.to_string(), "tag is needed when pushing to registry");
-        let e = to_exports(&[parse_output("type=tar,dest=-").unwrap()], &[], true).unwrap();
+        let e = to_exports(&[parse_output("type=tar,dest=-").unwrap()], &[], &docker()).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
-        assert!(to_exports(&[parse_output("type=local").unwrap()], &[], true).is_err());
+        assert!(to_exports(&[parse_output("type=local").unwrap()], &[], &docker()).is_err());
         // tar and oci without a destination go to standard output.
-        let e = to_exports(&[parse_output("type=tar").unwrap()], &[], true).unwrap();
+        let e = to_exports(&[parse_output("type=tar").unwrap()], &[], &docker()).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
-        let e = to_exports(&[parse_output("type=oci").unwrap()], &[], false).unwrap();
+        let e = to_exports(&[parse_output("type=oci").unwrap()], &[], &remote()).unwrap();
         assert_eq!(e[0].output, ExportOutput::Stdout);
     }
 
@@ -376,7 +400,7 @@ mod tests {
             ("type=docker,dest=d.tar", "Docker exporter"),
             ("type=docker,dest=-", "Docker exporter"),
         ] {
-            let e = to_exports(&[parse_output(spec).unwrap()], &[], true).unwrap_err();
+            let e = to_exports(&[parse_output(spec).unwrap()], &[], &docker()).unwrap_err();
             assert_eq!(
                 e.to_string(),
                 format!(
@@ -387,7 +411,7 @@ mod tests {
                 "{spec}"
             );
             assert!(
-                to_exports(&[parse_output(spec).unwrap()], &[], false).is_ok(),
+                to_exports(&[parse_output(spec).unwrap()], &[], &remote()).is_ok(),
                 "{spec}"
             );
         }
@@ -502,7 +526,7 @@ mod tests {
             tags: vec!["Bad".into()],
             ..Default::default()
         };
-        let e = o.to_solve("node").unwrap_err();
+        let e = o.to_solve(&docker(), "node").unwrap_err();
         assert!(matches!(e, Error::InvalidTag { .. }), "{e}");
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::addr::{Endpoint, Target};
+use super::addr::Endpoint;
 use crate::error::{Error, Result};
 
 /// An async byte stream that can carry HTTP/2.
@@ -39,24 +39,6 @@ pub async fn dial_endpoint(endpoint: &Endpoint, timeout: Duration) -> Result<Box
             addr: endpoint.to_string(),
             secs: timeout.as_secs_f64(),
         }),
-    }
-}
-
-/// Opens a stream on which BuildKit's gRPC API is served: the socket itself
-/// for a BuildKit target, or dockerd's `/grpc` upgrade for a docker target.
-pub async fn dial_grpc(target: &Target, timeout: Duration) -> Result<BoxIo> {
-    match target {
-        Target::Buildkit(ep) => dial_endpoint(ep, timeout).await,
-        Target::Docker(ep) => {
-            let fut = docker::upgrade(ep, "/grpc", &[], timeout);
-            match tokio::time::timeout(timeout, fut).await {
-                Ok(r) => r.map_err(|e| e.with_addr(target.to_string())),
-                Err(_) => Err(Error::Timeout {
-                    addr: target.to_string(),
-                    secs: timeout.as_secs_f64(),
-                }),
-            }
-        }
     }
 }
 

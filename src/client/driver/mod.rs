@@ -1,0 +1,198 @@
+//! Drivers: how a builder is reached and what it can do.
+//!
+//! A [`Driver`] owns three things, as buildx's drivers do:
+//! - how to open a byte stream that carries BuildKit's gRPC API
+//!   ([`Driver::dial`]);
+//! - how to open the build session's connection
+//!   ([`Driver::open_session`]: dockerd's `/session` upgrade, or
+//!   `Control.Session` by default);
+//! - what the builder can do ([`Features`]), which decides exporters,
+//!   defaults and refusals.
+//!
+//! The drivers here are [`docker`] (dockerd's embedded BuildKit) and
+//! [`remote`] (BuildKit's own socket: `unix://`, `tcp://` with optional
+//! mTLS). A new driver is one new file implementing [`Driver`] plus one
+//! line in [`for_address`]'s table (when it has an address form of its
+//! own); [`Client::connect_driver`](crate::Client::connect_driver) takes
+//! any driver, also one written outside this crate.
+
+pub mod docker;
+pub mod remote;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client::addr::{Endpoint, Target};
+use crate::client::transport::BoxIo;
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// A boxed, sendable future (what [`Driver`]'s methods return).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a builder can do: buildx's driver features, and where `--load`
+/// puts an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// The `oci` exporter (tarballs and OCI layout directories).
+    pub oci_exporter: bool,
+    /// The `docker` exporter writing a docker image tarball.
+    pub docker_exporter: bool,
+    /// Cache export other than `inline`.
+    pub cache_export: bool,
+    /// Several `--platform`s in one build.
+    pub multi_platform: bool,
+    /// Whether a build with no output loads its image into the docker
+    /// daemon (buildx's `DefaultLoad`).
+    pub default_load: bool,
+    /// How an image reaches the docker daemon's image store.
+    pub load: LoadPath,
+}
+
+/// How an image reaches the docker daemon's image store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadPath {
+    /// The builder is dockerd's own BuildKit and shares its image store:
+    /// images are exported with the `moby` exporter and base images are
+    /// looked up there first (buildx's "moby driver").
+    Moby,
+    /// The builder writes a docker image tarball that the client streams
+    /// into the docker daemon's image load API.
+    Tarball,
+}
+
+impl Features {
+    /// True when the builder shares the docker daemon's image store
+    /// ([`LoadPath::Moby`]).
+    pub fn shares_image_store(&self) -> bool {
+        self.load == LoadPath::Moby
+    }
+}
+
+/// How to reach one builder. See the [module docs](self).
+pub trait Driver: fmt::Debug + Send + Sync + 'static {
+    /// buildx's name for this kind of driver (`docker`, `remote`, ...).
+    fn name(&self) -> &'static str;
+
+    /// The builder's address, as users write it and errors name it.
+    fn address(&self) -> String;
+
+    /// What the builder can do.
+    fn features(&self) -> Features;
+
+    /// Whether the builder runs on this machine (file transfers are then
+    /// paced to the daemon's requests).
+    fn is_local(&self) -> bool;
+
+    /// Opens a byte stream on which BuildKit's gRPC API is served.
+    fn dial(&self, timeout: Duration) -> BoxFuture<'_, Result<BoxIo>>;
+
+    /// The URI the gRPC channel names (its `:authority`); `tls` says
+    /// whether TLS options were given.
+    fn grpc_uri(&self, tls: bool) -> String {
+        let _ = tls;
+        "http://buildkitd".to_string()
+    }
+
+    /// The host name a TLS handshake verifies, for drivers that speak TLS.
+    fn tls_host(&self) -> Option<&str> {
+        None
+    }
+
+    /// Opens the build session's connection; `headers` are the session's
+    /// (id, name, shared key, methods). By default BuildKit's
+    /// `Control.Session` stream.
+    fn open_session<'a>(
+        &'a self,
+        client: &'a Client,
+        headers: &'a [(String, String)],
+    ) -> BoxFuture<'a, Result<BoxIo>> {
+        Box::pin(crate::session::tunnel::dial(client, headers))
+    }
+
+    /// The docker daemon's API behind this builder, when there is one
+    /// (`version` asks it; proxy settings are looked up by its host).
+    fn docker_api(&self) -> Option<&Endpoint> {
+        None
+    }
+}
+
+/// A driver for an address string: `docker+unix://`, `docker+tcp://`
+/// ([`docker`]), `unix://`, `tcp://` ([`remote`]).
+pub fn for_address(addr: &str) -> Result<Arc<dyn Driver>> {
+    // Each driver claims the addresses it understands; the last one
+    // (BuildKit's own addresses) reports why an address is invalid.
+    type Parse = fn(&str) -> Option<Result<Arc<dyn Driver>>>;
+    const DRIVERS: &[Parse] = &[docker::DockerDriver::parse, remote::RemoteDriver::parse];
+    for parse in DRIVERS {
+        if let Some(driver) = parse(addr) {
+            return driver;
+        }
+    }
+    Err(Error::InvalidAddress {
+        addr: addr.to_string(),
+        reason: "no driver takes this address".into(),
+    })
+}
+
+/// The driver for a parsed address: [`docker`] for [`Target::Docker`],
+/// [`remote`] for [`Target::Buildkit`].
+pub fn for_target(target: Target) -> Arc<dyn Driver> {
+    match target {
+        Target::Docker(ep) => Arc::new(docker::DockerDriver::new(ep)),
+        Target::Buildkit(ep) => Arc::new(remote::RemoteDriver::new(ep)),
+    }
+}
+
+/// Runs `fut` within `timeout`; past it, a timeout error naming `addr`.
+pub(crate) async fn within<T>(
+    addr: impl fmt::Display,
+    timeout: Duration,
+    fut: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Timeout {
+            addr: addr.to_string(),
+            secs: timeout.as_secs_f64(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_pick_their_driver() {
+        for (addr, name, shares) in [
+            ("docker+unix:///var/run/docker.sock", "docker", true),
+            ("docker+tcp://127.0.0.1:2375", "docker", true),
+            ("unix:///run/buildkit/buildkitd.sock", "remote", false),
+            ("tcp://10.0.0.1:1234", "remote", false),
+        ] {
+            let d = for_address(addr).unwrap();
+            assert_eq!(d.name(), name, "{addr}");
+            assert_eq!(d.address(), addr);
+            assert_eq!(d.features().shares_image_store(), shares, "{addr}");
+        }
+        let e = for_address("ftp://x").unwrap_err().to_string();
+        assert!(e.starts_with("invalid address"), "{e}");
+    }
+
+    #[test]
+    fn features_as_buildx_drivers_have_them() {
+        let docker = for_address("docker+unix:///x").unwrap().features();
+        assert!(!docker.oci_exporter && !docker.docker_exporter);
+        assert!(!docker.cache_export && !docker.multi_platform);
+        assert!(docker.default_load);
+        let remote = for_address("unix:///x").unwrap().features();
+        assert!(remote.oci_exporter && remote.docker_exporter);
+        assert!(remote.cache_export && remote.multi_platform);
+        assert!(!remote.default_load);
+        assert_eq!(remote.load, LoadPath::Tarball);
+    }
+}

@@ -1,0 +1,83 @@
+//! The `remote` driver: BuildKit's own gRPC socket, `unix://` or
+//! `tcp://` (with mTLS when TLS options are given), as buildx's remote
+//! driver and `BUILDKIT_HOST` reach it. The session goes through
+//! `Control.Session`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{BoxFuture, Driver, Features, LoadPath};
+use crate::client::addr::{Endpoint, Target};
+use crate::client::transport::{self, BoxIo};
+use crate::error::Result;
+
+/// A BuildKit daemon at its own gRPC endpoint.
+#[derive(Debug, Clone)]
+pub struct RemoteDriver {
+    endpoint: Endpoint,
+}
+
+impl RemoteDriver {
+    /// The BuildKit daemon at `endpoint`.
+    pub fn new(endpoint: Endpoint) -> RemoteDriver {
+        RemoteDriver { endpoint }
+    }
+
+    /// Claims every other address (`unix://`, `tcp://`), and says why an
+    /// address is invalid.
+    pub(super) fn parse(addr: &str) -> Option<Result<Arc<dyn Driver>>> {
+        Some(Target::parse(addr).map(|t| Arc::new(RemoteDriver::new(t.endpoint().clone())) as _))
+    }
+}
+
+impl Driver for RemoteDriver {
+    fn name(&self) -> &'static str {
+        "remote"
+    }
+
+    fn address(&self) -> String {
+        self.endpoint.to_string()
+    }
+
+    /// buildx 0.13's remote driver (`default-load=false`).
+    fn features(&self) -> Features {
+        Features {
+            oci_exporter: true,
+            docker_exporter: true,
+            cache_export: true,
+            multi_platform: true,
+            default_load: false,
+            load: LoadPath::Tarball,
+        }
+    }
+
+    fn is_local(&self) -> bool {
+        self.endpoint.is_local()
+    }
+
+    fn dial(&self, timeout: Duration) -> BoxFuture<'_, Result<BoxIo>> {
+        Box::pin(transport::dial_endpoint(&self.endpoint, timeout))
+    }
+
+    fn grpc_uri(&self, tls: bool) -> String {
+        match &self.endpoint {
+            Endpoint::Tcp { host, port } => {
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host.clone()
+                };
+                let scheme = if tls { "https" } else { "http" };
+                format!("{scheme}://{host}:{port}")
+            }
+            Endpoint::Unix(_) => "http://buildkitd".to_string(),
+        }
+    }
+
+    fn tls_host(&self) -> Option<&str> {
+        match &self.endpoint {
+            Endpoint::Tcp { host, .. } => Some(host),
+            Endpoint::Unix(_) => None,
+        }
+    }
+}
