@@ -1,8 +1,10 @@
 //! The docker CLI's configuration: `config.json`, contexts, and which
 //! daemon to talk to.
 
+pub mod buildx;
 pub mod config;
 pub mod context;
 
+pub use buildx::node_identifier;
 pub use config::{config_dir, ConfigFile};
 pub use context::{resolve_docker_host, DockerHost};

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::export::{check_tags, to_exports, OutputSpec};
+use super::export::{check_tags, to_exports, Export, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
+use crate::client::Driver;
 use crate::error::{go_error_text, Error, Result};
 
 /// Where the Dockerfile comes from.
@@ -77,47 +78,12 @@ pub struct BuildOptions {
     /// Build args from the docker CLI's proxy configuration; explicit
     /// `--build-arg`s win.
     pub proxy_args: BTreeMap<String, String>,
-    /// True for dockerd's embedded BuildKit (buildx's docker driver).
-    pub moby_driver: bool,
 }
 
 /// Temporary files a solve needs (a Dockerfile from stdin, an empty
 /// context); removed on drop.
 #[derive(Debug, Default)]
 pub struct TempDirs(Vec<tempfile::TempDir>);
-
-/// buildx's node identifier: `$BUILDX_CONFIG` or `$DOCKER_CONFIG/buildx`,
-/// file `.buildNodeID` (16 hex characters), created if missing. Sharing it
-/// with buildx means sharing the daemon's incremental-transfer state.
-pub fn node_identifier(docker_config_dir: &Path) -> String {
-    let dir = std::env::var_os("BUILDX_CONFIG")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| docker_config_dir.join("buildx"));
-    let file = dir.join(".buildNodeID");
-    if let Ok(s) = std::fs::read_to_string(&file) {
-        let s = s.trim();
-        if !s.is_empty() {
-            return s.to_string();
-        }
-    }
-    use rand::RngCore;
-    let mut b = [0u8; 8];
-    rand::rng().fill_bytes(&mut b);
-    let id = hex::encode(b);
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let tmp = dir.join(format!(".buildNodeID.{}", crate::session::new_id()));
-        if std::fs::write(&tmp, &id).is_ok() && std::fs::rename(&tmp, &file).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
-    // Another process may have won the race: prefer what is on disk.
-    std::fs::read_to_string(&file)
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or(id)
-}
 
 fn is_remote(s: &str) -> bool {
     s.starts_with("http://")
@@ -129,33 +95,47 @@ fn is_remote(s: &str) -> bool {
         || s.ends_with(".git")
 }
 
+/// Where the Dockerfile is found, as [`BuildOptions::load_inputs`] works it
+/// out.
+#[derive(Default)]
+struct DockerfileInput<'a> {
+    /// The directory served as `dockerfile`.
+    dir: Option<PathBuf>,
+    /// The `filename` attribute (empty: `Dockerfile`).
+    name: String,
+    /// Contents to write into a temporary directory (stdin, `-f -`).
+    contents: Option<&'a [u8]>,
+}
+
 impl BuildOptions {
-    /// The solve for these options. `node_id` is from [`node_identifier`].
-    pub fn to_solve(&self, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
+    /// The solve for these options on `driver`, whose features decide the
+    /// exporters, defaults and refusals. `node_id` is from
+    /// [`node_identifier`](crate::docker::node_identifier). The steps and
+    /// the order of their checks are buildx's: tags, inputs
+    /// (buildx's `loadInputs`), named contexts, exports,
+    /// frontend attributes.
+    pub fn to_solve(&self, driver: &dyn Driver, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
         // buildx checks the tags before it looks at the context.
         check_tags(&self.tags)?;
-        let mut temps = TempDirs::default();
         let mut so = SolveOptions {
             frontend: "dockerfile.v0".into(),
             entitlements: self.allow.clone(),
             ..Default::default()
         };
-        let attrs = &mut so.frontend_attrs;
-        if let Some(cg) = &self.cgroup_parent {
-            attrs.insert("cgroup-parent".into(), cg.clone());
-        }
-        if self
-            .build_args
-            .get("BUILDKIT_MULTI_PLATFORM")
-            .is_some_and(|v| crate::go_parse_bool_true(v))
-        {
-            attrs.insert("multi-platform".into(), "true".into());
-        }
+        let temps = self.load_inputs(&mut so, node_id)?;
+        self.named_contexts(&mut so)?;
+        so.exports = self.exports(driver)?;
+        self.frontend_attrs(&mut so, driver)?;
+        check_target_contexts(&self.build_contexts)?;
+        Ok((so, temps))
+    }
 
-        // Context and Dockerfile (buildx's loadInputs).
-        let mut dockerfile_dir: Option<PathBuf> = None;
-        let mut dockerfile_name = String::new();
-        let mut dockerfile_contents: Option<&[u8]> = None;
+    /// The build context and the Dockerfile (buildx's `loadInputs`): local
+    /// directories, the upload of a tar context, the `context`,
+    /// `dockerfilekey` and `filename` attributes, and the shared key.
+    fn load_inputs(&self, so: &mut SolveOptions, node_id: &str) -> Result<TempDirs> {
+        let mut temps = TempDirs::default();
+        let mut df = DockerfileInput::default();
         match &self.context {
             None => {
                 return Err(Error::Other(
@@ -171,28 +151,8 @@ impl BuildOptions {
                     )));
                 }
                 so.local_dirs.insert("context".into(), dir.clone());
-                let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-                let base = abs
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "/".into());
-                so.shared_key = format!("{base}:{node_id}");
-                match &self.dockerfile {
-                    DockerfileSource::Contents(c) => dockerfile_contents = Some(c),
-                    DockerfileSource::Default => dockerfile_dir = Some(dir.clone()),
-                    DockerfileSource::Path(p) => {
-                        dockerfile_dir = Some(
-                            p.parent()
-                                .filter(|d| !d.as_os_str().is_empty())
-                                .map(Path::to_path_buf)
-                                .unwrap_or_else(|| PathBuf::from(".")),
-                        );
-                        dockerfile_name = p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                    }
-                }
+                so.shared_key = format!("{}:{node_id}", base_name(dir));
+                df = self.dockerfile_beside(dir);
             }
             Some(BuildContext::Empty) => {
                 let DockerfileSource::Contents(c) = &self.dockerfile else {
@@ -204,15 +164,15 @@ impl BuildOptions {
                 so.local_dirs
                     .insert("context".into(), empty.path().to_path_buf());
                 temps.0.push(empty);
-                dockerfile_contents = Some(c);
+                df.contents = Some(c);
             }
             Some(BuildContext::Tar(data)) => {
                 let up = crate::session::upload::UploadService::new();
                 let url = up.add(data.clone());
-                attrs.insert("context".into(), url);
+                so.frontend_attrs.insert("context".into(), url);
                 so.uploads = Some(up);
                 if let DockerfileSource::Path(p) = &self.dockerfile {
-                    dockerfile_name = p.to_string_lossy().into_owned();
+                    df.name = p.to_string_lossy().into_owned();
                 }
             }
             Some(BuildContext::Remote(url)) => {
@@ -221,50 +181,90 @@ impl BuildOptions {
                         "unable to prepare context: path {url:?} not found"
                     )));
                 }
-                match &self.dockerfile {
-                    DockerfileSource::Contents(c) => dockerfile_contents = Some(c),
-                    DockerfileSource::Path(p) if p.is_absolute() => {
-                        dockerfile_dir = p.parent().map(Path::to_path_buf);
-                        dockerfile_name = p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        attrs.insert("dockerfilekey".into(), "dockerfile".into());
-                    }
-                    DockerfileSource::Path(p) => {
-                        dockerfile_name = p.to_string_lossy().into_owned();
-                    }
-                    DockerfileSource::Default => {}
-                }
-                attrs.insert("context".into(), url.clone());
+                df = self.dockerfile_for_remote(&mut so.frontend_attrs);
+                so.frontend_attrs.insert("context".into(), url.clone());
             }
         }
-        if let Some(c) = dockerfile_contents {
+        if let Some(c) = df.contents {
             let d = tempdir("dockerfile")?;
             let p = d.path().join("Dockerfile");
             std::fs::write(&p, c).map_err(|e| Error::Io { path: p, source: e })?;
-            dockerfile_dir = Some(d.path().to_path_buf());
-            dockerfile_name = "Dockerfile".into();
-            attrs.insert("dockerfilekey".into(), "dockerfile".into());
+            df.dir = Some(d.path().to_path_buf());
+            df.name = "Dockerfile".into();
+            so.frontend_attrs
+                .insert("dockerfilekey".into(), "dockerfile".into());
             temps.0.push(d);
         }
-        if dockerfile_name.is_empty() {
-            dockerfile_name = "Dockerfile".into();
+        if df.name.is_empty() {
+            df.name = "Dockerfile".into();
         }
-        if let Some(dir) = dockerfile_dir {
+        if let Some(dir) = df.dir {
             // buildx: a lower-case `dockerfile` is used if `Dockerfile` is absent.
-            if dockerfile_name == "Dockerfile"
+            if df.name == "Dockerfile"
                 && !dir.join("Dockerfile").exists()
                 && dir.join("dockerfile").exists()
             {
-                dockerfile_name = "dockerfile".into();
+                df.name = "dockerfile".into();
             }
             so.local_dirs.insert("dockerfile".into(), dir);
         }
-        let attrs = &mut so.frontend_attrs;
-        attrs.insert("filename".into(), dockerfile_name);
+        so.frontend_attrs.insert("filename".into(), df.name);
+        Ok(temps)
+    }
 
+    /// The Dockerfile of a build from the local directory `dir`.
+    fn dockerfile_beside(&self, dir: &Path) -> DockerfileInput<'_> {
+        match &self.dockerfile {
+            DockerfileSource::Contents(c) => DockerfileInput {
+                contents: Some(c),
+                ..Default::default()
+            },
+            DockerfileSource::Default => DockerfileInput {
+                dir: Some(dir.to_path_buf()),
+                ..Default::default()
+            },
+            DockerfileSource::Path(p) => DockerfileInput {
+                dir: Some(
+                    p.parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                ),
+                name: file_name(p),
+                contents: None,
+            },
+        }
+    }
+
+    /// The Dockerfile of a build from a remote context: inside it (a
+    /// relative `-f`), or local (an absolute `-f`, stdin).
+    fn dockerfile_for_remote(&self, attrs: &mut BTreeMap<String, String>) -> DockerfileInput<'_> {
+        match &self.dockerfile {
+            DockerfileSource::Contents(c) => DockerfileInput {
+                contents: Some(c),
+                ..Default::default()
+            },
+            DockerfileSource::Path(p) if p.is_absolute() => {
+                attrs.insert("dockerfilekey".into(), "dockerfile".into());
+                DockerfileInput {
+                    dir: p.parent().map(Path::to_path_buf),
+                    name: file_name(p),
+                    contents: None,
+                }
+            }
+            DockerfileSource::Path(p) => DockerfileInput {
+                name: p.to_string_lossy().into_owned(),
+                ..Default::default()
+            },
+            DockerfileSource::Default => DockerfileInput::default(),
+        }
+    }
+
+    /// `--build-context`s: passed on (images, URLs, targets), served as a
+    /// content store (OCI layouts) or as local directories.
+    fn named_contexts(&self, so: &mut SolveOptions) -> Result<()> {
         for (name, value) in &self.build_contexts {
+            let attrs = &mut so.frontend_attrs;
             attrs.insert(
                 "frontend.caps".into(),
                 "moby.buildkit.frontend.contexts+forward".into(),
@@ -302,22 +302,42 @@ impl BuildOptions {
             attrs.insert(format!("context:{name}"), format!("local:{local}"));
             so.local_dirs.insert(local, PathBuf::from(value));
         }
+        Ok(())
+    }
 
-        // Exports.
+    /// The exports: the outputs given, or the image into the docker
+    /// daemon where the driver loads by default.
+    fn exports(&self, driver: &dyn Driver) -> Result<Vec<Export>> {
         let mut specs = self.outputs.clone();
-        if specs.is_empty() && self.moby_driver {
+        if specs.is_empty() && driver.features().default_load {
             specs.push(OutputSpec {
                 kind: "image".into(),
                 attrs: BTreeMap::new(),
                 dest: None,
             });
         }
-        so.exports = to_exports(&specs, &self.tags, self.moby_driver)?;
+        to_exports(&specs, &self.tags, driver)
+    }
 
+    /// The frontend attributes of the remaining options, and the
+    /// entitlement `--network=host` needs.
+    fn frontend_attrs(&self, so: &mut SolveOptions, driver: &dyn Driver) -> Result<()> {
+        let features = driver.features();
         let attrs = &mut so.frontend_attrs;
+        if let Some(cg) = &self.cgroup_parent {
+            attrs.insert("cgroup-parent".into(), cg.clone());
+        }
+        if self
+            .build_args
+            .get("BUILDKIT_MULTI_PLATFORM")
+            .is_some_and(|v| crate::go_parse_bool_true(v))
+        {
+            attrs.insert("multi-platform".into(), "true".into());
+        }
         if self.pull {
             attrs.insert("image-resolve-mode".into(), "pull".into());
-        } else if self.moby_driver {
+        } else if features.shares_image_store() {
+            // buildx: the moby driver resolves local images by default.
             attrs.insert("image-resolve-mode".into(), "local".into());
         }
         if let Some(t) = self.target.as_ref().filter(|t| !t.is_empty()) {
@@ -341,8 +361,9 @@ impl BuildOptions {
             }
         }
         if !self.platforms.is_empty() {
-            if self.platforms.len() > 1 && self.moby_driver {
-                return Err(super::export::docker_driver_lacks(
+            if self.platforms.len() > 1 && !features.multi_platform {
+                return Err(super::export::driver_lacks(
+                    driver,
                     "Multi-platform build",
                     "https://docs.docker.com/go/build-multi-platform/",
                 ));
@@ -376,9 +397,23 @@ impl BuildOptions {
             let ulimits = crate::units::normalize_ulimits(&self.ulimits)?;
             attrs.insert("ulimit".into(), ulimits.join(","));
         }
-        check_target_contexts(&self.build_contexts)?;
-        Ok((so, temps))
+        Ok(())
     }
+}
+
+/// The last component of `dir` made absolute (`/` for the root), as buildx
+/// names the shared key.
+fn base_name(dir: &Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    abs.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "/".into())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Why a `--build-context` could not be used; the messages are buildx
@@ -526,11 +561,20 @@ pub fn parse_ram_bytes(s: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver};
+    use crate::client::Endpoint;
+
+    fn docker() -> DockerDriver {
+        DockerDriver::new(Endpoint::Unix("/var/run/docker.sock".into()))
+    }
+
+    fn remote() -> RemoteDriver {
+        RemoteDriver::new(Endpoint::Unix("/run/buildkit/buildkitd.sock".into()))
+    }
 
     fn opts(dir: &Path) -> BuildOptions {
         BuildOptions {
             context: Some(BuildContext::Dir(dir.to_path_buf())),
-            moby_driver: true,
             ..Default::default()
         }
     }
@@ -545,7 +589,7 @@ mod tests {
         o.build_args.insert("A".into(), "1".into());
         o.proxy_args.insert("A".into(), "proxy".into());
         o.proxy_args.insert("HTTP_PROXY".into(), "http://p".into());
-        let (so, _t) = o.to_solve("abcdef0123456789").unwrap();
+        let (so, _t) = o.to_solve(&docker(), "abcdef0123456789").unwrap();
         assert_eq!(so.shared_key, "myctx:abcdef0123456789");
         assert_eq!(so.frontend, "dockerfile.v0");
         let a = &so.frontend_attrs;
@@ -564,11 +608,11 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let mut o = opts(d.path());
         o.dockerfile = DockerfileSource::Path("/elsewhere/My.Dockerfile".into());
-        let (so, _t) = o.to_solve("n").unwrap();
+        let (so, _t) = o.to_solve(&docker(), "n").unwrap();
         assert_eq!(so.frontend_attrs["filename"], "My.Dockerfile");
         assert_eq!(so.local_dirs["dockerfile"], Path::new("/elsewhere"));
         o.dockerfile = DockerfileSource::Contents(b"FROM scratch\n".to_vec());
-        let (so, t) = o.to_solve("n").unwrap();
+        let (so, t) = o.to_solve(&docker(), "n").unwrap();
         assert_eq!(so.frontend_attrs["dockerfilekey"], "dockerfile");
         let df = so.local_dirs["dockerfile"].join("Dockerfile");
         assert_eq!(std::fs::read(&df).unwrap(), b"FROM scratch\n");
@@ -588,10 +632,9 @@ mod tests {
         o.target = Some("final".into());
         o.ulimits = vec!["nofile=1024".into(), "nproc=3:4".into()];
         // dockerd's own builder cannot build several platforms at once
-        let e = o.to_solve("n").unwrap_err().to_string();
+        let e = o.to_solve(&docker(), "n").unwrap_err().to_string();
         assert!(e.starts_with("Multi-platform build is not supported for the docker driver."));
-        o.moby_driver = false;
-        let (so, _t) = o.to_solve("n").unwrap();
+        let (so, _t) = o.to_solve(&remote(), "n").unwrap();
         let a = &so.frontend_attrs;
         assert_eq!(a["no-cache"], "a,b");
         assert_eq!(a["force-network-mode"], "host");
@@ -602,13 +645,13 @@ mod tests {
         assert_eq!(a["target"], "final");
         assert_eq!(a["ulimit"], "nofile=1024:1024,nproc=3:4");
         o.network = Some("bridge".into());
-        assert!(o.to_solve("n").is_err());
+        assert!(o.to_solve(&remote(), "n").is_err());
     }
 
     #[test]
     fn missing_context() {
         let o = opts(Path::new("/nonexistent/ctx"));
-        let e = o.to_solve("n").unwrap_err().to_string();
+        let e = o.to_solve(&docker(), "n").unwrap_err().to_string();
         assert_eq!(
             e,
             "unable to prepare context: path \"/nonexistent/ctx\" not found"
@@ -634,7 +677,7 @@ mod tests {
             "base".into(),
             format!("oci-layout://{}:v1", layout.display()),
         );
-        let (so, _t) = o.to_solve("n").unwrap();
+        let (so, _t) = o.to_solve(&docker(), "n").unwrap();
         let a = &so.frontend_attrs;
         assert_eq!(
             a["frontend.caps"],
@@ -655,7 +698,7 @@ mod tests {
             "base".into(),
             format!("oci-layout://{}:nope", layout.display()),
         );
-        let e = o.to_solve("n").unwrap_err().to_string();
+        let e = o.to_solve(&docker(), "n").unwrap_err().to_string();
         assert_eq!(
             e,
             format!(
@@ -682,7 +725,7 @@ mod tests {
         // The main context's own directory, under another name.
         o.build_contexts
             .insert("src".into(), ctx.display().to_string());
-        let (so, _t) = o.to_solve("n").unwrap();
+        let (so, _t) = o.to_solve(&docker(), "n").unwrap();
         let a = &so.frontend_attrs;
         assert_eq!(a["context:context"], "local:_context");
         assert_eq!(a["context:dockerfile"], "local:_dockerfile");
@@ -718,7 +761,7 @@ mod tests {
         let file = d.path().join("file");
         std::fs::write(&file, "x").unwrap();
         let mut o = opts(d.path());
-        let err = |o: &BuildOptions| o.to_solve("n").unwrap_err().to_string();
+        let err = |o: &BuildOptions| o.to_solve(&docker(), "n").unwrap_err().to_string();
         // Passed on as they are.
         for v in [
             "docker-image://alpine",
@@ -729,7 +772,7 @@ mod tests {
             "target:default",
         ] {
             o.build_contexts.insert("x".into(), v.into());
-            let (so, _t) = o.to_solve("n").unwrap();
+            let (so, _t) = o.to_solve(&docker(), "n").unwrap();
             assert_eq!(so.frontend_attrs["context:x"], v);
             assert!(!so.local_dirs.contains_key("x"));
         }
