@@ -5,12 +5,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 
-use rkbuild::docker::ConfigFile;
-use rkbuild::solve::dockerfile::{
-    node_identifier, parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource,
-};
+use rkbuild::docker::{node_identifier, ConfigFile};
+use rkbuild::session::auth::AuthService;
+use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
 use rkbuild::solve::export::parse_output;
-use rkbuild::Target;
 
 use super::args::BuildArgs;
 use super::builder::Builder;
@@ -238,7 +236,6 @@ fn finish(
     context: Option<BuildContext>,
     dockerfile: DockerfileSource,
 ) -> CliResult<BuildOptions> {
-    let moby = matches!(builder.target, Target::Docker(_));
     let Checked {
         build_args: mut args,
         labels,
@@ -259,10 +256,7 @@ fn finish(
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
         args.entry("SOURCE_DATE_EPOCH".into()).or_insert(v);
     }
-    let docker_host = match &builder.target {
-        Target::Docker(ep) => Some(ep.to_string()),
-        _ => None,
-    };
+    let docker_host = builder.driver.docker_api().map(|ep| ep.to_string());
     let shm_size = match a.shm_size.as_deref() {
         Some(s) => Some(parse_ram_bytes(s)?),
         None => None,
@@ -287,7 +281,6 @@ fn finish(
         outputs,
         cgroup_parent: a.cgroup_parent.clone(),
         proxy_args: proxy_args(cfg, docker_host.as_deref()),
-        moby_driver: moby,
     })
 }
 
@@ -354,8 +347,8 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     )?;
     check_build(a, &mut checked)?;
     let opts = options(a, builder, &cfg, checked)?;
-    let node = node_identifier(&cfg_dir);
-    let (mut so, _temps) = opts.to_solve(&node)?;
+    let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
+    let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
     let exports_to_stdout = so
         .exports
         .iter()
@@ -364,7 +357,11 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "rkbuild".into());
-    so.docker_config_dir = Some(cfg_dir);
+    so.session
+        .push(Box::new(AuthService::new(cfg_dir).attachable()));
+    if exports_to_stdout {
+        so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
+    }
     so.reference = rkbuild::session::new_id();
     // For measurements: force the session through Control.Session even on
     // dockerd (default: dockerd's /session upgrade, measured faster).
@@ -372,11 +369,10 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
     let client = builder.connect().await?;
-    let driver = match builder.target {
-        Target::Docker(_) => "docker",
-        Target::Buildkit(_) => "remote",
-    };
-    let printer = Printer::stderr(mode, PrinterOptions::for_builder(&builder.name, driver))?;
+    let printer = Printer::stderr(
+        mode,
+        PrinterOptions::for_builder(&builder.name, builder.driver.name()),
+    )?;
     let (tx, printer) = printer.spawn();
     let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
     let summary = printer.await.unwrap_or_default();

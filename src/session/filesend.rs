@@ -34,7 +34,18 @@ use crate::solve::{Export, ExportOutput};
 enum Target {
     Dir(PathBuf),
     File(PathBuf),
-    Stdout,
+    Stream(StreamSlot),
+}
+
+/// The caller's writer for an output to standard output, taken by the one
+/// transfer that writes it.
+#[derive(Clone, Default)]
+struct StreamSlot(Arc<Mutex<Option<Box<dyn Write + Send>>>>);
+
+impl std::fmt::Debug for StreamSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StreamSlot")
+    }
 }
 
 #[derive(Debug, Default)]
@@ -69,15 +80,26 @@ impl NamedService for FileSendService {
 
 impl FileSendService {
     /// The receiving service for the exports that bring files back, if any.
-    /// BuildKit offers one FileSend target per session.
-    pub fn for_exports(exports: &[Export]) -> Result<Option<FileSendService>> {
+    /// BuildKit offers one FileSend target per session. An
+    /// [`ExportOutput::Stdout`] export is written to `stdout` (the library
+    /// never writes to the process's own standard output).
+    pub fn for_exports(
+        exports: &[Export],
+        stdout: Option<Box<dyn Write + Send>>,
+    ) -> Result<Option<FileSendService>> {
+        let mut stdout = Some(stdout);
         let mut targets = exports.iter().filter_map(|e| match &e.output {
             ExportOutput::None => None,
-            ExportOutput::Dir(d) => Some(Target::Dir(d.clone())),
-            ExportOutput::File(f) => Some(Target::File(f.clone())),
-            ExportOutput::Stdout => Some(Target::Stdout),
+            ExportOutput::Dir(d) => Some(Ok(Target::Dir(d.clone()))),
+            ExportOutput::File(f) => Some(Ok(Target::File(f.clone()))),
+            ExportOutput::Stdout => Some(match stdout.take().flatten() {
+                Some(w) => Ok(Target::Stream(StreamSlot(Arc::new(Mutex::new(Some(w)))))),
+                None => Err(Error::Other(
+                    "an output to standard output needs a writer (SolveOptions::stdout)".into(),
+                )),
+            }),
         });
-        let Some(target) = targets.next() else {
+        let Some(target) = targets.next().transpose()? else {
             return Ok(None);
         };
         if targets.next().is_some() {
@@ -178,7 +200,12 @@ impl StreamingService<BytesMessage> for FileCall {
         Box::pin(async move {
             let mut inbound = req.into_inner();
             let mut out: Box<dyn Write + Send> = match &svc.target {
-                Target::Stdout => Box::new(std::io::stdout()),
+                Target::Stream(slot) => slot
+                    .0
+                    .lock()
+                    .ok()
+                    .and_then(|mut w| w.take())
+                    .ok_or_else(|| Status::internal("the output stream was already written"))?,
                 Target::File(dest) => {
                     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
                         std::fs::create_dir_all(parent)

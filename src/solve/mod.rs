@@ -21,10 +21,17 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::progress::event::SolveStatus;
 use crate::proto::moby::buildkit::v1 as control;
-use crate::session::{self, Session};
+use crate::session::{self, Attachable, Session};
 
-/// Everything a solve needs.
-#[derive(Debug, Clone, Default)]
+/// Everything a solve needs (BuildKit's `client.SolveOpt`).
+///
+/// [`solve`] serves, on the build's session, the file sync of
+/// [`local_dirs`](Self::local_dirs), the uploads, the OCI stores, the
+/// service receiving file outputs, and every service in
+/// [`session`](Self::session): credentials
+/// ([`AuthService`](crate::session::auth::AuthService)), secrets, SSH, or
+/// one of the caller's own ([`Attachable`]).
+#[derive(Debug, Default)]
 pub struct SolveOptions {
     /// Build reference (random if empty); progress and history use it.
     pub reference: String,
@@ -47,8 +54,12 @@ pub struct SolveOptions {
     pub session_name: String,
     /// Session shared key (buildx: `<context base name>:<node id>`).
     pub shared_key: String,
-    /// Docker config directory for registry credentials.
-    pub docker_config_dir: Option<PathBuf>,
+    /// Further services on the build's session (BuildKit's
+    /// `SolveOpt.Session`), attached as given.
+    pub session: Vec<Box<dyn Attachable + Send>>,
+    /// Where an [`ExportOutput::Stdout`] export writes (the CLI gives the
+    /// process's standard output; nothing else writes there).
+    pub stdout: Option<OutputWriter>,
     /// Byte streams served through the session's Upload service (a tar
     /// context from stdin), when set.
     pub uploads: Option<session::upload::UploadService>,
@@ -59,6 +70,22 @@ pub struct SolveOptions {
     /// content service as store `oci:<id>`, named by `oci-layout://<id>...`
     /// frontend attributes.
     pub oci_stores: BTreeMap<String, PathBuf>,
+}
+
+/// A writer for an output's byte stream ([`SolveOptions::stdout`]).
+pub struct OutputWriter(Box<dyn std::io::Write + Send>);
+
+impl OutputWriter {
+    /// Wraps `w` (e.g. `std::io::stdout()`).
+    pub fn new(w: impl std::io::Write + Send + 'static) -> OutputWriter {
+        OutputWriter(Box::new(w))
+    }
+}
+
+impl std::fmt::Debug for OutputWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutputWriter")
+    }
 }
 
 /// The result of a successful solve.
@@ -74,7 +101,7 @@ pub struct SolveResponse {
 /// channel is closed when the build's progress ends.
 pub async fn solve(
     client: &Client,
-    opts: SolveOptions,
+    mut opts: SolveOptions,
     status: Option<mpsc::Sender<SolveStatus>>,
 ) -> Result<SolveResponse> {
     let reference = if opts.reference.is_empty() {
@@ -83,18 +110,16 @@ pub async fn solve(
         opts.reference.clone()
     };
     let mut sess = Session::new(opts.session_name.clone(), opts.shared_key.clone());
-    let config_dir = opts
-        .docker_config_dir
-        .clone()
-        .unwrap_or_else(crate::docker::config_dir);
-    sess.allow(session::auth::AuthService::new(config_dir).attachable());
+    for svc in std::mem::take(&mut opts.session) {
+        sess.attach(svc);
+    }
     if !opts.local_dirs.is_empty() {
         let dirs = opts
             .local_dirs
             .iter()
             .map(|(k, v)| (k.clone(), session::filesync::SyncedDir::new(v.clone())));
         let mut sync = session::filesync::FileSyncService::new(dirs);
-        if client.target().is_local() {
+        if client.driver().is_local() {
             sync = sync.pacing(crate::fsutil::send::Pacing::local());
         }
         sess.allow(sync.attachable());
@@ -109,7 +134,10 @@ pub async fn solve(
             .map(|(id, dir)| (format!("oci:{id}"), dir.clone()));
         sess.allow(session::content::ContentService::new(stores).attachable());
     }
-    let target = session::filesend::FileSendService::for_exports(&opts.exports)?;
+    let target = session::filesend::FileSendService::for_exports(
+        &opts.exports,
+        opts.stdout.take().map(|w| w.0),
+    )?;
     let send_target = target.clone();
     if let Some(t) = target {
         sess.allow(t.attachable());
