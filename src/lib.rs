@@ -1,43 +1,52 @@
 //! rkbuild: a Rust client for moby BuildKit.
 //!
-//! Connect to a builder ([`Client`]), run builds ([`solve()`]) with a session
-//! that serves the build context, outputs and credentials, and follow the
-//! build as a stream of typed [`SolveStatus`] events. [`BuildOptions`] takes
-//! `docker buildx build`'s options with buildx's semantics.
+//! Connect to a builder ([`Client`]), run builds ([`Client::build`]) with a
+//! session that serves the build context, outputs, credentials and any
+//! service of your own, and follow the build as a stream of typed
+//! [`SolveStatus`] events. [`BuildOptions`] takes `docker buildx build`'s
+//! options with buildx's semantics; the `docker-rkbuild` plugin is a thin
+//! layer over this crate.
+//!
+//! # Building a directory
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
-//! use rkbuild::{BuildContext, BuildOptions, Client};
+//! use rkbuild::{BuildOptions, Client};
 //!
-//! let client = Client::connect("docker+unix:///var/run/docker.sock").await?;
-//! let opts = BuildOptions {
-//!     context: Some(BuildContext::Dir(".".into())),
+//! // The builder `docker buildx build` would use: BUILDKIT_HOST, else the
+//! // docker daemon of DOCKER_HOST or the current docker context.
+//! let client = Client::from_docker_env().await?;
+//! let mut build = client.build(BuildOptions {
 //!     tags: vec!["example:latest".into()],
-//!     moby_driver: client.target().is_docker(),
-//!     ..Default::default()
-//! };
-//! let node = rkbuild::solve::dockerfile::node_identifier(&rkbuild::docker::config_dir());
-//! let (solve_opts, _temp_files) = opts.to_solve(&node)?;
-//! let (tx, mut events) = tokio::sync::mpsc::channel(64);
-//! let build = tokio::spawn({
-//!     let client = client.clone();
-//!     async move { rkbuild::solve(&client, solve_opts, Some(tx)).await }
-//! });
-//! while let Some(status) = events.recv().await {
-//!     for vertex in status.vertexes {
-//!         println!("{} cached={}", vertex.name, vertex.cached);
+//!     ..BuildOptions::dir(".")
+//! })?;
+//! while let Some(status) = build.next().await {
+//!     for v in status.vertexes.iter().filter(|v| v.completed.is_some()) {
+//!         println!("{} {}", if v.cached { "CACHED" } else { "DONE" }, v.name);
 //!     }
 //! }
-//! let response = build.await.expect("build task")?;
-//! println!("{:?}", response.exporter_response.get("containerimage.digest"));
+//! println!("{:?}", build.await?.digest());
 //! # Ok(()) }
 //! ```
 //!
-//! Connecting and asking what the builder is:
+//! A [`Build`] is also a [`futures_util::Stream`] of events; awaiting it
+//! without reading them just waits for the result, and dropping it cancels
+//! the build on the daemon. [`progress::Printer`] renders the events as
+//! buildx does (plain, tty, rawjson) into any writer.
+//!
+//! # Builders and drivers
+//!
+//! [`Client::connect`] takes an address: `docker+unix:///var/run/docker.sock`
+//! (dockerd's embedded BuildKit, [`client::driver::docker`]),
+//! `unix:///run/buildkit/buildkitd.sock` or `tcp://host:1234` with
+//! [`TlsOptions`] (BuildKit's own socket, [`client::driver::remote`]). A
+//! driver decides how the gRPC connection and the session connection are
+//! opened and what the builder can do ([`Features`]: exporters, cache
+//! export, multi-platform, where `--load` goes);
+//! [`Client::connect_driver`] takes any [`Driver`].
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
-//! // dockerd's embedded BuildKit, through the /grpc upgrade:
 //! let client = rkbuild::Client::connect("docker+unix:///var/run/docker.sock").await?;
 //! let version = client.info().await?;
 //! for worker in client.list_workers().await? {
@@ -45,8 +54,34 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Session services
+//!
+//! The daemon calls back into the client while it builds: to read local
+//! directories, fetch registry credentials, read secrets, write outputs.
+//! Each such service is an [`session::Attachable`]; a [`BuildSession`] takes
+//! any number of them, so a secret store of your own is one type:
+//!
+//! ```no_run
+//! # async fn f() -> rkbuild::Result<()> {
+//! use rkbuild::session::secrets::{SecretMap, SecretsService};
+//!
+//! let mut secrets = SecretMap::new();
+//! secrets.insert("npm-token", std::env::var("NPM_TOKEN").unwrap_or_default());
+//! let session = rkbuild::BuildSession::from_env()
+//!     .attach(SecretsService::new(secrets).attachable());
+//! let client = rkbuild::Client::from_docker_env().await?;
+//! client.build_with(rkbuild::BuildOptions::dir("."), session)?.await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Implement [`session::secrets::SecretSource`] to answer from elsewhere,
+//! or wrap any tonic service in [`session::Service`]. The examples
+//! directory has a build with progress (`build`), a secret store of one's
+//! own (`secrets`) and the build cache's disk usage (`disk_usage`).
 #![deny(missing_docs)]
 
+mod build;
 pub mod client;
 pub mod digest;
 pub mod docker;
@@ -128,7 +163,10 @@ pub fn go_quote(s: &[u8]) -> String {
     out
 }
 
-pub use client::{BuildkitVersion, Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
+pub use build::{Build, BuildSession};
+pub use client::{
+    BuildkitVersion, Client, ConnectOptions, Driver, Features, Target, TlsOptions, WorkerInfo,
+};
 pub use error::{Error, Result};
 pub use progress::event::SolveStatus;
 pub use solve::dockerfile::{BuildContext, BuildOptions, DockerfileSource};
