@@ -93,16 +93,22 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
 }
 
 /// Builds with buildx and rkbuild into local directories and compares.
-fn compare_local_outputs(env: &TestEnv, cfg: &DockerConfig, ctx: &Path, extra: &[&str]) {
+fn compare_local_outputs(
+    env: &TestEnv,
+    cfg: &DockerConfig,
+    daemon: Daemon,
+    ctx: &Path,
+    extra: &[&str],
+) {
     let outs = tempfile::tempdir().unwrap();
     let a = outs.path().join("buildx");
     let b = outs.path().join("rkbuild");
-    ok(buildx(cfg, env)
+    ok(buildx_on(cfg, env, daemon)
         .args(extra)
         .arg("-o")
         .arg(format!("type=local,dest={}", a.display()))
         .arg(ctx));
-    ok(rkbuild(cfg, env)
+    ok(rkbuild_on(cfg, env, daemon)
         .args(extra)
         .arg("-o")
         .arg(format!("type=local,dest={}", b.display()))
@@ -113,6 +119,12 @@ fn compare_local_outputs(env: &TestEnv, cfg: &DockerConfig, ctx: &Path, extra: &
 #[test]
 fn local_output_is_identical_to_buildx() {
     let env = daemon!();
+    for d in env.daemons() {
+        local_output_on(env, d);
+    }
+}
+
+fn local_output_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let u = unique();
     let ctx = context(&[
@@ -126,17 +138,26 @@ fn local_output_is_identical_to_buildx() {
         ("run.sh", "#!/bin/sh\necho run\n"),
     ]);
     std::os::unix::fs::symlink("a.txt", ctx.path().join("link")).unwrap();
-    compare_local_outputs(env, &cfg, ctx.path(), &[]);
+    compare_local_outputs(env, &cfg, daemon, ctx.path(), &[]);
     // bare `-o DIR` means type=local
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("bare");
-    ok(rkbuild(&cfg, env).arg("-o").arg(&dest).arg(ctx.path()));
+    ok(rkbuild_on(&cfg, env, daemon)
+        .arg("-o")
+        .arg(&dest)
+        .arg(ctx.path()));
     assert_eq!(std::fs::read_to_string(dest.join("src/a.txt")).unwrap(), u);
 }
 
 #[test]
 fn tar_output_is_identical_to_buildx() {
     let env = daemon!();
+    for d in env.daemons() {
+        tar_output_on(env, d);
+    }
+}
+
+fn tar_output_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY . /\n"),
@@ -145,17 +166,17 @@ fn tar_output_is_identical_to_buildx() {
     let outs = tempfile::tempdir().unwrap();
     let a = outs.path().join("a.tar");
     let b = outs.path().join("b.tar");
-    ok(buildx(&cfg, env)
+    ok(buildx_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=tar,dest={}", a.display()))
         .arg(ctx.path()));
-    ok(rkbuild(&cfg, env)
+    ok(rkbuild_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=tar,dest={}", b.display()))
         .arg(ctx.path()));
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     // `-o -` writes the tar to stdout
-    let o = run(rkbuild(&cfg, env)
+    let o = run(rkbuild_on(&cfg, env, daemon)
         .args(["--progress=quiet", "-o", "-"])
         .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -607,15 +628,19 @@ fn normalize_plain(s: &str) -> String {
 #[test]
 fn plain_progress_matches_buildx_line_by_line() {
     let env = daemon!();
+    for d in env.daemons() {
+        plain_progress_on(env, d);
+    }
+}
+
+fn plain_progress_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
+    let base = env.base_image_on(daemon);
     let u = unique();
     let ctx = context(&[
         (
             "Dockerfile",
-            &format!(
-                "FROM {}\nCOPY a.txt /a.txt\nRUN echo {u} > /u\n",
-                env.base_image
-            ),
+            &format!("FROM {base}\nCOPY a.txt /a.txt\nRUN echo {u} > /u\n"),
         ),
         ("a.txt", "a"),
         (".dockerignore", "ignored\n"),
@@ -623,21 +648,26 @@ fn plain_progress_matches_buildx_line_by_line() {
     ]);
     let tag = format!("rkbuild-test/plain:{u}");
     // Warm the cache, then compare two fully cached builds.
-    ok(buildx(&cfg, env).args(["-q", "-t", &tag]).arg(ctx.path()));
+    ok(buildx_on(&cfg, env, daemon)
+        .args(["-q", "-t", &tag])
+        .arg(ctx.path()));
     // The printers batch events by arrival time (100 ms display interval,
     // 150 ms tick, as buildx): on a loaded machine a status can land in the
     // next batch for either tool and reprint a step header. The same events
     // always give the same text (tests/progress.rs); here up to three
     // attempts absorb that timing.
     for attempt in 1..=3 {
-        let a = run(buildx(&cfg, env)
+        let a = run(buildx_on(&cfg, env, daemon)
             .args(["--progress=plain", "-t", &tag])
             .arg(ctx.path()));
-        let b = run(rkbuild(&cfg, env)
+        let b = run(rkbuild_on(&cfg, env, daemon)
             .args(["--progress=plain", "-t", &tag])
             .arg(ctx.path()));
         assert!(a.status.success() && b.status.success());
-        let (na, nb) = (normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+        let (na, nb) = (
+            normalize_plain_on(&stderr(&a), env, daemon),
+            normalize_plain_on(&stderr(&b), env, daemon),
+        );
         if na == nb {
             break;
         }
@@ -649,18 +679,44 @@ fn plain_progress_matches_buildx_line_by_line() {
     // A failing step: same text, same exit code.
     let ctx = context(&[(
         "Dockerfile",
-        &format!("FROM {}\nRUN echo {u}-log && exit 7\n", env.base_image),
+        &format!("FROM {base}\nRUN echo {u}-log && exit 7\n"),
     )]);
-    let a = run(buildx(&cfg, env).args(["--progress=plain"]).arg(ctx.path()));
-    let b = run(rkbuild(&cfg, env)
+    let a = run(buildx_on(&cfg, env, daemon)
+        .args(["--progress=plain"])
+        .arg(ctx.path()));
+    let b = run(rkbuild_on(&cfg, env, daemon)
         .args(["--progress=plain"])
         .arg(ctx.path()));
     assert_eq!(a.status.code(), b.status.code());
-    let (na, nb) = (normalize_plain(&stderr(&a)), normalize_plain(&stderr(&b)));
+    let (na, nb) = (
+        normalize_plain_on(&stderr(&a), env, daemon),
+        normalize_plain_on(&stderr(&b), env, daemon),
+    );
     // The first run executes the RUN; compare from the failing step on.
     let tail = |s: &str| s[s.find("------").unwrap_or(0)..].to_string();
     assert_eq!(tail(&na), tail(&nb));
-    let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+    if daemon == Daemon::Docker {
+        let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+    }
+}
+
+/// [`normalize_plain`], and on the standalone BuildKit the builder's name
+/// in the first line: buildx names its remote builder, rkbuild (which does
+/// not read buildx's builder store yet) the address.
+fn normalize_plain_on(s: &str, env: &TestEnv, daemon: Daemon) -> String {
+    let s = normalize_plain(s);
+    match daemon {
+        Daemon::Docker => s,
+        Daemon::Buildkit => s
+            .replace(
+                &format!("building with \"{}\" instance", env.buildx_remote),
+                "building with \"B\" instance",
+            )
+            .replace(
+                &format!("building with \"{}\" instance", env.buildkit_host),
+                "building with \"B\" instance",
+            ),
+    }
 }
 
 /// Lists a directory's entries, recursively (paths relative to it).

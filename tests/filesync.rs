@@ -156,6 +156,12 @@ fn mtimes(root: &Path) -> BTreeMap<String, (i64, i64)> {
 #[test]
 fn copied_context_exports_the_same_tar_as_buildx() {
     let env = daemon!();
+    for d in env.daemons() {
+        tar_export_on(env, d);
+    }
+}
+
+fn tar_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     corpus(ctx.path(), &rkbuild::session::new_id());
@@ -164,11 +170,11 @@ fn copied_context_exports_the_same_tar_as_buildx() {
         outs.path().join("buildx.tar"),
         outs.path().join("rkbuild.tar"),
     );
-    ok(buildx(&cfg, env)
+    ok(buildx_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=tar,dest={}", a.display()))
         .arg(ctx.path()));
-    ok(rkbuild(&cfg, env)
+    ok(rkbuild_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=tar,dest={}", b.display()))
         .arg(ctx.path()));
@@ -186,16 +192,22 @@ fn copied_context_exports_the_same_tar_as_buildx() {
 #[test]
 fn copied_context_is_identical_to_buildx() {
     let env = daemon!();
+    for d in env.daemons() {
+        local_export_on(env, d);
+    }
+}
+
+fn local_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     corpus(ctx.path(), &rkbuild::session::new_id());
     let outs = tempfile::tempdir().unwrap();
     let (a, b) = (outs.path().join("buildx"), outs.path().join("rkbuild"));
-    ok(buildx(&cfg, env)
+    ok(buildx_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=local,dest={}", a.display()))
         .arg(ctx.path()));
-    ok(rkbuild(&cfg, env)
+    ok(rkbuild_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=local,dest={}", b.display()))
         .arg(ctx.path()));
@@ -249,6 +261,12 @@ fn transfer_sizes(stderr: &str) -> Vec<String> {
 #[test]
 fn transfer_size_reported_by_the_daemon_matches_buildx() {
     let env = daemon!();
+    for d in env.daemons() {
+        transfer_size_on(env, d);
+    }
+}
+
+fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     // Two copies with identical metadata, so that each tool does a first,
     // full transfer of the same content.
@@ -258,10 +276,10 @@ fn transfer_size_reported_by_the_daemon_matches_buildx() {
     corpus(&one, &rkbuild::session::new_id());
     let two = base.path().join("two");
     ok(Command::new("cp").arg("-a").arg(&one).arg(&two));
-    let a = run(buildx(&cfg, env)
+    let a = run(buildx_on(&cfg, env, daemon)
         .args(["--progress=plain", "-o", "type=cacheonly"])
         .arg(&one));
-    let b = run(rkbuild(&cfg, env)
+    let b = run(rkbuild_on(&cfg, env, daemon)
         .args(["--progress=plain", "-o", "type=cacheonly"])
         .arg(&two));
     assert!(a.status.success(), "{}", stderr(&a));
@@ -270,10 +288,10 @@ fn transfer_size_reported_by_the_daemon_matches_buildx() {
     assert!(!sa.is_empty(), "no transfer line in:\n{}", stderr(&a));
     assert_eq!(sa, sb);
     // A second build sends only the stats again: the same for both.
-    let a = run(buildx(&cfg, env)
+    let a = run(buildx_on(&cfg, env, daemon)
         .args(["--progress=plain", "-o", "type=cacheonly"])
         .arg(&one));
-    let b = run(rkbuild(&cfg, env)
+    let b = run(rkbuild_on(&cfg, env, daemon)
         .args(["--progress=plain", "-o", "type=cacheonly"])
         .arg(&two));
     assert_eq!(transfer_sizes(&stderr(&a)), transfer_sizes(&stderr(&b)));
@@ -282,6 +300,12 @@ fn transfer_size_reported_by_the_daemon_matches_buildx() {
 #[test]
 fn changed_files_are_sent_again() {
     let env = daemon!();
+    for d in env.daemons() {
+        changed_files_on(env, d);
+    }
+}
+
+fn changed_files_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     let root = ctx.path();
@@ -291,7 +315,7 @@ fn changed_files_are_sent_again() {
     let out = tempfile::tempdir().unwrap();
     let build = |n: u32| {
         let dest = out.path().join(n.to_string());
-        ok(rkbuild(&cfg, env)
+        ok(rkbuild_on(&cfg, env, daemon)
             .arg("-o")
             .arg(format!("type=local,dest={}", dest.display()))
             .arg(root));

@@ -284,6 +284,34 @@ fn finish(
     })
 }
 
+/// buildx's warnings for a build whose result stays in the build cache: no
+/// output on a builder that does not share the docker daemon's image store
+/// (unless `BUILDX_NO_DEFAULT_LOAD` is true), and a `BUILDX_NO_DEFAULT_LOAD`
+/// that is not a Go bool.
+fn no_output_warning(opts: &BuildOptions, driver: &dyn rkbuild::Driver) -> Vec<String> {
+    let mut out = Vec::new();
+    let no_default_load = match std::env::var("BUILDX_NO_DEFAULT_LOAD") {
+        Err(_) => false,
+        Ok(v) => rkbuild::go_parse_bool(v.as_bytes()).unwrap_or_else(|| {
+            out.push(format!(
+                "invalid non-bool value for BUILDX_NO_DEFAULT_LOAD: {v}"
+            ));
+            false
+        }),
+    };
+    if driver.features().shares_image_store() {
+        return Vec::new();
+    }
+    if !no_default_load && opts.outputs.is_empty() {
+        out.push(format!(
+            "No output specified with {} driver. Build result will only remain in the build cache. \
+             To push result image into registry use --push or to load image into docker use --load",
+            driver.name()
+        ));
+    }
+    out
+}
+
 /// buildx's metadata file values: base64-encoded JSON objects are inlined.
 fn decode_exporter_response(
     resp: &BTreeMap<String, String>,
@@ -349,6 +377,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     let opts = options(a, builder, &cfg, checked)?;
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
+    let no_output_warning = no_output_warning(&opts, builder.driver.as_ref());
     let exports_to_stdout = so
         .exports
         .iter()
@@ -376,6 +405,10 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     let (tx, printer) = printer.spawn();
     let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
     let summary = printer.await.unwrap_or_default();
+    // buildx holds its log lines back while the progress display runs.
+    for w in &no_output_warning {
+        eprintln!("WARNING: {w}");
+    }
     match result {
         Ok(resp) => {
             let id = resp

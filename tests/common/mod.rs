@@ -31,6 +31,52 @@ pub struct TestEnv {
     pub auth_registry: String,
     pub auth_user: String,
     pub auth_pass: String,
+    /// `unix:///...` of the standalone buildkitd (empty when the testenv
+    /// was brought up without it).
+    pub buildkit_host: String,
+    /// The buildx remote builder that reaches it (`rkbuild-remote`).
+    pub buildx_remote: String,
+    /// The busybox base image in the plain registry, for buildkitd.
+    pub registry_base_image: String,
+}
+
+/// Which BuildKit a side-by-side test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Daemon {
+    /// dockerd 26.1.5's embedded BuildKit (buildx's docker driver).
+    Docker,
+    /// The standalone buildkitd v0.13.2 (buildx's remote driver).
+    Buildkit,
+}
+
+impl TestEnv {
+    /// The busybox base image as `daemon` can use it.
+    pub fn base_image_on(&self, daemon: Daemon) -> &str {
+        match daemon {
+            Daemon::Docker => &self.base_image,
+            Daemon::Buildkit => &self.registry_base_image,
+        }
+    }
+
+    /// The daemons a side-by-side test runs on: both. The standalone
+    /// BuildKit is required; `RKBUILD_SKIP_BUILDKIT_TESTS=1` opts out of
+    /// it, loudly.
+    pub fn daemons(&self) -> Vec<Daemon> {
+        if !self.buildkit_host.is_empty() {
+            return vec![Daemon::Docker, Daemon::Buildkit];
+        }
+        if std::env::var("RKBUILD_SKIP_BUILDKIT_TESTS").as_deref() == Ok("1") {
+            eprintln!(
+                "\n!!!!! RKBUILD_SKIP_BUILDKIT_TESTS=1: this test did NOT run on the standalone BuildKit !!!!!\n"
+            );
+            return vec![Daemon::Docker];
+        }
+        panic!(
+            "the test environment has no standalone buildkitd (RKBUILD_TEST_BUILDKIT_HOST is empty): \
+             run `scripts/testenv up` without RKBUILD_TESTENV_BUILDKIT=0, or set \
+             RKBUILD_SKIP_BUILDKIT_TESTS=1 to opt out"
+        );
+    }
 }
 
 fn load() -> Result<TestEnv, String> {
@@ -77,6 +123,9 @@ fn load() -> Result<TestEnv, String> {
         auth_registry: get("RKBUILD_TEST_AUTH_REGISTRY"),
         auth_user: get("RKBUILD_TEST_AUTH_USER"),
         auth_pass: get("RKBUILD_TEST_AUTH_PASS"),
+        buildkit_host: get("RKBUILD_TEST_BUILDKIT_HOST"),
+        buildx_remote: get("RKBUILD_TEST_BUILDX_REMOTE_BUILDER"),
+        registry_base_image: get("RKBUILD_TEST_REGISTRY_BUSYBOX"),
         vars,
     })
 }
@@ -137,6 +186,16 @@ impl DockerConfig {
                 .expect("link buildx");
         }
         std::fs::write(dir.path().join("config.json"), "{}\n").expect("config.json");
+        // buildx's remote builder for the standalone buildkitd, from the
+        // testenv's own DOCKER_CONFIG.
+        if !env.buildx_remote.is_empty() {
+            let from = Path::new(&env.vars["DOCKER_CONFIG"])
+                .join("buildx/instances")
+                .join(&env.buildx_remote);
+            let to = dir.path().join("buildx/instances");
+            std::fs::create_dir_all(&to).expect("buildx instances dir");
+            std::fs::copy(&from, to.join(&env.buildx_remote)).expect("copy the remote builder");
+        }
         DockerConfig { dir }
     }
 
@@ -194,6 +253,26 @@ pub fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
 pub fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
     let mut c = cfg.docker(env);
     c.arg("rkbuild");
+    c
+}
+
+/// `docker buildx build` on `daemon` (the standalone buildkitd through
+/// buildx's remote builder).
+pub fn buildx_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
+    let mut c = buildx(cfg, env);
+    if daemon == Daemon::Buildkit {
+        c.args(["--builder", &env.buildx_remote]);
+    }
+    c
+}
+
+/// `docker rkbuild` on `daemon` (the standalone buildkitd through
+/// `BUILDKIT_HOST`; buildx's builder store is not read yet).
+pub fn rkbuild_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
+    let mut c = rkbuild(cfg, env);
+    if daemon == Daemon::Buildkit {
+        c.env("BUILDKIT_HOST", &env.buildkit_host);
+    }
     c
 }
 
