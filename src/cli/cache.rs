@@ -6,8 +6,8 @@
 use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rkbuild::proto::moby::buildkit::v1 as pb;
-use rkbuild::Error as LibError;
+use rkbuild::client::{CacheRecord, PruneOptions};
+use rkbuild::progress::event::Timestamp;
 
 use super::args::{DuArgs, LsArgs, PruneArgs};
 use super::builder::Builder;
@@ -23,18 +23,7 @@ const ALL_WARNING: &str =
 pub async fn du(args: &DuArgs, builder: &Builder) -> CliResult {
     let (filter, _) = prune_filters(&args.filter)?;
     let client = builder.connect().await?;
-    let resp = client
-        .control()
-        .disk_usage(pb::DiskUsageRequest {
-            filter,
-            ..Default::default()
-        })
-        .await
-        .map_err(|s| LibError::rpc("DiskUsage", s))?
-        .into_inner();
-    let mut records = resp.record;
-    // BuildKit's Go client sorts: largest first, then by ID descending.
-    records.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| b.id.cmp(&a.id)));
+    let records = client.disk_usage(&filter).await?;
     let now = SystemTime::now();
     let mut out = String::new();
     if args.verbose {
@@ -77,27 +66,19 @@ pub async fn prune(args: &PruneArgs, builder: &Builder) -> CliResult {
         }
     }
     let client = builder.connect().await?;
-    let mut stream = client
-        .control()
-        .prune(pb::PruneRequest {
+    let mut pruned = client
+        .prune(&PruneOptions {
             filter,
             all: args.all,
-            keep_duration: keep_duration.as_nanos() as i64,
+            keep_duration,
             keep_bytes: keep_bytes as i64,
-            ..Default::default()
         })
-        .await
-        .map_err(|s| LibError::rpc("Prune", s))?
-        .into_inner();
+        .await?;
     let now = SystemTime::now();
     let mut total: i64 = 0;
     let mut first = true;
     let mut t = TabWriter::go_du();
-    while let Some(r) = stream
-        .message()
-        .await
-        .map_err(|s| LibError::rpc("Prune", s))?
-    {
+    while let Some(r) = pruned.next().await? {
         total += r.size;
         if args.verbose {
             print(&verbose(std::slice::from_ref(&r), now));
@@ -179,7 +160,7 @@ fn confirm(message: &str) -> bool {
 
 const TABLE_HEADER: &str = "ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED";
 
-fn table_row(r: &pb::UsageRecord, now: SystemTime) -> String {
+fn table_row(r: &CacheRecord, now: SystemTime) -> String {
     let mut id = r.id.clone();
     if r.mutable {
         id.push('*');
@@ -196,7 +177,7 @@ fn table_row(r: &pb::UsageRecord, now: SystemTime) -> String {
     format!("{id:<40}\t{:<5}\t{size:<10}\t{last}", !r.in_use)
 }
 
-fn verbose(records: &[pb::UsageRecord], now: SystemTime) -> String {
+fn verbose(records: &[CacheRecord], now: SystemTime) -> String {
     let mut t = TabWriter::go_du();
     for r in records {
         t.line(&format!("ID:\t{}", r.id));
@@ -227,7 +208,7 @@ fn verbose(records: &[pb::UsageRecord], now: SystemTime) -> String {
     t.render()
 }
 
-fn summary(records: &[pb::UsageRecord]) -> String {
+fn summary(records: &[CacheRecord]) -> String {
     let (mut total, mut reclaimable, mut shared) = (0i64, 0i64, 0i64);
     for r in records {
         if r.size > 0 {
@@ -354,8 +335,8 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
     Some(Duration::from_secs_f64(total))
 }
 
-fn since(t: &prost_types::Timestamp, now: SystemTime) -> Duration {
-    let then = UNIX_EPOCH + Duration::new(t.seconds.max(0) as u64, t.nanos.max(0) as u32);
+fn since(t: &Timestamp, now: SystemTime) -> Duration {
+    let then = UNIX_EPOCH + Duration::new(t.unix_secs().max(0) as u64, t.subsec_nanos());
     now.duration_since(then).unwrap_or_default()
 }
 
@@ -437,8 +418,8 @@ pub fn human_duration(d: Duration) -> String {
 
 /// Go's `time.Time.String()` for a UTC time:
 /// `2006-01-02 15:04:05.999999999 +0000 UTC`.
-fn go_time(t: &prost_types::Timestamp) -> String {
-    let secs = t.seconds;
+fn go_time(t: &Timestamp) -> String {
+    let secs = t.unix_secs();
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -448,8 +429,8 @@ fn go_time(t: &prost_types::Timestamp) -> String {
         sod % 3600 / 60,
         sod % 60
     );
-    if t.nanos > 0 {
-        let frac = format!("{:09}", t.nanos);
+    if t.subsec_nanos() > 0 {
+        let frac = format!("{:09}", t.subsec_nanos());
         s.push('.');
         s.push_str(frac.trim_end_matches('0'));
     }
@@ -671,10 +652,7 @@ mod tests {
 
     #[test]
     fn go_time_format() {
-        let t = prost_types::Timestamp {
-            seconds: 1_795_517_441,
-            nanos: 859_655_916,
-        };
+        let t = Timestamp::from_unix(1_795_517_441, 859_655_916);
         assert_eq!(go_time(&t), "2026-11-24 10:50:41.859655916 +0000 UTC");
     }
 }

@@ -8,6 +8,7 @@
 //! [`Client::connect_driver`] takes any [`Driver`].
 
 pub mod addr;
+mod cache;
 pub mod driver;
 pub mod transport;
 
@@ -19,6 +20,7 @@ use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint as TonicEndpoint};
 
 pub use addr::{Endpoint, Target};
+pub use cache::{CacheRecord, PruneOptions, Pruned};
 pub use driver::{Driver, Features, LoadPath};
 pub use transport::tcp::TlsOptions;
 
