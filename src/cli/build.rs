@@ -13,7 +13,7 @@ use rkbuild::solve::export::parse_output;
 use super::args::BuildArgs;
 use super::builder::Builder;
 use super::error::{CliError, CliResult};
-use rkbuild::progress::{errors, Printer, PrinterOptions, ProgressMode};
+use rkbuild::progress::{errors, DisplayEnv, Printer, PrinterOptions, ProgressMode};
 
 /// buildx's `listToMap`: `K=V`, or `K` alone (taken from the environment
 /// for `--build-arg`, skipped when unset there; empty for `--label`); an
@@ -400,7 +400,10 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     let client = builder.connect().await?;
     let printer = Printer::stderr(
         mode,
-        PrinterOptions::for_builder(&builder.name, builder.driver.name()),
+        PrinterOptions {
+            env: DisplayEnv::from_env(),
+            ..PrinterOptions::for_builder(&builder.name, builder.driver.name())
+        },
     )?;
     let (tx, printer) = printer.spawn();
     let result = rkbuild::solve::solve(&client, so, Some(tx)).await;

@@ -52,13 +52,10 @@ impl Pacer {
         }
     }
 
-    /// 100ms/150ms, or both `TTY_DISPLAY_RATE` milliseconds when set.
-    pub(crate) fn from_env() -> Self {
-        match std::env::var("TTY_DISPLAY_RATE")
-            .ok()
-            .and_then(|v| v.parse::<i64>().ok())
-        {
-            Some(r) if r > 0 => Pacer::new(r as u64, r as u64),
+    /// 100ms/150ms, or both `display_rate_ms` ([`DisplayEnv`]) when set.
+    pub(crate) fn for_env(env: &DisplayEnv) -> Self {
+        match env.display_rate_ms {
+            Some(r) if r > 0 => Pacer::new(r, r),
             _ => Pacer::new(100, 150),
         }
     }
@@ -193,6 +190,46 @@ pub struct PrinterOptions {
     pub console_desc: String,
     /// Title of the tty header (`Building` when empty).
     pub phase: String,
+    /// The display settings buildx takes from its environment (defaults
+    /// unless [`DisplayEnv::from_env`] is asked).
+    pub env: DisplayEnv,
+}
+
+/// The display settings buildx (BuildKit's `progressui`) reads from the
+/// environment. The default is what an empty environment gives; only
+/// [`DisplayEnv::from_env`] reads the process's variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DisplayEnv {
+    /// `TTY_DISPLAY_RATE`: milliseconds between refreshes (100 ms, and a
+    /// 150 ms tick, when unset).
+    pub display_rate_ms: Option<u64>,
+    /// `PROGRESS_NO_TRUNC=0`: cut step names to 72 bytes in plain mode.
+    pub truncate_names: bool,
+    /// `NO_COLOR` (not empty): no colors in tty mode.
+    pub no_color: bool,
+    /// `BUILDKIT_COLORS`: `run=green:error=magenta`, names or `r,g,b`.
+    pub colors: Option<String>,
+    /// `BUILDKIT_TTY_LOG_LINES`: log lines shown per step in tty mode.
+    pub tty_log_lines: Option<usize>,
+}
+
+impl DisplayEnv {
+    /// The settings of the process's environment.
+    pub fn from_env() -> DisplayEnv {
+        let var = |k: &str| std::env::var(k).ok();
+        DisplayEnv {
+            display_rate_ms: var("TTY_DISPLAY_RATE")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|r| *r > 0)
+                .map(|r| r as u64),
+            truncate_names: var("PROGRESS_NO_TRUNC").as_deref() == Some("0"),
+            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            colors: var("BUILDKIT_COLORS"),
+            tty_log_lines: var("BUILDKIT_TTY_LOG_LINES")
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|v| *v > 0),
+        }
+    }
 }
 
 impl PrinterOptions {
@@ -204,6 +241,7 @@ impl PrinterOptions {
             text_desc: format!("building with {name:?} instance using {driver} driver"),
             console_desc: format!("{driver}:{name}"),
             phase: String::new(),
+            env: DisplayEnv::default(),
         }
     }
 }
@@ -297,11 +335,15 @@ impl Printer {
                 ))
             }
             ProgressMode::Auto | ProgressMode::Tty if is_terminal => Display::Tty {
-                renderer: Box::new(TtyRenderer::new(&opts.phase, &opts.console_desc)),
-                pacer: Pacer::from_env(),
+                renderer: Box::new(TtyRenderer::with_env(
+                    &opts.phase,
+                    &opts.console_desc,
+                    &opts.env,
+                )),
+                pacer: Pacer::for_env(&opts.env),
             },
             ProgressMode::Auto | ProgressMode::Plain | ProgressMode::Tty => {
-                Display::Plain(Box::new(PlainDisplay::new(&opts.text_desc)))
+                Display::Plain(Box::new(PlainDisplay::with_env(&opts.text_desc, &opts.env)))
             }
             ProgressMode::RawJson => Display::RawJson,
             ProgressMode::Quiet => Display::Quiet,

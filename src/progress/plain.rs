@@ -63,7 +63,7 @@ struct VtxStat {
 
 impl PlainRenderer {
     /// A renderer whose first line is `#0 DESC` (none when `desc` is
-    /// empty). Names are cut to 72 bytes when `PROGRESS_NO_TRUNC=0`.
+    /// empty). Names are not cut (see [`with_name_truncation`](Self::with_name_truncation)).
     pub fn new(desc: &str) -> Self {
         PlainRenderer {
             trace: Trace::new(false),
@@ -72,7 +72,7 @@ impl PlainRenderer {
             not_first: false,
             next_index: 0,
             desc: desc.to_string(),
-            truncate_names: std::env::var("PROGRESS_NO_TRUNC").as_deref() == Ok("0"),
+            truncate_names: false,
             out: Vec::new(),
         }
     }
@@ -404,16 +404,23 @@ pub struct PlainDisplay {
 }
 
 impl PlainDisplay {
-    /// A paced display with the `#0 DESC` line (see [`PlainRenderer::new`]).
+    /// A paced display with the `#0 DESC` line (see [`PlainRenderer::new`]),
+    /// buildx's default pacing.
     pub fn new(desc: &str) -> Self {
+        PlainDisplay::with_env(desc, &super::DisplayEnv::default())
+    }
+
+    /// A paced display with the settings of `env` (pacing, name
+    /// truncation).
+    pub fn with_env(desc: &str, env: &super::DisplayEnv) -> Self {
         PlainDisplay {
-            renderer: PlainRenderer::new(desc),
-            pacer: Pacer::from_env(),
+            renderer: PlainRenderer::new(desc).with_name_truncation(env.truncate_names),
+            pacer: Pacer::for_env(env),
         }
     }
 
     /// Uses fixed pacing (display interval, tick) in milliseconds instead
-    /// of `TTY_DISPLAY_RATE`.
+    /// of the default or `TTY_DISPLAY_RATE`.
     pub fn with_rates(mut self, display_ms: u64, tick_ms: u64) -> Self {
         self.pacer = Pacer::new(display_ms, tick_ms);
         self

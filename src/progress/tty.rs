@@ -27,9 +27,9 @@ struct Colors {
 
 impl Colors {
     /// Defaults (blue, yellow, red), `NO_COLOR` and `BUILDKIT_COLORS`
-    /// (`run=green:error=magenta`, names or `r,g,b`).
-    fn from_env() -> Self {
-        if std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty()) {
+    /// (`run=green:error=magenta`, names or `r,g,b`) as `env` has them.
+    fn for_env(env: &super::DisplayEnv) -> Self {
+        if env.no_color {
             return Colors {
                 run: None,
                 cancel: None,
@@ -41,7 +41,7 @@ impl Colors {
             cancel: color_code("yellow"),
             error: color_code("red"),
         };
-        if let Ok(spec) = std::env::var("BUILDKIT_COLORS") {
+        if let Some(spec) = &env.colors {
             for part in spec.split(':') {
                 let Some((k, v)) = part.split_once('=') else {
                     continue;
@@ -114,13 +114,15 @@ pub struct TtyRenderer {
 
 impl TtyRenderer {
     /// A renderer titled `[+] PHASE` with `desc` (e.g. `docker:default`)
-    /// right-aligned in the header.
+    /// right-aligned in the header, with buildx's default colors and log
+    /// lines.
     pub fn new(phase: &str, desc: &str) -> Self {
-        let term_height = std::env::var("BUILDKIT_TTY_LOG_LINES")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|v| *v > 0)
-            .unwrap_or(super::trace::TERM_HEIGHT);
+        TtyRenderer::with_env(phase, desc, &super::DisplayEnv::default())
+    }
+
+    /// As [`new`](Self::new), with the colors and log lines of `env`.
+    pub fn with_env(phase: &str, desc: &str, env: &super::DisplayEnv) -> Self {
+        let term_height = env.tty_log_lines.unwrap_or(super::trace::TERM_HEIGHT);
         TtyRenderer {
             trace: Trace::new(true),
             phase: if phase.is_empty() {
@@ -132,7 +134,7 @@ impl TtyRenderer {
             line_count: 0,
             repeated: false,
             term_height,
-            colors: Colors::from_env(),
+            colors: Colors::for_env(env),
         }
     }
 
