@@ -11,7 +11,7 @@ testenv-up:
 testenv-down:
 	scripts/testenv down
 
-# Release binary and distro packages (tests/packaging.rs installs the .deb).
+# Release binary and distro packages (tests/it/packaging.rs installs the .deb).
 package:
 	scripts/package
 

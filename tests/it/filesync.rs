@@ -3,7 +3,7 @@
 //! result of `COPY . /` over a corpus of awkward files, and the byte count
 //! the daemon reports for the transfer.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};

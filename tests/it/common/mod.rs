@@ -153,7 +153,7 @@ pub fn env() -> Option<&'static TestEnv> {
 #[macro_export]
 macro_rules! daemon {
     () => {
-        match common::env() {
+        match $crate::common::env() {
             Some(e) => e,
             None => return,
         }

@@ -1,7 +1,7 @@
 //! `docker rkbuild` builds against the real daemon, side by side with
 //! buildx 0.13.1.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Foundation: every transport against the real daemon, and the errors of
 //! bad addresses.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! progress, a session service of one's own (a secret store), and the
 //! build cache's disk usage.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `docker rkbuild version` and the plugin protocol's first steps, through
 //! the real docker CLI and standalone.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

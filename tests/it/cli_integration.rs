@@ -3,7 +3,7 @@
 //! du|prune|ls`), cobra completion through `docker __complete`, and the
 //! generated completion scripts and man pages being up to date.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! the same build; `NAME.plain.txt` is our rendering of the rawjson events
 //! (a snapshot: `UPDATE_SNAPSHOTS=1` rewrites it).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! buildx's build flags, each with its effect inside the build, compared
 //! with buildx 0.13.1 on the same daemon.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;

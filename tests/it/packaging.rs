@@ -7,7 +7,7 @@
 //! runs as root) and removes it again with `dpkg -r`, holding a lock so that
 //! two test runs on one machine do not race.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,16 @@
+//! The integration tests: one binary (one link, one harness) with a module
+//! per area. Daemon tests run against the real dockerd and the standalone
+//! buildkitd that `scripts/testenv up` starts (see `common`).
+
+#[macro_use]
+mod common;
+
+mod build;
+mod cli_integration;
+mod cli_version;
+mod connect;
+mod examples;
+mod filesync;
+mod flags;
+mod packaging;
+mod progress;
