@@ -143,7 +143,7 @@ pub enum Error {
     NamedContext(#[from] crate::solve::dockerfile::NamedContextError),
     /// A tag (`BuildOptions::tags`, `-t`) is not an image reference;
     /// buildx's message.
-    #[error("invalid tag {}: {source}", crate::go_quote(.tag.as_bytes()))]
+    #[error("invalid tag {}: {source}", crate::go::strconv::quote(.tag.as_bytes()))]
     InvalidTag {
         /// The tag as given.
         tag: String,

@@ -10,7 +10,7 @@ pub enum UnitsError {
     #[error("invalid size: '{0}'")]
     InvalidSize(String),
     /// The number of a size is not a float (`1.2.3`).
-    #[error("strconv.ParseFloat: parsing {}: invalid syntax", crate::go_quote(.0.as_bytes()))]
+    #[error("strconv.ParseFloat: parsing {}: invalid syntax", crate::go::strconv::quote(.0.as_bytes()))]
     InvalidFloat(String),
     /// `ulimit` without `=`.
     #[error("invalid ulimit argument: {0}")]
@@ -19,7 +19,7 @@ pub enum UnitsError {
     #[error("invalid ulimit type: {0}")]
     InvalidUlimitType(String),
     /// A limit that is not a 64-bit integer.
-    #[error("strconv.ParseInt: parsing {}: {}", crate::go_quote(.value.as_bytes()), if *.out_of_range { "value out of range" } else { "invalid syntax" })]
+    #[error("strconv.ParseInt: parsing {}: {}", crate::go::strconv::quote(.value.as_bytes()), if *.out_of_range { "value out of range" } else { "invalid syntax" })]
     InvalidLimit {
         /// The value as given.
         value: String,

@@ -104,22 +104,13 @@ pub fn exactly_one_argument(command_path: &str) -> ArgvError {
 }
 
 fn quote(s: &[u8]) -> String {
-    rkbuild::go_quote(s)
+    rkbuild::go::strconv::quote(s)
 }
 
 /// Go's `%q` of a rune; pflag takes a shorthand as one byte, so a byte
 /// above 0x7f is the Latin-1 character.
 fn quote_rune(b: u8) -> String {
-    match b {
-        b'\'' => r"'\''".to_string(),
-        b'"' => "'\"'".to_string(),
-        _ => {
-            let mut buf = [0u8; 4];
-            let s = char::from(b).encode_utf8(&mut buf);
-            let q = quote(s.as_bytes());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
+    rkbuild::go::strconv::quote_rune(char::from(b))
 }
 
 /// How a flag reads its value.
@@ -312,7 +303,7 @@ impl<'c> Walk<'c> {
         };
         match kind(arg) {
             Kind::Bool | Kind::Help => {
-                let Some(b) = rkbuild::go_parse_bool(value) else {
+                let Some(b) = rkbuild::go::strconv::parse_bool(value) else {
                     return Err(self.fail(invalid(format!(
                         "strconv.ParseBool: parsing {}: invalid syntax",
                         quote(value)

@@ -121,7 +121,7 @@ impl Content for ContentService {
         let digest = Digest::parse(raw).map_err(|_| {
             Status::invalid_argument(format!(
                 "{} failed validation",
-                crate::go_quote(raw.as_bytes())
+                crate::go::strconv::quote(raw.as_bytes())
             ))
         })?;
         let (_, meta) = self.stat(req.metadata(), digest).await?;

@@ -147,7 +147,7 @@ impl BuildOptions {
         if self
             .build_args
             .get("BUILDKIT_MULTI_PLATFORM")
-            .is_some_and(|v| crate::go_parse_bool_true(v))
+            .is_some_and(|v| crate::go::strconv::parse_bool_true(v))
         {
             attrs.insert("multi-platform".into(), "true".into());
         }

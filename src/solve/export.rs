@@ -144,10 +144,11 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             "tar" => (true, false),
             "oci" | "docker" => {
                 // buildx: `tar` as ParseBool reads it, true when it cannot.
-                let tar = !matches!(
-                    s.attrs.get("tar").map(String::as_str),
-                    Some("0" | "f" | "F" | "FALSE" | "false" | "False")
-                );
+                let tar = s
+                    .attrs
+                    .get("tar")
+                    .and_then(|t| crate::go::strconv::parse_bool(t.as_bytes()))
+                    != Some(false);
                 (tar, !tar)
             }
             _ => (false, false),
@@ -250,7 +251,7 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
             && attrs.get("name").is_none_or(|n| n.is_empty())
             && attrs
                 .get("push")
-                .is_some_and(|p| crate::go_parse_bool_true(p))
+                .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
         {
             return Err(Error::Other(
                 "tag is needed when pushing to registry".into(),
@@ -290,10 +291,10 @@ pub fn to_exports(specs: &[OutputSpec], tags: &[String], moby_driver: bool) -> R
                     kind = "moby".into();
                     if attrs
                         .get("push")
-                        .is_some_and(|p| crate::go_parse_bool_true(p))
+                        .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
                         && attrs
                             .get("push-by-digest")
-                            .is_some_and(|p| crate::go_parse_bool_true(p))
+                            .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
                     {
                         return Err(Error::Other("push-by-digest is currently not implemented for docker driver, please create a new builder instance".into()));
                     }

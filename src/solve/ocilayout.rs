@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 
 use crate::digest::{Digest, DigestError};
 use crate::error::go_error_text;
-use crate::go_quote;
+use crate::go::strconv::quote as go_quote;
 
 /// The scheme of an OCI layout named context.
 pub const SCHEME: &str = "oci-layout://";
