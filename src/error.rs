@@ -156,7 +156,7 @@ pub enum Error {
     Platform(#[from] crate::platform::PlatformError),
     /// A size or ulimit value is not valid.
     #[error(transparent)]
-    Units(#[from] crate::units::UnitsError),
+    Units(#[from] crate::go::units::UnitsError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

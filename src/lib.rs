@@ -60,7 +60,6 @@ pub mod proto;
 pub mod reference;
 pub mod session;
 pub mod solve;
-pub mod units;
 
 pub use client::{BuildkitVersion, Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 pub use error::{Error, Result};
@@ -72,3 +71,4 @@ pub use solve::{solve, Export, ExportOutput, SolveOptions, SolveResponse};
 pub use go::strconv::{
     parse_bool as go_parse_bool, parse_bool_true as go_parse_bool_true, quote as go_quote,
 };
+pub use go::units;

@@ -6,6 +6,7 @@
 use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rkbuild::go::units::{human_duration, human_size};
 use rkbuild::proto::moby::buildkit::v1 as pb;
 use rkbuild::Error as LibError;
 
@@ -363,82 +364,6 @@ fn since(t: &prost_types::Timestamp, now: SystemTime) -> Duration {
     now.duration_since(then).unwrap_or_default()
 }
 
-/// go-units `HumanSize`: decimal units, 4 significant digits.
-pub fn human_size(size: f64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut s = size;
-    let mut i = 0;
-    while s >= 1000.0 && i < UNITS.len() - 1 {
-        s /= 1000.0;
-        i += 1;
-    }
-    format!("{}{}", go_g4(s), UNITS[i])
-}
-
-/// Go's `%.4g`.
-fn go_g4(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let e = format!("{v:.3e}");
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..4).contains(&exp) {
-        let mant = trim_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mant}e{sign}{:02}", exp.abs());
-    }
-    let decimals = (3 - exp).max(0) as usize;
-    trim_zeros(&format!("{v:.decimals$}"))
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// go-units `HumanDuration`.
-pub fn human_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs < 1 {
-        return "Less than a second".into();
-    }
-    if secs == 1 {
-        return "1 second".into();
-    }
-    if secs < 60 {
-        return format!("{secs} seconds");
-    }
-    let minutes = secs / 60;
-    if minutes == 1 {
-        return "About a minute".into();
-    }
-    if minutes < 60 {
-        return format!("{minutes} minutes");
-    }
-    // d.Round(time.Hour).Hours()
-    let hours = (d.as_secs_f64() / 3600.0 + 0.5).floor() as u64;
-    if hours == 1 {
-        return "About an hour".into();
-    }
-    if hours < 48 {
-        return format!("{hours} hours");
-    }
-    if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
-    }
-    if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
-    }
-    format!("{} years", secs / 3600 / 24 / 365)
-}
-
 /// Go's `time.Time.String()` for a UTC time:
 /// `2006-01-02 15:04:05.999999999 +0000 UTC`.
 fn go_time(t: &prost_types::Timestamp) -> String {
@@ -581,43 +506,6 @@ impl TabWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_like_go_units() {
-        let cases = [
-            (0.0, "0B"),
-            (6.0, "6B"),
-            (999.0, "999B"),
-            (1000.0, "1kB"),
-            (1234.0, "1.234kB"),
-            (12345.0, "12.35kB"),
-            (4_500_000.0, "4.5MB"),
-            (999_999.0, "1000kB"),
-            (1_073_741_824.0, "1.074GB"),
-        ];
-        for (v, want) in cases {
-            assert_eq!(human_size(v), want, "{v}");
-        }
-    }
-
-    #[test]
-    fn durations_like_go_units() {
-        let s = Duration::from_secs;
-        assert_eq!(
-            human_duration(Duration::from_millis(300)),
-            "Less than a second"
-        );
-        assert_eq!(human_duration(s(1)), "1 second");
-        assert_eq!(human_duration(s(6)), "6 seconds");
-        assert_eq!(human_duration(s(61)), "About a minute");
-        assert_eq!(human_duration(s(150)), "2 minutes");
-        assert_eq!(human_duration(s(3600 + 1700)), "About an hour");
-        assert_eq!(human_duration(s(3 * 3600)), "3 hours");
-        assert_eq!(human_duration(s(3 * 86400)), "3 days");
-        assert_eq!(human_duration(s(20 * 86400)), "2 weeks");
-        assert_eq!(human_duration(s(100 * 86400)), "3 months");
-        assert_eq!(human_duration(s(800 * 86400)), "2 years");
-    }
 
     #[test]
     fn tabwriter_matches_buildx_du() {

@@ -169,10 +169,10 @@ fn find_short(cmd: &Command, c: u8) -> Option<&Arg> {
 fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
     let v = String::from_utf8_lossy(value);
     match a.get_long() {
-        Some("ulimit") => rkbuild::units::parse_ulimit(&v)
+        Some("ulimit") => rkbuild::go::units::parse_ulimit(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
-        Some("shm-size" | "keep-storage") => rkbuild::units::ram_in_bytes(&v)
+        Some("shm-size" | "keep-storage") => rkbuild::go::units::ram_in_bytes(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
         _ => Ok(()),

@@ -5,8 +5,13 @@
 //! here, one file per Go package, each naming the package and the version
 //! whose behaviour it matches:
 //!
+//! - [`fmt`]: `%.4g`.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
+//! - [`units`]: docker's go-units (`RAMInBytes`, `ParseUlimit`, `HumanSize`,
+//!   `HumanDuration`).
 //!
 //! Nothing here depends on the rest of the crate.
 
+pub mod fmt;
 pub mod strconv;
+pub mod units;

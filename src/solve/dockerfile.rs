@@ -373,7 +373,7 @@ impl BuildOptions {
             attrs.insert("shm-size".into(), s.to_string());
         }
         if !self.ulimits.is_empty() {
-            let ulimits = crate::units::normalize_ulimits(&self.ulimits)?;
+            let ulimits = crate::go::units::normalize_ulimits(&self.ulimits)?;
             attrs.insert("ulimit".into(), ulimits.join(","));
         }
         check_target_contexts(&self.build_contexts)?;
@@ -517,10 +517,10 @@ fn extra_hosts(hosts: &[String]) -> Result<String> {
 }
 
 /// Parses a docker size (`64m`, `1g`, `512`, `1.5GB`): binary units, as
-/// docker's `RAMInBytes` ([`crate::units::ram_in_bytes`]); a value beyond
+/// docker's `RAMInBytes` ([`crate::go::units::ram_in_bytes`]); a value beyond
 /// 64 bits is 0 (not set), as in buildx.
 pub fn parse_ram_bytes(s: &str) -> Result<u64> {
-    Ok(crate::units::ram_in_bytes(s)?.max(0) as u64)
+    Ok(crate::go::units::ram_in_bytes(s)?.max(0) as u64)
 }
 
 #[cfg(test)]
