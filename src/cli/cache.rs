@@ -6,6 +6,7 @@
 use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rkbuild::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
 use rkbuild::go::units::{human_duration, human_size};
 use rkbuild::proto::moby::buildkit::v1 as pb;
 use rkbuild::Error as LibError;
@@ -304,7 +305,7 @@ pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
         }
         let v = &vals[0];
         if k == until_key {
-            keep = parse_go_duration(v).ok_or_else(|| {
+            keep = parse_duration(v).ok_or_else(|| {
                 CliError::new(format!(
                     "{k:?} filter expects a duration (e.g., '24h'): invalid duration {v:?}"
                 ))
@@ -320,88 +321,19 @@ pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
     Ok((vec![parts.join(",")], keep))
 }
 
-/// Go's `time.ParseDuration` for non-negative durations ("24h", "1h30m",
-/// "1.5h", "300ms").
-pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    if s.is_empty() {
-        return None;
-    }
-    let mut rest = s;
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let n = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if n == 0 {
-            return None;
-        }
-        let num: f64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let mult = match &rest[..u] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[u..];
-        total += num * mult;
-    }
-    Some(Duration::from_secs_f64(total))
-}
-
 fn since(t: &prost_types::Timestamp, now: SystemTime) -> Duration {
     let then = UNIX_EPOCH + Duration::new(t.seconds.max(0) as u64, t.nanos.max(0) as u32);
     now.duration_since(then).unwrap_or_default()
 }
 
-/// Go's `time.Time.String()` for a UTC time:
-/// `2006-01-02 15:04:05.999999999 +0000 UTC`.
+/// Go's `time.Time.String()` of a BuildKit time (always UTC).
 fn go_time(t: &prost_types::Timestamp) -> String {
-    let secs = t.seconds;
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let mut s = format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    );
-    if t.nanos > 0 {
-        let frac = format!("{:09}", t.nanos);
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s.push_str(" +0000 UTC");
-    s
+    utc_string(t.seconds, t.nanos.max(0) as u32)
 }
 
+/// Go's zero `time.Time`, as `String()` prints it.
 fn zero_time() -> String {
-    "0001-01-01 00:00:00 +0000 UTC".into()
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    utc_string(ZERO_UNIX_SECS, 0)
 }
 
 /// Go's `text/tabwriter` (no flags): tab-terminated cells, aligned per
@@ -557,8 +489,6 @@ mod tests {
         assert!(prune_filters(&v(&["until=1h", "unused-for=2h"])).is_err());
         assert!(prune_filters(&v(&["until=soon"])).is_err());
         assert!(prune_filters(&v(&["nofilter"])).is_err());
-        assert_eq!(parse_go_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_go_duration("1.5h"), Some(Duration::from_secs(5400)));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!
 //! - [`fmt`]: `%.4g`.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
+//! - [`time`]: `ParseDuration`, `Time.String()`, `time.RFC3339Nano`.
 //! - [`units`]: docker's go-units (`RAMInBytes`, `ParseUlimit`, `HumanSize`,
 //!   `HumanDuration`).
 //!
@@ -14,4 +15,5 @@
 
 pub mod fmt;
 pub mod strconv;
+pub mod time;
 pub mod units;
