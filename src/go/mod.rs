@@ -7,6 +7,7 @@
 //!
 //! - [`fmt`]: `%.4g`.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
+//! - [`tabwriter`]: `text/tabwriter` (buildx's `du`, the docker CLI's tables).
 //! - [`time`]: `ParseDuration`, `Time.String()`, `time.RFC3339Nano`.
 //! - [`units`]: docker's go-units (`RAMInBytes`, `ParseUlimit`, `HumanSize`,
 //!   `HumanDuration`).
@@ -15,5 +16,6 @@
 
 pub mod fmt;
 pub mod strconv;
+pub mod tabwriter;
 pub mod time;
 pub mod units;
