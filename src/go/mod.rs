@@ -6,6 +6,7 @@
 //! whose behaviour it matches:
 //!
 //! - [`fmt`]: `%.4g`.
+//! - [`json`]: `encoding/json`'s escaping, indentation and `[]byte` as base64.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
 //! - [`tabwriter`]: `text/tabwriter` (buildx's `du`, the docker CLI's tables).
 //! - [`time`]: `ParseDuration`, `Time.String()`, `time.RFC3339Nano`.
@@ -15,6 +16,7 @@
 //! Nothing here depends on the rest of the crate.
 
 pub mod fmt;
+pub mod json;
 pub mod strconv;
 pub mod tabwriter;
 pub mod time;

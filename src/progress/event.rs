@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::gojson::{bytes_b64, bytes_b64_nullable, vec_bytes_b64};
+use crate::go::json::{bytes_b64, bytes_b64_nullable, vec_bytes_b64};
 use crate::go::time::{days_from_civil, rfc3339_nano, ZERO_UNIX_SECS};
 use crate::proto::moby::buildkit::v1 as control;
 use crate::proto::pb;
