@@ -8,6 +8,7 @@
 //! - [`fmt`]: `%.4g`.
 //! - [`json`]: `encoding/json`'s escaping, indentation and `[]byte` as base64.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
+//! - [`syscall`]: `Errno.Error()`, an I/O error's text as Go prints it.
 //! - [`tabwriter`]: `text/tabwriter` (buildx's `du`, the docker CLI's tables).
 //! - [`time`]: `ParseDuration`, `Time.String()`, `time.RFC3339Nano`.
 //! - [`units`]: docker's go-units (`RAMInBytes`, `ParseUlimit`, `HumanSize`,
@@ -18,6 +19,7 @@
 pub mod fmt;
 pub mod json;
 pub mod strconv;
+pub mod syscall;
 pub mod tabwriter;
 pub mod time;
 pub mod units;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use super::export::{check_tags, to_exports, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
-use crate::error::{go_error_text, Error, Result};
+use crate::error::{Error, Result};
+use crate::go::syscall::error_text;
 
 /// Where the Dockerfile comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -399,7 +400,7 @@ pub enum NamedContextError {
     },
     /// A local context path could not be examined (it does not exist, a
     /// parent is not a directory, ...).
-    #[error("failed to get build context {name}: stat {path}: {}", go_error_text(.source))]
+    #[error("failed to get build context {name}: stat {path}: {}", error_text(.source))]
     Stat {
         /// The context's name.
         name: String,

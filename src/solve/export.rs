@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::error::{go_error_text, Error, Result};
+use crate::error::{Error, Result};
+use crate::go::syscall::error_text;
 
 /// Where an export's files go on the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +160,7 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::Other(format!(
                 "invalid destination {what}: {dest}: stat {dest}: {}",
-                go_error_text(&e)
+                error_text(&e)
             ))),
         };
         if dir {

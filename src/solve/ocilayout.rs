@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::digest::{Digest, DigestError};
-use crate::error::go_error_text;
 use crate::go::strconv::quote as go_quote;
+use crate::go::syscall::error_text;
 
 /// The scheme of an OCI layout named context.
 pub const SCHEME: &str = "oci-layout://";
@@ -56,7 +56,7 @@ pub enum OciLayoutError {
         failure: Option<LockFailure>,
     },
     /// `index.json` could not be read.
-    #[error("could not read {path}: {op} {path}: {}", go_error_text(.source))]
+    #[error("could not read {path}: {op} {path}: {}", error_text(.source))]
     Read {
         /// The index file.
         path: String,
@@ -105,8 +105,8 @@ pub enum LockFailure {
 fn lock_detail(path: &str, failure: &Option<LockFailure>) -> String {
     match failure {
         None => String::new(),
-        Some(LockFailure::Open(e)) => format!(": open {path}: {}", go_error_text(e)),
-        Some(LockFailure::Flock(e)) => format!(": {}", go_error_text(e)),
+        Some(LockFailure::Open(e)) => format!(": open {path}: {}", error_text(e)),
+        Some(LockFailure::Flock(e)) => format!(": {}", error_text(e)),
     }
 }
 
