@@ -5,6 +5,7 @@
 //! here, one file per Go package, each naming the package and the version
 //! whose behaviour it matches:
 //!
+//! - [`filepath`]: `Clean`, `Join` (Unix).
 //! - [`fmt`]: `%.4g`.
 //! - [`json`]: `encoding/json`'s escaping, indentation and `[]byte` as base64.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
@@ -16,6 +17,7 @@
 //!
 //! Nothing here depends on the rest of the crate.
 
+pub mod filepath;
 pub mod fmt;
 pub mod json;
 pub mod strconv;

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::digest::{Digest, DigestError};
+use crate::go::filepath::join as go_join;
 use crate::go::strconv::quote as go_quote;
 use crate::go::syscall::error_text;
 
@@ -185,14 +186,6 @@ impl OciLayoutRef {
 struct Manifest {
     digest: String,
     ref_name: Option<String>,
-}
-
-/// Go's `path.Join(dir, name)`.
-fn go_join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        return crate::fsutil::patterns::clean(name);
-    }
-    crate::fsutil::patterns::clean(&format!("{dir}/{name}"))
 }
 
 /// A shared `flock` on `index.json.lock`; dropping it unlocks and removes
@@ -656,14 +649,6 @@ mod tests {
         let r = OciLayoutRef::resolve(&reference(d.path(), ":x")).unwrap();
         assert_eq!(r.digest, D2);
         assert!(decode_index(b"null").unwrap().is_empty());
-    }
-
-    #[test]
-    fn paths_join_like_go() {
-        assert_eq!(go_join("", "index.json"), "index.json");
-        assert_eq!(go_join("layout/", "index.json"), "layout/index.json");
-        assert_eq!(go_join("./a//b/../c", "index.json"), "a/c/index.json");
-        assert_eq!(go_join("/", "index.json"), "/index.json");
     }
 
     #[test]
