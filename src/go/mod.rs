@@ -5,6 +5,8 @@
 //! here, one file per Go package, each naming the package and the version
 //! whose behaviour it matches:
 //!
+//! - [`csv`]: `encoding/csv`'s `Reader.Read` of one record (buildx's and
+//!   pflag's comma-separated values).
 //! - [`filepath`]: `Clean`, `Join` (Unix).
 //! - [`fmt`]: `%.4g`.
 //! - [`json`]: `encoding/json`'s escaping, indentation and `[]byte` as base64.
@@ -17,6 +19,7 @@
 //!
 //! Nothing here depends on the rest of the crate.
 
+pub mod csv;
 pub mod filepath;
 pub mod fmt;
 pub mod json;
