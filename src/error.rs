@@ -114,7 +114,7 @@ pub enum Error {
     Canceled,
     /// A file operation of a file transfer failed. Shown the way Go reports
     /// it (`open /path: permission denied`), as the daemon relays it.
-    #[error("{op} {}: {}", path.display(), go_error_text(source))]
+    #[error("{op} {}: {}", path.display(), crate::go::syscall::error_text(source))]
     FileOp {
         /// The operation (`open`, `lstat`, `read`, ...).
         op: &'static str,
@@ -143,7 +143,7 @@ pub enum Error {
     NamedContext(#[from] crate::solve::dockerfile::NamedContextError),
     /// A tag (`BuildOptions::tags`, `-t`) is not an image reference;
     /// buildx's message.
-    #[error("invalid tag {}: {source}", crate::go_quote(.tag.as_bytes()))]
+    #[error("invalid tag {}: {source}", crate::go::strconv::quote(.tag.as_bytes()))]
     InvalidTag {
         /// The tag as given.
         tag: String,
@@ -156,7 +156,7 @@ pub enum Error {
     Platform(#[from] crate::platform::PlatformError),
     /// A size or ulimit value is not valid.
     #[error(transparent)]
-    Units(#[from] crate::units::UnitsError),
+    Units(#[from] crate::go::units::UnitsError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),
@@ -188,24 +188,6 @@ impl Error {
             Error::Rpc { status, .. } => Some(status.code()),
             _ => None,
         }
-    }
-}
-
-/// An I/O error's text the way Go prints it (`permission denied`, not
-/// `Permission denied (os error 13)`).
-pub(crate) fn go_error_text(e: &std::io::Error) -> String {
-    let Some(code) = e.raw_os_error() else {
-        return e.to_string();
-    };
-    let text = std::io::Error::from_raw_os_error(code).to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(i) => &text[..i],
-        None => &text,
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

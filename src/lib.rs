@@ -87,81 +87,14 @@ pub mod digest;
 pub mod docker;
 pub mod error;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod go;
 pub mod platform;
 pub mod progress;
 pub mod proto;
 pub mod reference;
 pub mod session;
 pub mod solve;
-pub mod units;
-
-/// Go's `strconv.ParseBool`: `None` for anything it refuses.
-pub fn go_parse_bool(s: &[u8]) -> Option<bool> {
-    match s {
-        b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True" => Some(true),
-        b"0" | b"f" | b"F" | b"FALSE" | b"false" | b"False" => Some(false),
-        _ => None,
-    }
-}
-
-/// Go's `strconv.ParseBool` answering true (buildx and BuildKit parse
-/// their boolean options with it).
-pub fn go_parse_bool_true(s: &str) -> bool {
-    go_parse_bool(s.as_bytes()) == Some(true)
-}
-
-/// Go's `strconv.Quote` (what `%q` prints): double quotes, backslash
-/// escapes for quotes, control characters and bytes that are not UTF-8.
-/// Non-ASCII characters are kept unless they are control, format or
-/// space characters (Go's `IsPrint`, closely enough for messages).
-/// Public so that the CLI quotes values in buildx's messages the same way.
-pub fn go_quote(s: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for chunk in s.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\x07' => out.push_str("\\a"),
-                '\x08' => out.push_str("\\b"),
-                '\x0c' => out.push_str("\\f"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\x0b' => out.push_str("\\v"),
-                ' '..='~' => out.push(c),
-                c if (c as u32) < 0x20 || c == '\x7f' => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
-                }
-                c if c.is_control()
-                    || c.is_whitespace()
-                    || matches!(
-                        c,
-                        '\u{ad}'
-                            | '\u{200b}'..='\u{200f}'
-                            | '\u{202a}'..='\u{202e}'
-                            | '\u{2060}'..='\u{2064}'
-                            | '\u{feff}'
-                    ) =>
-                {
-                    if (c as u32) < 0x10000 {
-                        let _ = write!(out, "\\u{:04x}", c as u32);
-                    } else {
-                        let _ = write!(out, "\\U{:08x}", c as u32);
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out.push('"');
-    out
-}
 
 pub use build::{Build, BuildSession};
 pub use client::{
@@ -172,17 +105,8 @@ pub use progress::event::SolveStatus;
 pub use solve::dockerfile::{BuildContext, BuildOptions, DockerfileSource};
 pub use solve::{solve, Export, ExportOutput, SolveOptions, SolveResponse};
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn go_quote_like_strconv_quote() {
-        let q = |b: &[u8]| super::go_quote(b);
-        assert_eq!(q(b""), r#""""#);
-        assert_eq!(q(b"garbage\n"), r#""garbage\n""#);
-        assert_eq!(q(br#"{"a":"b\c"}"#), r#""{\"a\":\"b\\c\"}""#);
-        assert_eq!(q(b"\x01\x7f\t\x07"), r#""\x01\x7f\t\a""#);
-        assert_eq!(q("dé€😀".as_bytes()), "\"dé€😀\"");
-        assert_eq!(q("a\u{a0}b\u{feff}".as_bytes()), r#""a\u00a0b\ufeff""#);
-        assert_eq!(q(b"\xff\xfe"), r#""\xff\xfe""#);
-    }
-}
+// The Go helpers' names from before `go` collected them, for library users.
+pub use go::strconv::{
+    parse_bool as go_parse_bool, parse_bool_true as go_parse_bool_true, quote as go_quote,
+};
+pub use go::units;

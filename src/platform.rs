@@ -56,7 +56,7 @@ const OS_AND_VERSION_RE: &str = r"^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$";
 const SPECIFIER_RE: &str = "^[A-Za-z0-9_-]+$";
 
 fn q(s: &str) -> String {
-    crate::go_quote(s.as_bytes())
+    crate::go::strconv::quote(s.as_bytes())
 }
 
 /// Go's `GOOS` values containerd knows (`isKnownOS`).

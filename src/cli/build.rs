@@ -28,7 +28,7 @@ fn list_to_map(list: &[String], read_env: bool) -> CliResult<BTreeMap<String, St
         if k.is_empty() {
             return Err(CliError::new(format!(
                 "invalid key-value pair {}: empty key",
-                rkbuild::go_quote(s.as_bytes())
+                rkbuild::go::strconv::quote(s.as_bytes())
             )));
         }
         match v {

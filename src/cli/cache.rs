@@ -7,6 +7,9 @@ use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rkbuild::client::{CacheRecord, PruneOptions};
+use rkbuild::go::tabwriter::TabWriter;
+use rkbuild::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
+use rkbuild::go::units::{human_duration, human_size};
 use rkbuild::progress::event::Timestamp;
 
 use super::args::{DuArgs, LsArgs, PruneArgs};
@@ -280,7 +283,7 @@ pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
         }
         let v = &vals[0];
         if k == until_key {
-            keep = parse_go_duration(v).ok_or_else(|| {
+            keep = parse_duration(v).ok_or_else(|| {
                 CliError::new(format!(
                     "{k:?} filter expects a duration (e.g., '24h'): invalid duration {v:?}"
                 ))
@@ -296,342 +299,24 @@ pub fn prune_filters(list: &[String]) -> CliResult<(Vec<String>, Duration)> {
     Ok((vec![parts.join(",")], keep))
 }
 
-/// Go's `time.ParseDuration` for non-negative durations ("24h", "1h30m",
-/// "1.5h", "300ms").
-pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    if s.is_empty() {
-        return None;
-    }
-    let mut rest = s;
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let n = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if n == 0 {
-            return None;
-        }
-        let num: f64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let mult = match &rest[..u] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[u..];
-        total += num * mult;
-    }
-    Some(Duration::from_secs_f64(total))
-}
-
 fn since(t: &Timestamp, now: SystemTime) -> Duration {
     let then = UNIX_EPOCH + Duration::new(t.unix_secs().max(0) as u64, t.subsec_nanos());
     now.duration_since(then).unwrap_or_default()
 }
 
-/// go-units `HumanSize`: decimal units, 4 significant digits.
-pub fn human_size(size: f64) -> String {
-    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut s = size;
-    let mut i = 0;
-    while s >= 1000.0 && i < UNITS.len() - 1 {
-        s /= 1000.0;
-        i += 1;
-    }
-    format!("{}{}", go_g4(s), UNITS[i])
-}
-
-/// Go's `%.4g`.
-fn go_g4(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let e = format!("{v:.3e}");
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..4).contains(&exp) {
-        let mant = trim_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mant}e{sign}{:02}", exp.abs());
-    }
-    let decimals = (3 - exp).max(0) as usize;
-    trim_zeros(&format!("{v:.decimals$}"))
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// go-units `HumanDuration`.
-pub fn human_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs < 1 {
-        return "Less than a second".into();
-    }
-    if secs == 1 {
-        return "1 second".into();
-    }
-    if secs < 60 {
-        return format!("{secs} seconds");
-    }
-    let minutes = secs / 60;
-    if minutes == 1 {
-        return "About a minute".into();
-    }
-    if minutes < 60 {
-        return format!("{minutes} minutes");
-    }
-    // d.Round(time.Hour).Hours()
-    let hours = (d.as_secs_f64() / 3600.0 + 0.5).floor() as u64;
-    if hours == 1 {
-        return "About an hour".into();
-    }
-    if hours < 48 {
-        return format!("{hours} hours");
-    }
-    if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
-    }
-    if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
-    }
-    format!("{} years", secs / 3600 / 24 / 365)
-}
-
-/// Go's `time.Time.String()` for a UTC time:
-/// `2006-01-02 15:04:05.999999999 +0000 UTC`.
+/// Go's `time.Time.String()` of a BuildKit time (always UTC).
 fn go_time(t: &Timestamp) -> String {
-    let secs = t.unix_secs();
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let mut s = format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    );
-    if t.subsec_nanos() > 0 {
-        let frac = format!("{:09}", t.subsec_nanos());
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s.push_str(" +0000 UTC");
-    s
+    utc_string(t.unix_secs(), t.subsec_nanos())
 }
 
+/// Go's zero `time.Time`, as `String()` prints it.
 fn zero_time() -> String {
-    "0001-01-01 00:00:00 +0000 UTC".into()
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Go's `text/tabwriter` (no flags): tab-terminated cells, aligned per
-/// column block.
-pub struct TabWriter {
-    minwidth: usize,
-    tabwidth: usize,
-    padding: usize,
-    padchar: char,
-    lines: Vec<Vec<String>>,
-}
-
-impl TabWriter {
-    /// `tabwriter.NewWriter(w, 1, 8, 1, '\t', 0)` (buildx du/prune).
-    pub fn go_du() -> Self {
-        TabWriter {
-            minwidth: 1,
-            tabwidth: 8,
-            padding: 1,
-            padchar: '\t',
-            lines: Vec::new(),
-        }
-    }
-
-    /// `tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)` (docker CLI tables).
-    pub fn docker_table() -> Self {
-        TabWriter {
-            minwidth: 10,
-            tabwidth: 1,
-            padding: 3,
-            padchar: ' ',
-            lines: Vec::new(),
-        }
-    }
-
-    /// Adds one line (without its newline).
-    pub fn line(&mut self, l: &str) {
-        self.lines.push(l.split('\t').map(str::to_string).collect());
-    }
-
-    /// Formats every line added.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let mut widths = Vec::new();
-        self.format(&mut out, &mut widths, 0, self.lines.len());
-        out
-    }
-
-    fn format(&self, out: &mut String, widths: &mut Vec<usize>, line0: usize, line1: usize) {
-        let column = widths.len();
-        let mut start = line0;
-        let mut this = line0;
-        while this < line1 {
-            // Cells terminated by a tab: all but the last of a line.
-            if column + 1 >= self.lines[this].len() {
-                this += 1;
-                continue;
-            }
-            self.write_lines(out, widths, start, this);
-            start = this;
-            let mut width = self.minwidth;
-            while this < line1 && column + 1 < self.lines[this].len() {
-                let w = self.lines[this][column].chars().count() + self.padding;
-                width = width.max(w);
-                this += 1;
-            }
-            widths.push(width);
-            self.format(out, widths, start, this);
-            widths.pop();
-            start = this;
-        }
-        self.write_lines(out, widths, start, line1);
-    }
-
-    fn write_lines(&self, out: &mut String, widths: &[usize], line0: usize, line1: usize) {
-        for line in &self.lines[line0..line1] {
-            for (j, cell) in line.iter().enumerate() {
-                out.push_str(cell);
-                if j < widths.len() && j + 1 < line.len() {
-                    self.pad(out, cell.chars().count(), widths[j]);
-                }
-            }
-            out.push('\n');
-        }
-    }
-
-    fn pad(&self, out: &mut String, textw: usize, cellw: usize) {
-        if self.padchar == '\t' {
-            let cellw = cellw.div_ceil(self.tabwidth) * self.tabwidth;
-            let n = cellw.saturating_sub(textw);
-            for _ in 0..n.div_ceil(self.tabwidth) {
-                out.push('\t');
-            }
-        } else {
-            for _ in textw..cellw {
-                out.push(self.padchar);
-            }
-        }
-    }
+    utc_string(ZERO_UNIX_SECS, 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_like_go_units() {
-        let cases = [
-            (0.0, "0B"),
-            (6.0, "6B"),
-            (999.0, "999B"),
-            (1000.0, "1kB"),
-            (1234.0, "1.234kB"),
-            (12345.0, "12.35kB"),
-            (4_500_000.0, "4.5MB"),
-            (999_999.0, "1000kB"),
-            (1_073_741_824.0, "1.074GB"),
-        ];
-        for (v, want) in cases {
-            assert_eq!(human_size(v), want, "{v}");
-        }
-    }
-
-    #[test]
-    fn durations_like_go_units() {
-        let s = Duration::from_secs;
-        assert_eq!(
-            human_duration(Duration::from_millis(300)),
-            "Less than a second"
-        );
-        assert_eq!(human_duration(s(1)), "1 second");
-        assert_eq!(human_duration(s(6)), "6 seconds");
-        assert_eq!(human_duration(s(61)), "About a minute");
-        assert_eq!(human_duration(s(150)), "2 minutes");
-        assert_eq!(human_duration(s(3600 + 1700)), "About an hour");
-        assert_eq!(human_duration(s(3 * 3600)), "3 hours");
-        assert_eq!(human_duration(s(3 * 86400)), "3 days");
-        assert_eq!(human_duration(s(20 * 86400)), "2 weeks");
-        assert_eq!(human_duration(s(100 * 86400)), "3 months");
-        assert_eq!(human_duration(s(800 * 86400)), "2 years");
-    }
-
-    #[test]
-    fn tabwriter_matches_buildx_du() {
-        let mut t = TabWriter::go_du();
-        t.line(TABLE_HEADER);
-        t.line(&format!(
-            "{:<40}\t{:<5}\t{:<10}\t{}",
-            "xsgagu9yq7t5l3uirdixl2y87*", true, "69B", "6 seconds ago"
-        ));
-        assert_eq!(
-            t.render(),
-            "ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED\n\
-             xsgagu9yq7t5l3uirdixl2y87*              \ttrue \t\t69B       \t6 seconds ago\n"
-        );
-        let mut s = TabWriter::go_du();
-        s.line("Shared:\t6B");
-        s.line("Private:\t115B");
-        s.line("Reclaimable:\t121B");
-        assert_eq!(
-            s.render(),
-            "Shared:\t\t6B\nPrivate:\t115B\nReclaimable:\t121B\n"
-        );
-    }
-
-    #[test]
-    fn tabwriter_matches_buildx_ls() {
-        let mut t = TabWriter::docker_table();
-        t.line("NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS");
-        t.line("default*\tdocker\t\t\t");
-        t.line(" \\_ default\t \\_ default\trunning\tv0.0.0+unknown\tlinux/amd64");
-        assert_eq!(
-            t.render(),
-            "NAME/NODE     DRIVER/ENDPOINT   STATUS    BUILDKIT         PLATFORMS\n\
-             default*      docker                                       \n \
-             \\_ default    \\_ default       running   v0.0.0+unknown   linux/amd64\n"
-        );
-    }
 
     #[test]
     fn filters_like_buildx() {
@@ -646,8 +331,6 @@ mod tests {
         assert!(prune_filters(&v(&["until=1h", "unused-for=2h"])).is_err());
         assert!(prune_filters(&v(&["until=soon"])).is_err());
         assert!(prune_filters(&v(&["nofilter"])).is_err());
-        assert_eq!(parse_go_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_go_duration("1.5h"), Some(Duration::from_secs(5400)));
     }
 
     #[test]

@@ -104,22 +104,13 @@ pub fn exactly_one_argument(command_path: &str) -> ArgvError {
 }
 
 fn quote(s: &[u8]) -> String {
-    rkbuild::go_quote(s)
+    rkbuild::go::strconv::quote(s)
 }
 
 /// Go's `%q` of a rune; pflag takes a shorthand as one byte, so a byte
 /// above 0x7f is the Latin-1 character.
 fn quote_rune(b: u8) -> String {
-    match b {
-        b'\'' => r"'\''".to_string(),
-        b'"' => "'\"'".to_string(),
-        _ => {
-            let mut buf = [0u8; 4];
-            let s = char::from(b).encode_utf8(&mut buf);
-            let q = quote(s.as_bytes());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
+    rkbuild::go::strconv::quote_rune(char::from(b))
 }
 
 /// How a flag reads its value.
@@ -178,10 +169,10 @@ fn find_short(cmd: &Command, c: u8) -> Option<&Arg> {
 fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
     let v = String::from_utf8_lossy(value);
     match a.get_long() {
-        Some("ulimit") => rkbuild::units::parse_ulimit(&v)
+        Some("ulimit") => rkbuild::go::units::parse_ulimit(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
-        Some("shm-size" | "keep-storage") => rkbuild::units::ram_in_bytes(&v)
+        Some("shm-size" | "keep-storage") => rkbuild::go::units::ram_in_bytes(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
         _ => Ok(()),
@@ -195,66 +186,15 @@ fn is_string_slice(a: &Arg) -> bool {
         .is_some_and(|n| n.len() == 1 && n[0].as_str() == "strings")
 }
 
-/// The first record of `value` as Go's `encoding/csv` reads it (comma `,`,
-/// quote `"`, no lazy quotes, no trimming); `""` is no field at all, as in
-/// pflag's `readAsCSV`. The error is `csv.ParseError`'s text.
+/// pflag's `readAsCSV`: `""` is no field at all, anything else the first
+/// record of `value` as Go's `encoding/csv` reads it
+/// ([`rkbuild::go::csv::read_record`]). The error is its text
+/// (`csv.ParseError`'s, or `EOF` for a value of blank lines).
 pub fn read_csv_record(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     if value.is_empty() {
         return Ok(Vec::new());
     }
-    // The first line only (a record ends at a newline outside quotes).
-    let err = |col: usize, what: &str| format!("parse error on line 1, column {col}: {what}");
-    let mut fields = Vec::new();
-    let mut i = 0;
-    loop {
-        let mut field = Vec::new();
-        if value.get(i) == Some(&b'"') {
-            // Quoted field: `""` is a quote; it ends at a quote before a
-            // comma or the end of the line.
-            i += 1;
-            loop {
-                match value.get(i) {
-                    None => return Err(err(i + 1, "extraneous or missing \" in quoted-field")),
-                    Some(b'"') if value.get(i + 1) == Some(&b'"') => {
-                        field.push(b'"');
-                        i += 2;
-                    }
-                    Some(b'"') => {
-                        i += 1;
-                        match value.get(i) {
-                            None | Some(b',') | Some(b'\n') => break,
-                            Some(b'\r') if matches!(value.get(i + 1), None | Some(b'\n')) => break,
-                            // Go reports the column of the closing quote.
-                            Some(_) => {
-                                return Err(err(i, "extraneous or missing \" in quoted-field"))
-                            }
-                        }
-                    }
-                    Some(&c) => {
-                        field.push(c);
-                        i += 1;
-                    }
-                }
-            }
-        } else {
-            while let Some(&c) = value.get(i) {
-                match c {
-                    b',' | b'\n' => break,
-                    b'\r' if matches!(value.get(i + 1), None | Some(b'\n')) => break,
-                    b'"' => return Err(err(i + 1, "bare \" in non-quoted-field")),
-                    _ => {
-                        field.push(c);
-                        i += 1;
-                    }
-                }
-            }
-        }
-        fields.push(field);
-        match value.get(i) {
-            Some(b',') => i += 1,
-            _ => return Ok(fields),
-        }
-    }
+    rkbuild::go::csv::read_record(value).map_err(|e| e.to_string())
 }
 
 /// One word handed on to clap.
@@ -312,7 +252,7 @@ impl<'c> Walk<'c> {
         };
         match kind(arg) {
             Kind::Bool | Kind::Help => {
-                let Some(b) = rkbuild::go_parse_bool(value) else {
+                let Some(b) = rkbuild::go::strconv::parse_bool(value) else {
                     return Err(self.fail(invalid(format!(
                         "strconv.ParseBool: parsing {}: invalid syntax",
                         quote(value)
@@ -819,6 +759,41 @@ mod tests {
         assert_eq!(
             err(r#"x:1.1.1.1,"y"z"#),
             r#"parse error on line 1, column 13: extraneous or missing " in quoted-field"#
+        );
+    }
+
+    /// Where the hand-written reader this replaced differed from Go's
+    /// `encoding/csv`: lines after the first, `\r`, and error positions
+    /// past the first line.
+    #[test]
+    fn string_slices_read_past_the_first_line_like_go() {
+        let ok = |v: &str| -> Vec<String> {
+            read_csv_record(v.as_bytes())
+                .unwrap()
+                .into_iter()
+                .map(|f| String::from_utf8(f).unwrap())
+                .collect()
+        };
+        assert_eq!(ok("\na"), ["a"]);
+        assert_eq!(ok("\"a\r\nb\""), ["a\nb"]);
+        let err = |v: &str| read_csv_record(v.as_bytes()).unwrap_err();
+        assert_eq!(err("\n"), "EOF");
+        assert_eq!(err("\r"), "EOF");
+        assert_eq!(
+            err("\"a\nb\"c"),
+            r#"record on line 1; parse error on line 2, column 2: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            err("\"abc\r\n"),
+            r#"parse error on line 1, column 6: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            flag_err(&["--allow", "\n", "."]),
+            r#"invalid argument "\n" for "--allow" flag: EOF"#
+        );
+        assert_eq!(
+            read_args(&["--add-host", "\n\"a:1,b\",c:2", "."]).unwrap(),
+            ["--add-host=a:1,b", "--add-host=c:2", "."]
         );
     }
 

@@ -1,6 +1,7 @@
 //! Include/exclude patterns with the semantics of moby/patternmatcher 0.6
 //! (the version buildx 0.13.1 is built with), plus the Go `path/filepath`
-//! helpers they rely on ([`clean`], [`glob_match`]).
+//! helpers they rely on ([`clean`], from `crate::go::filepath`, and
+//! [`glob_match`]).
 //!
 //! A pattern list is evaluated in order and the last matching pattern wins;
 //! a leading `!` makes a pattern an exception (it re-includes what earlier
@@ -44,56 +45,7 @@ impl fmt::Display for PatternError {
 
 impl std::error::Error for PatternError {}
 
-/// Go's `filepath.Clean` for `/`-separated paths: the shortest equivalent
-/// path (`.` for an empty one).
-pub fn clean(path: &str) -> String {
-    let p = path.as_bytes();
-    if p.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = p[0] == b'/';
-    let n = p.len();
-    let mut out: Vec<u8> = Vec::with_capacity(n);
-    let (mut r, mut dotdot) = (0, 0);
-    if rooted {
-        out.push(b'/');
-        r = 1;
-        dotdot = 1;
-    }
-    while r < n {
-        if p[r] == b'/' || (p[r] == b'.' && (r + 1 == n || p[r + 1] == b'/')) {
-            r += 1;
-        } else if p[r] == b'.' && p[r + 1] == b'.' && (r + 2 == n || p[r + 2] == b'/') {
-            r += 2;
-            if out.len() > dotdot {
-                let mut w = out.len() - 1;
-                while w > dotdot && out[w] != b'/' {
-                    w -= 1;
-                }
-                out.truncate(w);
-            } else if !rooted {
-                if !out.is_empty() {
-                    out.push(b'/');
-                }
-                out.extend_from_slice(b"..");
-                dotdot = out.len();
-            }
-        } else {
-            if (rooted && out.len() != 1) || (!rooted && !out.is_empty()) {
-                out.push(b'/');
-            }
-            while r < n && p[r] != b'/' {
-                out.push(p[r]);
-                r += 1;
-            }
-        }
-    }
-    if out.is_empty() {
-        return ".".to_string();
-    }
-    // Only ASCII bytes were removed or added, so `out` is still UTF-8.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
+pub use crate::go::filepath::clean;
 
 fn decode_rune(s: &[u8]) -> (Option<char>, usize) {
     if s.is_empty() {
@@ -1074,33 +1026,6 @@ impl Prog {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_like_go() {
-        let cases = [
-            ("", "."),
-            (".", "."),
-            ("a", "a"),
-            ("a/", "a"),
-            ("a//b", "a/b"),
-            ("./a", "a"),
-            ("a/./b", "a/b"),
-            ("a/../b", "b"),
-            ("../a", "../a"),
-            ("a/../../b", "../b"),
-            ("/a/../..", "/"),
-            ("/", "/"),
-            ("//a", "/a"),
-            ("a/b/..", "a"),
-            ("!./a", "!./a"),
-            ("!a/../b", "b"),
-            ("**/", "**"),
-            ("a/b/", "a/b"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(clean(input), want, "clean({input:?})");
-        }
-    }
 
     #[test]
     fn glob_match_like_go() {

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::fsutil::patterns::{self, MatchInfo, PatternMatcher};
 use crate::fsutil::stat::{self, Hardlinks, Stat, XattrBuf};
+use crate::go::filepath::join;
 
 /// What to send from a directory (the `include-patterns`,
 /// `exclude-patterns` and `followpaths` a DiffCopy request carries).
@@ -440,16 +441,6 @@ fn dedupe_paths(input: Vec<String>) -> Option<Vec<String>> {
         out.push(s);
     }
     Some(out)
-}
-
-/// Go's `filepath.Join` (Unix).
-fn join(a: &str, b: &str) -> String {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => patterns::clean(b),
-        (false, true) => patterns::clean(a),
-        (false, false) => patterns::clean(&format!("{a}/{b}")),
-    }
 }
 
 /// `filepath.Dir` of a cleaned relative or absolute path.

@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn report_like_buildx() {
         let msg = "process \"/bin/sh -c false\" did not complete successfully: exit code: 1";
-        let data = super::super::gojson::b64_encode(
+        let data = crate::go::json::b64_encode(
             b"FROM local/busybox:latest\nRUN echo hello && echo world >&2\nRUN false\n",
         );
         let src = format!(

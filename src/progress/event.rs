@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::gojson::{bytes_b64, bytes_b64_nullable, vec_bytes_b64};
+use crate::go::json::{bytes_b64, bytes_b64_nullable, vec_bytes_b64};
+use crate::go::time::{days_from_civil, rfc3339_nano, ZERO_UNIX_SECS};
 use crate::proto::moby::buildkit::v1 as control;
 use crate::proto::pb;
 
@@ -32,7 +33,7 @@ pub struct Timestamp {
 }
 
 /// Seconds from 0001-01-01 to 1970-01-01.
-const GO_ZERO_SECS: i64 = -62_135_596_800;
+const GO_ZERO_SECS: i64 = ZERO_UNIX_SECS;
 
 impl Default for Timestamp {
     fn default() -> Self {
@@ -178,51 +179,8 @@ impl Timestamp {
 
     /// Formats as Go's `time.RFC3339Nano` in UTC.
     pub fn to_rfc3339_nano(&self) -> String {
-        let days = self.secs.div_euclid(86_400);
-        let rem = self.secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        let mut out = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            y,
-            m,
-            d,
-            rem / 3600,
-            (rem % 3600) / 60,
-            rem % 60
-        );
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
-            out.push('.');
-            out.push_str(frac.trim_end_matches('0'));
-        }
-        out.push('Z');
-        out
+        rfc3339_nano(self.secs, self.nanos)
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 impl fmt::Display for Timestamp {

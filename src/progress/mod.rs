@@ -20,7 +20,6 @@
 
 pub mod errors;
 pub mod event;
-mod gojson;
 pub mod plain;
 pub mod rawjson;
 mod trace;

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::event::SolveStatus;
-use super::gojson::to_go_json_indented;
+use crate::go::json::to_go_json_indented;
 
 /// Encodes one status exactly as buildx's rawjson display does.
 pub fn encode(status: &SolveStatus) -> Vec<u8> {

@@ -33,7 +33,7 @@ use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
 use crate::digest::Digest;
-use crate::error::go_error_text;
+use crate::go::syscall::error_text;
 use crate::proto::containerd::services::content::v1::{
     content_server::{Content, ContentServer},
     Info, InfoRequest, InfoResponse, ReadContentRequest, ReadContentResponse,
@@ -98,7 +98,7 @@ impl ContentService {
             Err(e) => Err(Status::unknown(format!(
                 "stat {}: {}",
                 path.display(),
-                go_error_text(&e)
+                error_text(&e)
             ))),
         }
     }
@@ -121,7 +121,7 @@ impl Content for ContentService {
         let digest = Digest::parse(raw).map_err(|_| {
             Status::invalid_argument(format!(
                 "{} failed validation",
-                crate::go_quote(raw.as_bytes())
+                crate::go::strconv::quote(raw.as_bytes())
             ))
         })?;
         let (_, meta) = self.stat(req.metadata(), digest).await?;
@@ -169,7 +169,7 @@ impl Content for ContentService {
                 return Err(Status::unknown(format!(
                     "open {}: {}",
                     path.display(),
-                    go_error_text(&e)
+                    error_text(&e)
                 )))
             }
         };
@@ -195,11 +195,8 @@ impl Content for ContentService {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) => {
-                        let status = Status::unknown(format!(
-                            "read {}: {}",
-                            path.display(),
-                            go_error_text(&e)
-                        ));
+                        let status =
+                            Status::unknown(format!("read {}: {}", path.display(), error_text(&e)));
                         return Some((Err(status), None));
                     }
                 }

@@ -165,7 +165,7 @@ fn values(md: &MetadataMap, key: &str) -> Vec<String> {
     let encoded = md
         .get(format!("{key}-encoded").as_str())
         .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::go_parse_bool_true);
+        .is_some_and(crate::go::strconv::parse_bool_true);
     md.get_all(key)
         .iter()
         .map(|v| {

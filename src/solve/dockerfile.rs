@@ -8,7 +8,8 @@ use super::export::{check_tags, to_exports, Export, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
 use crate::client::Driver;
-use crate::error::{go_error_text, Error, Result};
+use crate::error::{Error, Result};
+use crate::go::syscall::error_text;
 
 /// Where the Dockerfile comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -394,7 +395,7 @@ impl BuildOptions {
             attrs.insert("shm-size".into(), s.to_string());
         }
         if !self.ulimits.is_empty() {
-            let ulimits = crate::units::normalize_ulimits(&self.ulimits)?;
+            let ulimits = crate::go::units::normalize_ulimits(&self.ulimits)?;
             attrs.insert("ulimit".into(), ulimits.join(","));
         }
         Ok(())
@@ -434,7 +435,7 @@ pub enum NamedContextError {
     },
     /// A local context path could not be examined (it does not exist, a
     /// parent is not a directory, ...).
-    #[error("failed to get build context {name}: stat {path}: {}", go_error_text(.source))]
+    #[error("failed to get build context {name}: stat {path}: {}", error_text(.source))]
     Stat {
         /// The context's name.
         name: String,
@@ -552,10 +553,10 @@ fn extra_hosts(hosts: &[String]) -> Result<String> {
 }
 
 /// Parses a docker size (`64m`, `1g`, `512`, `1.5GB`): binary units, as
-/// docker's `RAMInBytes` ([`crate::units::ram_in_bytes`]); a value beyond
+/// docker's `RAMInBytes` ([`crate::go::units::ram_in_bytes`]); a value beyond
 /// 64 bits is 0 (not set), as in buildx.
 pub fn parse_ram_bytes(s: &str) -> Result<u64> {
-    Ok(crate::units::ram_in_bytes(s)?.max(0) as u64)
+    Ok(crate::go::units::ram_in_bytes(s)?.max(0) as u64)
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::client::Driver;
-use crate::error::{go_error_text, Error, Result};
+use crate::error::{Error, Result};
+use crate::go::syscall::error_text;
 
 /// Where an export's files go on the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,51 +84,11 @@ pub fn parse_output(s: &str) -> Result<OutputSpec> {
     Ok(OutputSpec { kind, attrs, dest })
 }
 
-/// Splits a CSV record as Go's encoding/csv does for one line (quotes with
-/// `""` escapes).
+/// Splits an `--output` value as buildx 0.13 does: the first record of Go's
+/// `encoding/csv` ([`crate::go::csv::read_record`]). The error is Go's text,
+/// as buildx reports it (`EOF` for an empty value).
 pub fn split_csv(s: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = s.chars().peekable();
-    let mut at_start = true;
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    cur.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cur.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' if at_start => {
-                quoted = true;
-                at_start = false;
-            }
-            '"' => return Err(Error::Other(format!("bare \" in non-quoted field: {s}"))),
-            ',' => {
-                out.push(std::mem::take(&mut cur));
-                at_start = true;
-            }
-            _ => {
-                cur.push(c);
-                at_start = false;
-            }
-        }
-    }
-    if quoted {
-        return Err(Error::Other(format!(
-            "extraneous or missing \" in quoted field: {s}"
-        )));
-    }
-    out.push(cur);
-    Ok(out)
+    crate::go::csv::read_record_str(s).map_err(|e| Error::Other(e.to_string()))
 }
 
 /// buildx's checks of the outputs' destinations, made before it connects
@@ -145,10 +106,11 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             "tar" => (true, false),
             "oci" | "docker" => {
                 // buildx: `tar` as ParseBool reads it, true when it cannot.
-                let tar = !matches!(
-                    s.attrs.get("tar").map(String::as_str),
-                    Some("0" | "f" | "F" | "FALSE" | "false" | "False")
-                );
+                let tar = s
+                    .attrs
+                    .get("tar")
+                    .and_then(|t| crate::go::strconv::parse_bool(t.as_bytes()))
+                    != Some(false);
                 (tar, !tar)
             }
             _ => (false, false),
@@ -159,7 +121,7 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::Other(format!(
                 "invalid destination {what}: {dest}: stat {dest}: {}",
-                go_error_text(&e)
+                error_text(&e)
             ))),
         };
         if dir {
@@ -260,7 +222,7 @@ pub fn to_exports(
             && attrs.get("name").is_none_or(|n| n.is_empty())
             && attrs
                 .get("push")
-                .is_some_and(|p| crate::go_parse_bool_true(p))
+                .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
         {
             return Err(Error::Other(
                 "tag is needed when pushing to registry".into(),
@@ -303,10 +265,10 @@ pub fn to_exports(
                     kind = "moby".into();
                     if attrs
                         .get("push")
-                        .is_some_and(|p| crate::go_parse_bool_true(p))
+                        .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
                         && attrs
                             .get("push-by-digest")
-                            .is_some_and(|p| crate::go_parse_bool_true(p))
+                            .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
                     {
                         return Err(Error::Other("push-by-digest is currently not implemented for docker driver, please create a new builder instance".into()));
                     }
@@ -367,6 +329,45 @@ mod tests {
             .to_string()
             .contains("type is required"));
         assert!(parse_output("type=local,oops").is_err());
+    }
+
+    /// Where the hand-written reader this replaced differed from Go's
+    /// `encoding/csv` (and so from buildx): text after a closing quote,
+    /// lines after the first, `\r\n`, empty values and the error texts.
+    #[test]
+    fn outputs_are_read_as_go_csv() {
+        let o = parse_output("type=local,dest=out\n").unwrap();
+        assert_eq!(o.dest.as_deref(), Some("out"));
+        let o = parse_output("type=local,dest=a\ntype=tar").unwrap();
+        assert_eq!((o.kind.as_str(), o.dest.as_deref()), ("local", Some("a")));
+        let o = parse_output("type=local,\"dest=a\r\nb\"").unwrap();
+        assert_eq!(o.dest.as_deref(), Some("a\nb"));
+        let o = parse_output("type=image,\"name=a\"\"b\",push=false").unwrap();
+        assert_eq!(o.attrs["name"], "a\"b");
+        // A bare name with a newline is no longer a directory name.
+        assert_eq!(
+            parse_output("out\n").unwrap_err().to_string(),
+            "invalid value out"
+        );
+        let err = |s: &str| parse_output(s).unwrap_err().to_string();
+        assert_eq!(err(""), "EOF");
+        assert_eq!(err("\n"), "EOF");
+        assert_eq!(
+            err("type=local,\"dest=a\"b"),
+            r#"parse error on line 1, column 19: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            err("type=local,dest=a\"b"),
+            r#"parse error on line 1, column 18: bare " in non-quoted-field"#
+        );
+        assert_eq!(
+            err("type=local,\"dest=x"),
+            r#"parse error on line 1, column 19: extraneous or missing " in quoted-field"#
+        );
+        assert_eq!(
+            err("type=local,\"dest=a\nb"),
+            r#"record on line 1; parse error on line 2, column 2: extraneous or missing " in quoted-field"#
+        );
     }
 
     #[test]

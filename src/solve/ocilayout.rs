@@ -30,8 +30,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::digest::{Digest, DigestError};
-use crate::error::go_error_text;
-use crate::go_quote;
+use crate::go::filepath::join as go_join;
+use crate::go::strconv::quote as go_quote;
+use crate::go::syscall::error_text;
 
 /// The scheme of an OCI layout named context.
 pub const SCHEME: &str = "oci-layout://";
@@ -56,7 +57,7 @@ pub enum OciLayoutError {
         failure: Option<LockFailure>,
     },
     /// `index.json` could not be read.
-    #[error("could not read {path}: {op} {path}: {}", go_error_text(.source))]
+    #[error("could not read {path}: {op} {path}: {}", error_text(.source))]
     Read {
         /// The index file.
         path: String,
@@ -105,8 +106,8 @@ pub enum LockFailure {
 fn lock_detail(path: &str, failure: &Option<LockFailure>) -> String {
     match failure {
         None => String::new(),
-        Some(LockFailure::Open(e)) => format!(": open {path}: {}", go_error_text(e)),
-        Some(LockFailure::Flock(e)) => format!(": {}", go_error_text(e)),
+        Some(LockFailure::Open(e)) => format!(": open {path}: {}", error_text(e)),
+        Some(LockFailure::Flock(e)) => format!(": {}", error_text(e)),
     }
 }
 
@@ -185,14 +186,6 @@ impl OciLayoutRef {
 struct Manifest {
     digest: String,
     ref_name: Option<String>,
-}
-
-/// Go's `path.Join(dir, name)`.
-fn go_join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        return crate::fsutil::patterns::clean(name);
-    }
-    crate::fsutil::patterns::clean(&format!("{dir}/{name}"))
 }
 
 /// A shared `flock` on `index.json.lock`; dropping it unlocks and removes
@@ -656,14 +649,6 @@ mod tests {
         let r = OciLayoutRef::resolve(&reference(d.path(), ":x")).unwrap();
         assert_eq!(r.digest, D2);
         assert!(decode_index(b"null").unwrap().is_empty());
-    }
-
-    #[test]
-    fn paths_join_like_go() {
-        assert_eq!(go_join("", "index.json"), "index.json");
-        assert_eq!(go_join("layout/", "index.json"), "layout/index.json");
-        assert_eq!(go_join("./a//b/../c", "index.json"), "a/c/index.json");
-        assert_eq!(go_join("/", "index.json"), "/index.json");
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! docker's size and ulimit values (`docker/go-units`, as buildx 0.13
-//! parses `--shm-size`, `--keep-storage` and `--ulimit`), with its error
-//! messages.
+//! docker's `go-units` (v0.5.0, as vendored by buildx 0.13.1): the size
+//! and ulimit values buildx parses (`--shm-size`, `--keep-storage`,
+//! `--ulimit`), with their error messages, and the sizes and durations its
+//! `du` and `prune` print (`HumanSize`, `HumanDuration`).
+
+use std::time::Duration;
 
 /// Why a size or ulimit value was refused; the messages are go-units'.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -10,7 +13,7 @@ pub enum UnitsError {
     #[error("invalid size: '{0}'")]
     InvalidSize(String),
     /// The number of a size is not a float (`1.2.3`).
-    #[error("strconv.ParseFloat: parsing {}: invalid syntax", crate::go_quote(.0.as_bytes()))]
+    #[error("strconv.ParseFloat: parsing {}: invalid syntax", crate::go::strconv::quote(.0.as_bytes()))]
     InvalidFloat(String),
     /// `ulimit` without `=`.
     #[error("invalid ulimit argument: {0}")]
@@ -19,7 +22,7 @@ pub enum UnitsError {
     #[error("invalid ulimit type: {0}")]
     InvalidUlimitType(String),
     /// A limit that is not a 64-bit integer.
-    #[error("strconv.ParseInt: parsing {}: {}", crate::go_quote(.value.as_bytes()), if *.out_of_range { "value out of range" } else { "invalid syntax" })]
+    #[error("strconv.ParseInt: parsing {}: {}", crate::go::strconv::quote(.value.as_bytes()), if *.out_of_range { "value out of range" } else { "invalid syntax" })]
     InvalidLimit {
         /// The value as given.
         value: String,
@@ -211,6 +214,57 @@ pub fn normalize_ulimits<S: AsRef<str>>(vals: &[S]) -> Result<Vec<String>, Units
     Ok(out.iter().map(ToString::to_string).collect())
 }
 
+/// go-units `HumanSize`: decimal units, 4 significant digits.
+pub fn human_size(size: f64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut s = size;
+    let mut i = 0;
+    while s >= 1000.0 && i < UNITS.len() - 1 {
+        s /= 1000.0;
+        i += 1;
+    }
+    format!("{}{}", super::fmt::g4(s), UNITS[i])
+}
+
+/// go-units `HumanDuration`.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 1 {
+        return "Less than a second".into();
+    }
+    if secs == 1 {
+        return "1 second".into();
+    }
+    if secs < 60 {
+        return format!("{secs} seconds");
+    }
+    let minutes = secs / 60;
+    if minutes == 1 {
+        return "About a minute".into();
+    }
+    if minutes < 60 {
+        return format!("{minutes} minutes");
+    }
+    // d.Round(time.Hour).Hours()
+    let hours = (d.as_secs_f64() / 3600.0 + 0.5).floor() as u64;
+    if hours == 1 {
+        return "About an hour".into();
+    }
+    if hours < 48 {
+        return format!("{hours} hours");
+    }
+    if hours < 24 * 7 * 2 {
+        return format!("{} days", hours / 24);
+    }
+    if hours < 24 * 30 * 2 {
+        return format!("{} weeks", hours / 24 / 7);
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{} months", hours / 24 / 30);
+    }
+    format!("{} years", secs / 3600 / 24 / 365)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +357,42 @@ mod tests {
         ] {
             assert_eq!(parse_ulimit(v).unwrap_err().to_string(), msg, "{v}");
         }
+    }
+
+    #[test]
+    fn human_sizes_like_go_units() {
+        let cases = [
+            (0.0, "0B"),
+            (6.0, "6B"),
+            (999.0, "999B"),
+            (1000.0, "1kB"),
+            (1234.0, "1.234kB"),
+            (12345.0, "12.35kB"),
+            (4_500_000.0, "4.5MB"),
+            (999_999.0, "1000kB"),
+            (1_073_741_824.0, "1.074GB"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(human_size(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn human_durations_like_go_units() {
+        let s = Duration::from_secs;
+        assert_eq!(
+            human_duration(Duration::from_millis(300)),
+            "Less than a second"
+        );
+        assert_eq!(human_duration(s(1)), "1 second");
+        assert_eq!(human_duration(s(6)), "6 seconds");
+        assert_eq!(human_duration(s(61)), "About a minute");
+        assert_eq!(human_duration(s(150)), "2 minutes");
+        assert_eq!(human_duration(s(3600 + 1700)), "About an hour");
+        assert_eq!(human_duration(s(3 * 3600)), "3 hours");
+        assert_eq!(human_duration(s(3 * 86400)), "3 days");
+        assert_eq!(human_duration(s(20 * 86400)), "2 weeks");
+        assert_eq!(human_duration(s(100 * 86400)), "3 months");
+        assert_eq!(human_duration(s(800 * 86400)), "2 years");
     }
 }

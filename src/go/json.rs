@@ -1,6 +1,8 @@
-//! Helpers to read and write JSON exactly like Go's `encoding/json`:
-//! standard base64 for `[]byte`, HTML-safe string escaping and the
-//! two-space indentation of `json.Encoder.SetIndent("", "  ")`.
+//! Go's `encoding/json` as BuildKit's and buildx's JSON is written (Go
+//! 1.21, as buildx 0.13.1 is built with; `--progress=rawjson`): `[]byte`
+//! as standard base64 (`encoding/base64`'s `StdEncoding`), HTML-safe string
+//! escaping and the two-space indentation of
+//! `json.Encoder.SetIndent("", "  ")`.
 
 use std::io;
 
