@@ -1,15 +1,15 @@
 //! The `docker-rkbuild` command line.
 
 pub mod args;
-pub mod build;
 pub mod builder;
-pub mod cache;
+pub mod commands;
 pub mod complete;
 pub mod error;
 pub mod generate;
+pub mod output;
 pub mod pflag;
 pub mod plugin;
-pub mod version;
+pub mod records;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -76,7 +76,7 @@ pub fn main() -> i32 {
         }
     };
     if cli.print_version {
-        println!("rkbuild v{}", env!("CARGO_PKG_VERSION"));
+        let _ = output::println(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION")));
         return 0;
     }
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -108,21 +108,18 @@ pub fn main() -> i32 {
 async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
     let cmd = async {
         match &cli.command {
-            Some(Command::Metadata) => {
-                println!("{}", plugin::METADATA.trim_end());
-                Ok(())
-            }
+            Some(Command::Metadata) => output::println(plugin::METADATA.trim_end()),
             Some(Command::Version(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
-                version::run(a, &b).await
+                commands::version::run(a, &b).await
             }
             Some(Command::Du(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
-                cache::du(a, &b).await
+                commands::du::run(a, &b).await
             }
             Some(Command::Prune(a)) => {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
-                cache::prune(a, &b).await
+                commands::prune::run(a, &b).await
             }
             Some(Command::Ls(a)) => {
                 // Lists builders: a selected one (BUILDX_BUILDER) does not matter.
@@ -131,13 +128,13 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                     ..cli.global.clone()
                 };
                 let b = builder::Builder::resolve(&g, &globals)?;
-                cache::ls(a, &b).await
+                commands::ls::run(a, &b).await
             }
             Some(Command::Build(a)) => {
-                build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await
+                commands::build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await
             }
             None if cli.build.context.is_some() => {
-                build::run(&cli.build, || {
+                commands::build::run(&cli.build, || {
                     builder::Builder::resolve(&cli.global, &globals)
                 })
                 .await

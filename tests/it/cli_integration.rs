@@ -588,3 +588,30 @@ fn man_page_renders_without_warnings() {
         "{o}"
     );
 }
+
+/// A closed stdout (`docker rkbuild du | head -0`) ends the command
+/// normally, for every command that prints: no panic, no error, status 0.
+#[test]
+fn closed_stdout_is_a_normal_end() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    for args in [&["du"][..], &["du", "--verbose"], &["version"], &["ls"]] {
+        let mut child = cfg
+            .rkbuild(env)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start docker-rkbuild");
+        // Close the reading end before the command writes.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("wait");
+        assert!(
+            o.status.success(),
+            "{args:?}: {:?}\n{}",
+            o.status,
+            stderr(&o)
+        );
+        assert!(stderr(&o).is_empty(), "{args:?}: {}", stderr(&o));
+    }
+}

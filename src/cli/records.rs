@@ -1,169 +1,22 @@
-//! `du`, `prune` and `ls`: buildx's builder-maintenance commands, so that
-//! `docker builder du|prune|ls` work when rkbuild is the docker CLI's
-//! builder alias. Output follows buildx 0.13 (Go `text/tabwriter` tables,
-//! go-units sizes and durations).
+//! Build cache records as buildx 0.13's `du` and `prune` print them (Go
+//! `text/tabwriter` tables, go-units sizes and durations), and buildx's
+//! `--filter` handling.
 
-use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rkbuild::client::{CacheRecord, PruneOptions};
+use rkbuild::client::CacheRecord;
 use rkbuild::go::tabwriter::TabWriter;
 use rkbuild::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
 use rkbuild::go::units::{human_duration, human_size};
 use rkbuild::progress::event::Timestamp;
 
-use super::args::{DuArgs, LsArgs, PruneArgs};
-use super::builder::Builder;
 use super::error::{CliError, CliResult};
 
-/// buildx's prune confirmation texts.
-const NORMAL_WARNING: &str =
-    "WARNING! This will remove all dangling build cache. Are you sure you want to continue?";
-const ALL_WARNING: &str =
-    "WARNING! This will remove all build cache. Are you sure you want to continue?";
+/// The table's header line.
+pub(crate) const TABLE_HEADER: &str = "ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED";
 
-/// Runs `du`.
-pub async fn du(args: &DuArgs, builder: &Builder) -> CliResult {
-    let (filter, _) = prune_filters(&args.filter)?;
-    let client = builder.connect().await?;
-    let records = client.disk_usage(&filter).await?;
-    let now = SystemTime::now();
-    let mut out = String::new();
-    if args.verbose {
-        out.push_str(&verbose(&records, now));
-    } else {
-        let mut t = TabWriter::go_du();
-        t.line(TABLE_HEADER);
-        for r in &records {
-            t.line(&table_row(r, now));
-        }
-        out.push_str(&t.render());
-    }
-    if args.filter.is_empty() {
-        out.push_str(&summary(&records));
-    }
-    print(&out);
-    Ok(())
-}
-
-/// Runs `prune`.
-pub async fn prune(args: &PruneArgs, builder: &Builder) -> CliResult {
-    let (filter, keep_duration) = prune_filters(&args.filter)?;
-    let keep_bytes = match args.keep_storage.as_deref() {
-        Some(s) => rkbuild::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
-            CliError::new(format!(
-                "invalid argument {s:?} for \"--keep-storage\" flag"
-            ))
-            .hint("a size such as 10GB or 512mb")
-        })?,
-        None => 0,
-    };
-    if !args.force {
-        let warning = if args.all {
-            ALL_WARNING
-        } else {
-            NORMAL_WARNING
-        };
-        if !confirm(warning) {
-            return Ok(());
-        }
-    }
-    let client = builder.connect().await?;
-    let mut pruned = client
-        .prune(&PruneOptions {
-            filter,
-            all: args.all,
-            keep_duration,
-            keep_bytes: keep_bytes as i64,
-        })
-        .await?;
-    let now = SystemTime::now();
-    let mut total: i64 = 0;
-    let mut first = true;
-    let mut t = TabWriter::go_du();
-    while let Some(r) = pruned.next().await? {
-        total += r.size;
-        if args.verbose {
-            print(&verbose(std::slice::from_ref(&r), now));
-        } else {
-            if first {
-                t.line(TABLE_HEADER);
-                first = false;
-            }
-            t.line(&table_row(&r, now));
-        }
-    }
-    let mut out = t.render();
-    let mut s = TabWriter::go_du();
-    s.line(&format!("Total:\t{}", human_size(total as f64)));
-    out.push_str(&s.render());
-    print(&out);
-    Ok(())
-}
-
-/// Runs `ls`: the docker context's builder, buildx's table.
-pub async fn ls(args: &LsArgs, builder: &Builder) -> CliResult {
-    if args.format != "table" {
-        return Err(
-            CliError::new(format!("unsupported --format {:?}", args.format))
-                .hint("only \"table\" is supported"),
-        );
-    }
-    let (status, version, platforms, err) = match builder.connect().await {
-        Ok(c) => match tokio::try_join!(c.info(), c.list_workers()) {
-            Ok((v, w)) => {
-                let mut p: Vec<String> = Vec::new();
-                for x in w.into_iter().flat_map(|w| w.platforms) {
-                    if !p.contains(&x) {
-                        p.push(x);
-                    }
-                }
-                ("running", v.version, p.join(", "), None)
-            }
-            Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
-        },
-        Err(e) => ("error", String::new(), String::new(), Some(e.to_string())),
-    };
-    let driver = builder.driver.name();
-    // buildx names the docker driver's node by its docker context.
-    let node = match builder.driver.docker_api() {
-        Some(_) => builder.name.clone(),
-        None => builder.driver.address(),
-    };
-    let mut t = TabWriter::docker_table();
-    t.line("NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tBUILDKIT\tPLATFORMS");
-    t.line(&format!("{}*\t{driver}\t\t\t", builder.name));
-    t.line(&format!(
-        " \\_ {}\t \\_ {node}\t{status}\t{version}\t{platforms}",
-        builder.name
-    ));
-    let mut out = t.render();
-    if let Some(e) = err {
-        out.push_str(&format!("\nCannot load builder {}: {e}\n", builder.name));
-    }
-    print(&out);
-    Ok(())
-}
-
-fn print(s: &str) {
-    let mut o = std::io::stdout().lock();
-    let _ = o.write_all(s.as_bytes());
-    let _ = o.flush();
-}
-
-/// docker's `PromptForConfirmation`: `MESSAGE [y/N] `, yes only on y/Y.
-fn confirm(message: &str) -> bool {
-    print(&format!("{message} [y/N] "));
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    matches!(line.trim(), "y" | "Y")
-}
-
-const TABLE_HEADER: &str = "ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED";
-
-fn table_row(r: &CacheRecord, now: SystemTime) -> String {
+/// One record as a table row.
+pub(crate) fn table_row(r: &CacheRecord, now: SystemTime) -> String {
     let mut id = r.id.clone();
     if r.mutable {
         id.push('*');
@@ -180,7 +33,8 @@ fn table_row(r: &CacheRecord, now: SystemTime) -> String {
     format!("{id:<40}\t{:<5}\t{size:<10}\t{last}", !r.in_use)
 }
 
-fn verbose(records: &[CacheRecord], now: SystemTime) -> String {
+/// Records in `--verbose` form.
+pub(crate) fn verbose(records: &[CacheRecord], now: SystemTime) -> String {
     let mut t = TabWriter::go_du();
     for r in records {
         t.line(&format!("ID:\t{}", r.id));
@@ -211,7 +65,8 @@ fn verbose(records: &[CacheRecord], now: SystemTime) -> String {
     t.render()
 }
 
-fn summary(records: &[CacheRecord]) -> String {
+/// The totals `du` prints after its table.
+pub(crate) fn summary(records: &[CacheRecord]) -> String {
     let (mut total, mut reclaimable, mut shared) = (0i64, 0i64, 0i64);
     for r in records {
         if r.size > 0 {

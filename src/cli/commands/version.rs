@@ -2,9 +2,10 @@
 
 use rkbuild::client::transport::docker as dockerapi;
 
-use super::args::{Format, VersionArgs};
-use super::builder::Builder;
-use super::error::CliResult;
+use crate::cli::args::{Format, VersionArgs};
+use crate::cli::builder::Builder;
+use crate::cli::error::CliResult;
+use crate::cli::output::{print, println};
 
 /// Runs `version`.
 pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
@@ -24,7 +25,7 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
                 "buildkit": bk,
                 "workers": workers,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            println(&serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format::Text => {
             let mut out = String::new();
@@ -57,7 +58,7 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
                     w.platforms.join(", ")
                 ));
             }
-            print!("{out}");
+            print(&out)?;
         }
     }
     Ok(())

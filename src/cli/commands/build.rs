@@ -10,9 +10,10 @@ use rkbuild::session::auth::AuthService;
 use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
 use rkbuild::solve::export::parse_output;
 
-use super::args::BuildArgs;
-use super::builder::Builder;
-use super::error::{CliError, CliResult};
+use crate::cli::args::BuildArgs;
+use crate::cli::builder::Builder;
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::output::println;
 use rkbuild::progress::{errors, DisplayEnv, Printer, PrinterOptions, ProgressMode};
 
 /// buildx's `listToMap`: `K=V`, or `K` alone (taken from the environment
@@ -438,7 +439,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
             // buildx prints the image id (an empty line when there is none)
             // in quiet mode, unless stdout carries an export.
             if mode == ProgressMode::Quiet && !exports_to_stdout {
-                println!("{}", id.unwrap_or_default());
+                println(&id.unwrap_or_default())?;
             }
             if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
                 eprint!(

@@ -1,0 +1,8 @@
+//! One file per command, each thin over the library: resolve, call,
+//! format (see `super::output` for writing).
+
+pub mod build;
+pub mod du;
+pub mod ls;
+pub mod prune;
+pub mod version;
