@@ -23,7 +23,7 @@ pub enum DigestError {
 
 /// A validated digest, borrowed from the string it was parsed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Digest<'a> {
+pub(crate) struct Digest<'a> {
     /// `sha256`, `sha384` or `sha512`.
     pub algorithm: &'a str,
     /// The lower-case hex encoding of the hash.
@@ -32,7 +32,7 @@ pub struct Digest<'a> {
 
 impl<'a> Digest<'a> {
     /// Parses and validates `s` (go-digest's `Parse`).
-    pub fn parse(s: &'a str) -> Result<Digest<'a>, DigestError> {
+    pub(crate) fn parse(s: &'a str) -> Result<Digest<'a>, DigestError> {
         let (algorithm, hex) = match s.split_once(':') {
             Some((a, h)) if !a.is_empty() && !h.is_empty() => (a, h),
             _ => return Err(DigestError::InvalidFormat),

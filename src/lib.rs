@@ -80,19 +80,22 @@
 //! directory has a build with progress (`build`), a secret store of one's
 //! own (`secrets`) and the build cache's disk usage (`disk_usage`).
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 mod build;
 pub mod client;
-pub mod digest;
+mod digest;
 pub mod docker;
 pub mod error;
-pub mod fsutil;
+mod fsutil;
+mod go;
+mod id;
 #[doc(hidden)]
-pub mod go;
-pub mod platform;
+pub mod internal;
+mod platform;
 pub mod progress;
 pub mod proto;
-pub mod reference;
+mod reference;
 pub mod session;
 pub mod solve;
 
@@ -104,9 +107,3 @@ pub use error::{Error, Result};
 pub use progress::event::SolveStatus;
 pub use solve::dockerfile::{BuildContext, BuildOptions, DockerfileSource};
 pub use solve::{solve, Export, ExportOutput, SolveOptions, SolveResponse};
-
-// The Go helpers' names from before `go` collected them, for library users.
-pub use go::strconv::{
-    parse_bool as go_parse_bool, parse_bool_true as go_parse_bool_true, quote as go_quote,
-};
-pub use go::units;

@@ -110,7 +110,7 @@ const KNOWN_ARCH: &[&str] = &[
 
 /// A parsed platform specifier.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Operating system, normalised (`macos` → `darwin`, lower case).
     pub os: String,
     /// OS version from `os(version)`, if given.
@@ -138,7 +138,7 @@ impl std::fmt::Display for Spec {
 }
 
 /// Formats a platform as `os/arch[/variant]`.
-pub fn format(p: &Platform) -> String {
+pub(crate) fn format(p: &Platform) -> String {
     if p.variant.is_empty() {
         format!("{}/{}", p.os, p.architecture)
     } else {
@@ -241,7 +241,7 @@ fn go_arch() -> &'static str {
 /// component must be a known OS (the architecture is the client's) or a
 /// known architecture (the OS is the client's). The result is not yet
 /// normalised (see [`normalize`]).
-pub fn parse(specifier: &str) -> Result<Spec, PlatformError> {
+pub(crate) fn parse(specifier: &str) -> Result<Spec, PlatformError> {
     if specifier.contains('*') {
         return Err(PlatformError::Wildcard {
             specifier: specifier.into(),
@@ -322,7 +322,7 @@ pub fn parse(specifier: &str) -> Result<Spec, PlatformError> {
 
 /// containerd's `Normalize`: canonical OS, architecture and variant
 /// (`arm64/v8` → `arm64`, `arm` → `arm/v7`).
-pub fn normalize_spec(mut p: Spec) -> Spec {
+pub(crate) fn normalize_spec(mut p: Spec) -> Spec {
     p.os = normalize_os(&p.os);
     let (a, v) = normalize_arch(&p.architecture, &p.variant);
     p.architecture = a;

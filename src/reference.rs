@@ -23,7 +23,7 @@
 use crate::digest::{Digest, DigestError};
 
 /// Docker Hub's domain in normalized names.
-pub const DEFAULT_DOMAIN: &str = "docker.io";
+pub(crate) const DEFAULT_DOMAIN: &str = "docker.io";
 
 /// The legacy Docker Hub domain, normalized to [`DEFAULT_DOMAIN`].
 const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
@@ -32,7 +32,7 @@ const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
 const OFFICIAL_REPO_PREFIX: &str = "library/";
 
 /// The longest repository path (without the domain) a reference may have.
-pub const NAME_TOTAL_LENGTH_MAX: usize = 255;
+pub(crate) const NAME_TOTAL_LENGTH_MAX: usize = 255;
 
 /// Why a reference was refused; the texts are distribution/reference's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,7 +65,7 @@ pub enum ReferenceError {
 /// (Docker Hub's domain is `docker.io`, its official images are under
 /// `library/`); from [`parse`] it is as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Named {
+pub(crate) struct Named {
     /// `docker.io`, `localhost:5000`, `[::1]:5000`, ...; empty when the
     /// reference has none ([`parse`] of `alpine`), or when the
     /// first component looked like a domain (it has a `.`) but is not one
@@ -81,7 +81,7 @@ pub struct Named {
 
 impl Named {
     /// The full name, `domain/path` (or `path` without a domain).
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         if self.domain.is_empty() {
             self.path.clone()
         } else {
@@ -92,7 +92,7 @@ impl Named {
     /// The name as the docker CLI shows it (distribution/reference's
     /// `FamiliarString`): without `docker.io/`, and without `library/`
     /// for official images; tag and digest kept.
-    pub fn familiar(&self) -> String {
+    pub(crate) fn familiar(&self) -> String {
         let mut out = if self.domain == DEFAULT_DOMAIN {
             match self.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
                 Some(rest) if !rest.contains('/') => rest.to_string(),
@@ -129,7 +129,7 @@ impl std::fmt::Display for Named {
 /// Parses a reference as the docker CLI takes it (`alpine`,
 /// `alpine:3.19`, `localhost:5000/x@sha256:...`), filling in Docker Hub's
 /// domain and `library/` namespace (`ParseNormalizedNamed`).
-pub fn parse_normalized_named(s: &str) -> Result<Named, ReferenceError> {
+pub(crate) fn parse_normalized_named(s: &str) -> Result<Named, ReferenceError> {
     if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(ReferenceError::Identifier(s.to_string()));
     }
@@ -170,7 +170,7 @@ fn split_docker_domain(name: &str) -> (String, String) {
 /// (distribution/reference's `Parse`): `alpine` stays `alpine`, with no
 /// domain; [`Named`]'s `Display` gives back the input. buildx checks
 /// `--tag` values with it.
-pub fn parse(s: &str) -> Result<Named, ReferenceError> {
+pub(crate) fn parse(s: &str) -> Result<Named, ReferenceError> {
     if s.is_empty() {
         return Err(ReferenceError::NameEmpty);
     }

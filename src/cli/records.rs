@@ -5,9 +5,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rkbuild::client::CacheRecord;
-use rkbuild::go::tabwriter::TabWriter;
-use rkbuild::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
-use rkbuild::go::units::{human_duration, human_size};
+use rkbuild::internal::go::tabwriter::TabWriter;
+use rkbuild::internal::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
+use rkbuild::internal::go::units::{human_duration, human_size};
 use rkbuild::progress::event::Timestamp;
 
 use super::error::{CliError, CliResult};

@@ -7,7 +7,7 @@
 //! (`docker+unix://`, `docker+tcp://`: [`driver::docker`]).
 //! [`Client::connect_driver`] takes any [`Driver`].
 
-pub mod addr;
+mod addr;
 mod cache;
 pub mod driver;
 pub mod transport;

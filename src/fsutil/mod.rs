@@ -2,8 +2,8 @@
 //! `tonistiigi/fsutil`): Go-compatible stats, the walk, include/exclude
 //! patterns, and the DiffCopy sender and receiver.
 
-pub mod patterns;
-pub mod receive;
-pub mod send;
-pub mod stat;
+pub(crate) mod patterns;
+pub(crate) mod receive;
+pub(crate) mod send;
+pub(crate) mod stat;
 pub mod walk;

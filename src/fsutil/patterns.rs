@@ -22,30 +22,9 @@
 //! (`\pL`, `\x41`, `\Q..\E`, octal) are reported as a bad pattern at match
 //! time instead.
 
-use std::fmt;
+pub(crate) use crate::error::PatternError;
 
-/// A pattern that Go's `filepath.Match` (or the regular expression it is
-/// translated to) rejects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PatternError {
-    /// `filepath.ErrBadPattern`: `syntax error in pattern`.
-    BadPattern,
-    /// A lone `!`.
-    IllegalExclusion,
-}
-
-impl fmt::Display for PatternError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PatternError::BadPattern => f.write_str("syntax error in pattern"),
-            PatternError::IllegalExclusion => f.write_str("illegal exclusion pattern: \"!\""),
-        }
-    }
-}
-
-impl std::error::Error for PatternError {}
-
-pub use crate::go::filepath::clean;
+pub(crate) use crate::go::filepath::clean;
 
 fn decode_rune(s: &[u8]) -> (Option<char>, usize) {
     if s.is_empty() {
@@ -70,7 +49,7 @@ fn decode_rune(s: &[u8]) -> (Option<char>, usize) {
 /// Go's `filepath.Match` (Go 1.24, Unix): whether `name` matches the shell
 /// pattern. Malformed patterns yield [`PatternError::BadPattern`] (only as
 /// far as the match got, like upstream).
-pub fn glob_match(pattern: &str, name: &str) -> Result<bool, PatternError> {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> Result<bool, PatternError> {
     let mut pattern = pattern.as_bytes();
     let mut name = name.as_bytes();
     'outer: while !pattern.is_empty() {
@@ -246,7 +225,7 @@ fn get_esc(chunk: &[u8]) -> Result<(char, &[u8]), PatternError> {
 
 /// Does the last path element contain `*`, `?` or `[` (not escaped)? This
 /// is fsutil's `containsWildcards`, used for follow paths.
-pub fn contains_wildcards(name: &str) -> bool {
+pub(crate) fn contains_wildcards(name: &str) -> bool {
     let b = name.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -275,26 +254,21 @@ enum Kind {
 
 /// One cleaned pattern of a [`PatternMatcher`].
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     cleaned: String,
     exclusion: bool,
     kind: Kind,
 }
 
 impl Pattern {
-    /// The cleaned pattern, without its `!`.
-    pub fn as_str(&self) -> &str {
-        &self.cleaned
-    }
-
     /// Whether this is an exception (`!pattern`).
-    pub fn is_exclusion(&self) -> bool {
+    pub(crate) fn is_exclusion(&self) -> bool {
         self.exclusion
     }
 
     /// Whether `path` (relative, `/`-separated) matches this pattern on its
     /// own, without looking at parent directories.
-    pub fn matches(&self, path: &str) -> Result<bool, PatternError> {
+    pub(crate) fn matches(&self, path: &str) -> Result<bool, PatternError> {
         match &self.kind {
             Kind::Exact => Ok(path == self.cleaned),
             Kind::Prefix => Ok(path.starts_with(&self.cleaned[..self.cleaned.len() - 2])),
@@ -312,7 +286,7 @@ impl Pattern {
 
     /// The pattern with one trailing `/**` and then one trailing `/*`
     /// removed (fsutil's `patternWithoutTrailingGlob`).
-    pub fn without_trailing_glob(&self) -> &str {
+    pub(crate) fn without_trailing_glob(&self) -> &str {
         let s = self.cleaned.strip_suffix("/**").unwrap_or(&self.cleaned);
         s.strip_suffix("/*").unwrap_or(s)
     }
@@ -410,13 +384,13 @@ fn translate(pattern: &str) -> (Translated, String) {
 /// Information about a directory's match results, passed down to its
 /// children (patternmatcher's `MatchInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MatchInfo {
+pub(crate) struct MatchInfo {
     parent_matched: Vec<bool>,
 }
 
 /// An ordered list of patterns (patternmatcher's `PatternMatcher`).
 #[derive(Debug, Clone, Default)]
-pub struct PatternMatcher {
+pub(crate) struct PatternMatcher {
     patterns: Vec<Pattern>,
     exclusions: bool,
 }
@@ -426,7 +400,7 @@ impl PatternMatcher {
     /// empty patterns are dropped, the rest cleaned; a leading `!` (after
     /// cleaning) marks an exception. Patterns are validated with
     /// `filepath.Match(pattern, ".")`.
-    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<PatternMatcher, PatternError> {
+    pub(crate) fn new<S: AsRef<str>>(patterns: &[S]) -> Result<PatternMatcher, PatternError> {
         let mut pm = PatternMatcher {
             patterns: Vec::with_capacity(patterns.len()),
             exclusions: false,
@@ -453,19 +427,20 @@ impl PatternMatcher {
     }
 
     /// Whether any pattern is an exception.
-    pub fn exclusions(&self) -> bool {
+    pub(crate) fn exclusions(&self) -> bool {
         self.exclusions
     }
 
     /// The patterns, in order.
-    pub fn patterns(&self) -> &[Pattern] {
+    pub(crate) fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }
 
+    #[cfg(test)]
     /// Whether `file` (relative, `/`-separated) matches, also counting a
     /// pattern as matching when it matches one of `file`'s parent
     /// directories (`MatchesOrParentMatches`).
-    pub fn matches_or_parent_matches(&self, file: &str) -> Result<bool, PatternError> {
+    pub(crate) fn matches_or_parent_matches(&self, file: &str) -> Result<bool, PatternError> {
         let mut matched = false;
         let parent = parent_dir(file);
         for pattern in &self.patterns {
@@ -487,7 +462,7 @@ impl PatternMatcher {
     /// but takes the parent directory's [`MatchInfo`] instead of re-checking
     /// every parent (`MatchesUsingParentResults`). Pass the default
     /// `MatchInfo` for entries at the top of the walk.
-    pub fn matches_using_parent_results(
+    pub(crate) fn matches_using_parent_results(
         &self,
         file: &str,
         parent: &MatchInfo,

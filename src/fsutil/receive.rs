@@ -35,7 +35,7 @@ fn perm(go_mode: u32) -> fs::Permissions {
 
 /// What a transfer wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReceiveStats {
+pub(crate) struct ReceiveStats {
     /// Entries created (files, dirs, links).
     pub entries: u64,
     /// File bytes written.
@@ -258,7 +258,7 @@ fn make_writable(p: &Path) {
 /// Receives a file tree into `dest` (created if missing; existing entries
 /// with the same names are replaced, others are kept, as buildx's local
 /// exporter does).
-pub async fn receive<S>(
+pub(crate) async fn receive<S>(
     mut inbound: S,
     outbound: mpsc::Sender<std::result::Result<Packet, tonic::Status>>,
     dest: &Path,
@@ -274,7 +274,7 @@ where
         .map_err(|e| io_err(dest, e))?;
     let dest = fs::canonicalize(dest).map_err(|e| io_err(dest, e))?;
     let parent = dest.parent().unwrap_or(&dest).to_path_buf();
-    let stage_path = parent.join(format!(".rkbuild-output-{}", crate::session::new_id()));
+    let stage_path = parent.join(format!(".rkbuild-output-{}", crate::id::new_id()));
     fs::DirBuilder::new()
         .mode(0o700)
         .create(&stage_path)

@@ -40,7 +40,7 @@ use crate::fsutil::walk::{self, WalkOptions};
 use crate::proto::fsutil::types::{packet::PacketType, Packet};
 
 /// Largest `DATA` payload, as fsutil's sender reads files (32 KiB).
-pub const DATA_CHUNK: usize = 32 * 1024;
+pub(crate) const DATA_CHUNK: usize = 32 * 1024;
 
 /// Files read at the same time (fsutil uses 4 senders).
 const READERS: usize = 4;
@@ -66,7 +66,7 @@ const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// How far the walk may run ahead of the receiver on a local daemon, in
 /// entries past the highest id it has asked for (see [`Pacing`]).
-pub const LOCAL_STAT_LEAD: u32 = 512;
+pub(crate) const LOCAL_STAT_LEAD: u32 = 512;
 
 /// Pacing stops when the receiver has not asked for anything this long.
 /// (Measured: 5 ms let the walk burst ahead at every hiccup of the daemon
@@ -99,7 +99,7 @@ const PACE_RESUME: u32 = 64;
 /// a network the requests come back a round trip late, so the lead would
 /// cap the rate: use it for local daemons only.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Pacing {
+pub(crate) struct Pacing {
     /// Entries the walk may be ahead of the highest id requested; `None`
     /// streams the walk as fast as the receiver reads it.
     pub stat_lead: Option<u32>,
@@ -107,7 +107,7 @@ pub struct Pacing {
 
 impl Pacing {
     /// Pacing for a daemon on this machine.
-    pub fn local() -> Self {
+    pub(crate) fn local() -> Self {
         Pacing {
             stat_lead: Some(LOCAL_STAT_LEAD),
         }
@@ -116,7 +116,7 @@ impl Pacing {
 
 /// What a finished transfer sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SendStats {
+pub(crate) struct SendStats {
     /// `STAT` packets (entries of the walk).
     pub entries: u64,
     /// Files whose contents were requested and sent.
@@ -126,13 +126,13 @@ pub struct SendStats {
 }
 
 /// Packets for the receiver, in order, or the status that ends the stream.
-pub type Batch = std::result::Result<Vec<Packet>, Status>;
+pub(crate) type Batch = std::result::Result<Vec<Packet>, Status>;
 
 /// Where the packets for the receiver go.
-pub type Outbound = mpsc::Sender<Batch>;
+pub(crate) type Outbound = mpsc::Sender<Batch>;
 
 /// The packet stream for gRPC from the batches sent to an [`Outbound`].
-pub fn packet_stream(
+pub(crate) fn packet_stream(
     rx: mpsc::Receiver<Batch>,
 ) -> impl Stream<Item = std::result::Result<Packet, Status>> + Send + 'static {
     use futures_util::future::Either;
@@ -321,13 +321,14 @@ fn err_packet(msg: &str) -> Packet {
     }
 }
 
+#[cfg(test)]
 /// Sends the directory `root` (filtered by `opts`) to a DiffCopy receiver:
 /// `inbound` is what the receiver sends, `outbound` where our packets go.
 /// Returns when the receiver has acknowledged everything with `FIN` (after
 /// answering it), or with the first error. On a local error an `ERR` packet
 /// has already been sent; the caller should end the stream with an error
 /// status.
-pub async fn send<S>(
+pub(crate) async fn send<S>(
     root: &Path,
     opts: &WalkOptions,
     inbound: S,
@@ -340,7 +341,7 @@ where
 }
 
 /// [`send`], with the walk paced against the receiver's requests.
-pub async fn send_paced<S>(
+pub(crate) async fn send_paced<S>(
     root: &Path,
     opts: &WalkOptions,
     pacing: Pacing,

@@ -25,44 +25,45 @@ use std::path::Path;
 use bytes::Bytes;
 
 use crate::error::{Error, Result};
-pub use crate::proto::fsutil::types::Stat;
+pub(crate) use crate::proto::fsutil::types::Stat;
 
 /// Go `os.ModeDir` (`d`).
-pub const MODE_DIR: u32 = 1 << 31;
+pub(crate) const MODE_DIR: u32 = 1 << 31;
+#[cfg(test)]
 /// Go `os.ModeAppend` (`a`).
-pub const MODE_APPEND: u32 = 1 << 30;
+pub(crate) const MODE_APPEND: u32 = 1 << 30;
+#[cfg(test)]
 /// Go `os.ModeExclusive` (`l`).
-pub const MODE_EXCLUSIVE: u32 = 1 << 29;
+pub(crate) const MODE_EXCLUSIVE: u32 = 1 << 29;
+#[cfg(test)]
 /// Go `os.ModeTemporary` (`T`).
-pub const MODE_TEMPORARY: u32 = 1 << 28;
+pub(crate) const MODE_TEMPORARY: u32 = 1 << 28;
 /// Go `os.ModeSymlink` (`L`).
-pub const MODE_SYMLINK: u32 = 1 << 27;
+pub(crate) const MODE_SYMLINK: u32 = 1 << 27;
 /// Go `os.ModeDevice` (`D`).
-pub const MODE_DEVICE: u32 = 1 << 26;
+pub(crate) const MODE_DEVICE: u32 = 1 << 26;
 /// Go `os.ModeNamedPipe` (`p`).
-pub const MODE_NAMED_PIPE: u32 = 1 << 25;
+pub(crate) const MODE_NAMED_PIPE: u32 = 1 << 25;
 /// Go `os.ModeSocket` (`S`).
-pub const MODE_SOCKET: u32 = 1 << 24;
+pub(crate) const MODE_SOCKET: u32 = 1 << 24;
 /// Go `os.ModeSetuid` (`u`).
-pub const MODE_SETUID: u32 = 1 << 23;
+pub(crate) const MODE_SETUID: u32 = 1 << 23;
 /// Go `os.ModeSetgid` (`g`).
-pub const MODE_SETGID: u32 = 1 << 22;
+pub(crate) const MODE_SETGID: u32 = 1 << 22;
 /// Go `os.ModeCharDevice` (`c`), set together with [`MODE_DEVICE`].
-pub const MODE_CHAR_DEVICE: u32 = 1 << 21;
+pub(crate) const MODE_CHAR_DEVICE: u32 = 1 << 21;
 /// Go `os.ModeSticky` (`t`).
-pub const MODE_STICKY: u32 = 1 << 20;
+pub(crate) const MODE_STICKY: u32 = 1 << 20;
 /// Go `os.ModeIrregular` (`?`).
-pub const MODE_IRREGULAR: u32 = 1 << 19;
+pub(crate) const MODE_IRREGULAR: u32 = 1 << 19;
 /// Go `os.ModeType`: the bits that make a mode not a regular file.
-pub const MODE_TYPE: u32 = MODE_DIR
+pub(crate) const MODE_TYPE: u32 = MODE_DIR
     | MODE_SYMLINK
     | MODE_NAMED_PIPE
     | MODE_SOCKET
     | MODE_DEVICE
     | MODE_CHAR_DEVICE
     | MODE_IRREGULAR;
-/// Go `os.ModePerm`.
-pub const MODE_PERM: u32 = 0o777;
 
 const S_IFMT: u32 = 0o170000;
 const S_IFSOCK: u32 = 0o140000;
@@ -77,7 +78,7 @@ const S_ISGID: u32 = 0o2000;
 const S_ISVTX: u32 = 0o1000;
 
 /// Go's `os.FileMode` for a Unix `st_mode` (os/stat_linux.go).
-pub fn go_mode(st_mode: u32) -> u32 {
+pub(crate) fn go_mode(st_mode: u32) -> u32 {
     let mut mode = st_mode & 0o777;
     match st_mode & S_IFMT {
         S_IFBLK => mode |= MODE_DEVICE,
@@ -102,7 +103,7 @@ pub fn go_mode(st_mode: u32) -> u32 {
 
 /// The Unix `st_mode` for a Go `os.FileMode` (the inverse of [`go_mode`]; a
 /// mode without type bits is a regular file).
-pub fn unix_mode(go_mode: u32) -> u32 {
+pub(crate) fn unix_mode(go_mode: u32) -> u32 {
     let mut mode = go_mode & 0o777;
     mode |= if go_mode & MODE_DIR != 0 {
         S_IFDIR
@@ -135,38 +136,40 @@ pub fn unix_mode(go_mode: u32) -> u32 {
 
 /// Whether the receiver may ask for this entry's contents (fsutil's
 /// `fileCanRequestData`: no type bits).
-pub fn can_request_data(mode: u32) -> bool {
+pub(crate) fn can_request_data(mode: u32) -> bool {
     mode & MODE_TYPE == 0
 }
 
 /// fsutil's `major(st_rdev)`.
-pub fn dev_major(rdev: u64) -> i64 {
+pub(crate) fn dev_major(rdev: u64) -> i64 {
     ((rdev >> 8) & 0xfff) as i64
 }
 
 /// fsutil's `minor(st_rdev)`.
-pub fn dev_minor(rdev: u64) -> i64 {
+pub(crate) fn dev_minor(rdev: u64) -> i64 {
     ((rdev & 0xff) | ((rdev >> 12) & 0xfff00)) as i64
 }
 
 /// `time.Time.UnixNano()` of the modification time (wrapping like Go).
-pub fn mod_time_nanos(md: &Metadata) -> i64 {
+pub(crate) fn mod_time_nanos(md: &Metadata) -> i64 {
     md.mtime()
         .wrapping_mul(1_000_000_000)
         .wrapping_add(md.mtime_nsec())
 }
 
+#[cfg(test)]
 /// Builds a [`Stat`] from `lstat` results. `abs` is where the entry is now
 /// (for `readlink` and the extended attributes), `rel` the path to record
 /// (relative to the synced root, `/`-separated). Hard links are not looked
 /// at here, see [`Hardlinks`].
-pub fn stat_from_metadata(abs: &Path, rel: String, md: &Metadata) -> Result<Stat> {
+pub(crate) fn stat_from_metadata(abs: &Path, rel: String, md: &Metadata) -> Result<Stat> {
     let mut scratch = XattrBuf::default();
     stat_with(abs, rel, md, &mut scratch)
 }
 
+#[cfg(test)]
 /// `lstat` + [`stat_from_metadata`].
-pub fn lstat(abs: &Path, rel: String) -> Result<Stat> {
+pub(crate) fn lstat(abs: &Path, rel: String) -> Result<Stat> {
     let md = std::fs::symlink_metadata(abs).map_err(|source| Error::FileOp {
         op: "lstat",
         path: abs.to_path_buf(),
@@ -232,12 +235,6 @@ pub(crate) fn stat_with(
 /// Reads all extended attributes of `path` (not following symlinks) into
 /// `out`. `ENOTSUP` counts as none; values that cannot be read are skipped;
 /// names that are not UTF-8 cannot be sent and are skipped too.
-pub fn xattrs(path: &Path) -> io::Result<HashMap<String, Bytes>> {
-    let mut out = HashMap::new();
-    read_xattrs(path, &mut XattrBuf::default(), &mut out)?;
-    Ok(out)
-}
-
 fn read_xattrs(
     path: &Path,
     scratch: &mut XattrBuf,
@@ -331,14 +328,14 @@ fn get_xattr(path: &CString, name: &CString, buf: &mut Vec<u8>) -> Option<Bytes>
 /// number (upstream uses the inode number alone, which can confuse files on
 /// different filesystems).
 #[derive(Debug, Default)]
-pub struct Hardlinks {
+pub(crate) struct Hardlinks {
     seen: HashMap<(u64, u64), String>,
 }
 
 impl Hardlinks {
     /// Records `stat` (built from `md`) and, if it is a later name of an
     /// already seen inode, sets its `linkname` to the first name.
-    pub fn apply(&mut self, md: &Metadata, stat: &mut Stat) {
+    pub(crate) fn apply(&mut self, md: &Metadata, stat: &mut Stat) {
         let fmt = md.mode() & S_IFMT;
         if fmt == S_IFDIR || fmt == S_IFLNK || md.nlink() <= 1 {
             return;

@@ -21,7 +21,7 @@
 //!   resolved paths become include patterns;
 //! - uid and gid are sent as 0 (buildx's client resets them) unless
 //!   [`WalkOptions::preserve_owner`] is set;
-//! - hard links: see [`Hardlinks`].
+//! - hard links: see `Hardlinks`.
 //!
 //! Entries that vanish during the walk are skipped; an unreadable directory
 //! fails the walk unless it is excluded (then it is ignored, as upstream).

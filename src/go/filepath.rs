@@ -4,7 +4,7 @@
 
 /// Go's `filepath.Clean` (Unix): the shortest equivalent
 /// path (`.` for an empty one).
-pub fn clean(path: &str) -> String {
+pub(crate) fn clean(path: &str) -> String {
     let p = path.as_bytes();
     if p.is_empty() {
         return ".".to_string();
@@ -56,7 +56,7 @@ pub fn clean(path: &str) -> String {
 /// Go's `filepath.Join(a, b)` (and `path.Join`: the same on Unix): the
 /// two joined with `/` and cleaned, an empty one ignored, `""` if both
 /// are.
-pub fn join(a: &str, b: &str) -> String {
+pub(crate) fn join(a: &str, b: &str) -> String {
     match (a.is_empty(), b.is_empty()) {
         (true, true) => String::new(),
         (true, false) => clean(b),

@@ -3,7 +3,7 @@
 
 /// Go's `%.4g`: four significant digits, trailing zeros dropped, the
 /// exponent form (`1.5e+06`) below 1e-4 and from 1e4 up.
-pub fn g4(v: f64) -> String {
+pub(crate) fn g4(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }

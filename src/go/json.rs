@@ -157,11 +157,11 @@ pub(crate) mod bytes_b64 {
     use bytes::Bytes;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(v: &Bytes, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&super::b64_encode(v))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
         let s: Option<String> = Option::deserialize(d)?;
         match s {
             None => Ok(Bytes::new()),
@@ -178,7 +178,7 @@ pub(crate) mod bytes_b64_nullable {
     use bytes::Bytes;
     use serde::{Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(v: &Bytes, s: S) -> Result<S::Ok, S::Error> {
         if v.is_empty() {
             s.serialize_none()
         } else {
@@ -186,7 +186,7 @@ pub(crate) mod bytes_b64_nullable {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
         super::bytes_b64::deserialize(d)
     }
 }
@@ -197,7 +197,7 @@ pub(crate) mod vec_bytes_b64 {
     use serde::ser::SerializeSeq;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &[Bytes], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(v: &[Bytes], s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(v.len()))?;
         for b in v {
             if b.is_empty() {
@@ -209,7 +209,7 @@ pub(crate) mod vec_bytes_b64 {
         seq.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Bytes>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Bytes>, D::Error> {
         let v: Option<Vec<Option<String>>> = Option::deserialize(d)?;
         v.unwrap_or_default()
             .into_iter()

@@ -8,7 +8,7 @@
 //! - [`csv`]: `encoding/csv`'s `Reader.Read` of one record (buildx's and
 //!   pflag's comma-separated values).
 //! - [`filepath`]: `Clean`, `Join` (Unix).
-//! - [`fmt`]: `%.4g`.
+//! - `fmt`: `%.4g`.
 //! - [`json`]: `encoding/json`'s escaping, indentation and `[]byte` as base64.
 //! - [`strconv`]: `ParseBool`, `Quote`, `QuoteRune`.
 //! - [`syscall`]: `Errno.Error()`, an I/O error's text as Go prints it.
@@ -20,11 +20,11 @@
 //! Nothing here depends on the rest of the crate.
 
 pub mod csv;
-pub mod filepath;
-pub mod fmt;
-pub mod json;
+pub(crate) mod filepath;
+pub(crate) mod fmt;
+pub(crate) mod json;
 pub mod strconv;
-pub mod syscall;
+pub(crate) mod syscall;
 pub mod tabwriter;
 pub mod time;
 pub mod units;

@@ -6,7 +6,7 @@
 /// `Permission denied (os error 13)`): Go's errno texts are the C
 /// library's `strerror` with a lower-case first letter, which is how
 /// this makes them. An error without an errno keeps its own text.
-pub fn error_text(e: &std::io::Error) -> String {
+pub(crate) fn error_text(e: &std::io::Error) -> String {
     let Some(code) = e.raw_os_error() else {
         return e.to_string();
     };

@@ -28,7 +28,7 @@ pub(crate) struct Interval {
 
 impl Interval {
     /// Length in seconds; an open interval lasts until `now`.
-    pub fn duration(&self, now: Timestamp) -> f64 {
+    pub(crate) fn duration(&self, now: Timestamp) -> f64 {
         match (self.start, self.stop) {
             (None, _) => 0.0,
             (Some(s), None) => now.seconds_since(s),
@@ -101,7 +101,7 @@ impl LogRing {
     }
 
     /// The stored lines, oldest first.
-    pub fn lines(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &[u8]> {
         let n = self.slots.len();
         (0..n).filter_map(move |i| self.slots[(self.pos + i) % n].as_deref())
     }
@@ -183,22 +183,22 @@ impl VertexState {
     }
 
     /// Counts an update; the first of a burst records the time.
-    pub fn update(&mut self, c: i64, now: Timestamp) {
+    pub(crate) fn update(&mut self, c: i64, now: Timestamp) {
         if self.count == 0 {
             self.last_block_time = Some(now);
         }
         self.count += c;
     }
 
-    pub fn most_recent_interval(&self) -> Option<Interval> {
+    pub(crate) fn most_recent_interval(&self) -> Option<Interval> {
         self.merged_intervals.last().copied()
     }
 
-    pub fn is_started(&self) -> bool {
+    pub(crate) fn is_started(&self) -> bool {
         !self.merged_intervals.is_empty()
     }
 
-    pub fn is_completed(&self) -> bool {
+    pub(crate) fn is_completed(&self) -> bool {
         self.most_recent_interval()
             .is_some_and(|i| i.stop.is_some())
     }
@@ -224,7 +224,7 @@ impl VertexState {
     }
 
     /// Whether the step failed with something other than a cancellation.
-    pub fn has_error(&self) -> bool {
+    pub(crate) fn has_error(&self) -> bool {
         !self.vtx.error.is_empty() && !is_canceled(&self.vtx.error)
     }
 }
@@ -257,14 +257,14 @@ pub(crate) struct Trace {
 }
 
 impl Trace {
-    pub fn new(console: bool) -> Self {
+    pub(crate) fn new(console: bool) -> Self {
         Trace {
             console,
             ..Default::default()
         }
     }
 
-    pub fn lookup(&self, digest: &str) -> Option<usize> {
+    pub(crate) fn lookup(&self, digest: &str) -> Option<usize> {
         self.digest_index.get(digest).map(|i| self.by_digest[*i].1)
     }
 
@@ -279,13 +279,13 @@ impl Trace {
         }
     }
 
-    pub fn mark_updated(&mut self, idx: usize) {
+    pub(crate) fn mark_updated(&mut self, idx: usize) {
         if !self.updates.contains(&idx) {
             self.updates.push(idx);
         }
     }
 
-    pub fn remove_update(&mut self, idx: usize) {
+    pub(crate) fn remove_update(&mut self, idx: usize) {
         self.updates.retain(|u| *u != idx);
     }
 
@@ -324,7 +324,7 @@ impl Trace {
 
     /// Applies one status message received at `now`. `term_width` is the
     /// terminal width (tty view) or ignored (plain).
-    pub fn update(&mut self, s: &SolveStatus, term_width: usize, now: Timestamp) {
+    pub(crate) fn update(&mut self, s: &SolveStatus, term_width: usize, now: Timestamp) {
         let term = self.console.then_some(term_width);
         let mut groups: Vec<usize> = Vec::new();
         for v in &s.vertexes {
@@ -532,7 +532,7 @@ impl Trace {
 
     /// The error summary printed after the progress: for every failed step,
     /// its name and last log lines between `------` rules.
-    pub fn error_logs(&self) -> Vec<u8> {
+    pub(crate) fn error_logs(&self) -> Vec<u8> {
         let mut out = Vec::new();
         for &idx in &self.vertexes {
             let v = &self.states[idx];
@@ -557,7 +557,7 @@ impl Trace {
     }
 
     /// Stores a printed log line in the step's ring.
-    pub fn remember_log(&mut self, idx: usize, line: Vec<u8>, advance: bool) {
+    pub(crate) fn remember_log(&mut self, idx: usize, line: Vec<u8>, advance: bool) {
         let ring = self.states[idx]
             .logs_buffer
             .get_or_insert_with(LogRing::new);

@@ -17,7 +17,7 @@ pub(crate) struct Vt100 {
 }
 
 impl Vt100 {
-    pub fn new(height: usize, width: usize) -> Self {
+    pub(crate) fn new(height: usize, width: usize) -> Self {
         let (height, width) = (height.max(1), width.max(1));
         Vt100 {
             height,
@@ -29,17 +29,17 @@ impl Vt100 {
         }
     }
 
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.width
     }
 
     /// The rows, top first.
-    pub fn content(&self) -> &[Vec<char>] {
+    pub(crate) fn content(&self) -> &[Vec<char>] {
         &self.content
     }
 
     /// Rows that are not blank.
-    pub fn used_height(&self) -> usize {
+    pub(crate) fn used_height(&self) -> usize {
         self.content
             .iter()
             .filter(|r| r.iter().any(|c| *c != ' '))
@@ -47,7 +47,7 @@ impl Vt100 {
     }
 
     /// Changes the size, keeping what fits.
-    pub fn resize(&mut self, height: usize, width: usize) {
+    pub(crate) fn resize(&mut self, height: usize, width: usize) {
         let (height, width) = (height.max(1), width.max(1));
         if height > self.height {
             for _ in self.height..height {
@@ -86,7 +86,7 @@ impl Vt100 {
     }
 
     /// Feeds output bytes.
-    pub fn write(&mut self, data: &[u8]) {
+    pub(crate) fn write(&mut self, data: &[u8]) {
         let mut buf = std::mem::take(&mut self.pending);
         buf.extend_from_slice(data);
         let mut i = 0;

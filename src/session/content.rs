@@ -41,7 +41,7 @@ use crate::proto::containerd::services::content::v1::{
 
 /// The gRPC metadata key that names the store (BuildKit's
 /// `session/content.GRPCHeaderID`).
-pub const STORE_ID_KEY: &str = "buildkit-attachable-store-id";
+pub(crate) const STORE_ID_KEY: &str = "buildkit-attachable-store-id";
 
 /// The largest chunk of a `Read` answer (containerd's content server
 /// copies through a 1 MiB buffer).
@@ -49,20 +49,20 @@ const CHUNK: usize = 1 << 20;
 
 /// Serves blobs from OCI layout directories, by store id.
 #[derive(Debug, Clone, Default)]
-pub struct ContentService {
+pub(crate) struct ContentService {
     stores: Arc<HashMap<String, PathBuf>>,
 }
 
 impl ContentService {
     /// A service for `stores`: (store id, layout directory) pairs.
-    pub fn new(stores: impl IntoIterator<Item = (String, PathBuf)>) -> Self {
+    pub(crate) fn new(stores: impl IntoIterator<Item = (String, PathBuf)>) -> Self {
         ContentService {
             stores: Arc::new(stores.into_iter().collect()),
         }
     }
 
     /// The service, ready to attach to a session.
-    pub fn attachable(self) -> super::Service<ContentServer<ContentService>> {
+    pub(crate) fn attachable(self) -> super::Service<ContentServer<ContentService>> {
         super::Service::new(
             ContentServer::new(self).max_encoding_message_size(crate::client::MAX_MESSAGE_SIZE),
             &["Info", "Read"],

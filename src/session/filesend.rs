@@ -28,7 +28,7 @@ use crate::client::MAX_MESSAGE_SIZE;
 use crate::error::{Error, Result};
 use crate::proto::fsutil::types::Packet;
 use crate::proto::moby::filesync::v1::BytesMessage;
-use crate::solve::{Export, ExportOutput};
+use crate::solve::export::{Export, ExportOutput};
 
 #[derive(Debug, Clone)]
 enum Target {
@@ -69,7 +69,7 @@ impl Drop for State {
 
 /// The FileSend service of a session.
 #[derive(Debug, Clone)]
-pub struct FileSendService {
+pub(crate) struct FileSendService {
     target: Target,
     state: Arc<Mutex<State>>,
 }
@@ -83,7 +83,7 @@ impl FileSendService {
     /// BuildKit offers one FileSend target per session. An
     /// [`ExportOutput::Stdout`] export is written to `stdout` (the library
     /// never writes to the process's own standard output).
-    pub fn for_exports(
+    pub(crate) fn for_exports(
         exports: &[Export],
         stdout: Option<Box<dyn Write + Send>>,
     ) -> Result<Option<FileSendService>> {
@@ -114,13 +114,13 @@ impl FileSendService {
     }
 
     /// The service, ready to attach to a session.
-    pub fn attachable(self) -> super::Service<FileSendService> {
+    pub(crate) fn attachable(self) -> super::Service<FileSendService> {
         super::Service::new(self, &["DiffCopy"])
     }
 
     /// Completes a successful build: reports a failed transfer, and moves a
     /// file output into place.
-    pub fn finish(&self) -> Result<()> {
+    pub(crate) fn finish(&self) -> Result<()> {
         let mut st = self
             .state
             .lock()

@@ -29,13 +29,13 @@ use crate::proto::fsutil::types::Packet;
 use crate::proto::moby::filesync::v1::file_sync_server::{FileSync, FileSyncServer};
 
 /// Metadata key: the directory's name.
-pub const KEY_DIR_NAME: &str = "dir-name";
+pub(crate) const KEY_DIR_NAME: &str = "dir-name";
 /// Metadata key: include patterns.
-pub const KEY_INCLUDE_PATTERNS: &str = "include-patterns";
+pub(crate) const KEY_INCLUDE_PATTERNS: &str = "include-patterns";
 /// Metadata key: exclude patterns.
-pub const KEY_EXCLUDE_PATTERNS: &str = "exclude-patterns";
+pub(crate) const KEY_EXCLUDE_PATTERNS: &str = "exclude-patterns";
 /// Metadata key: paths whose symlinks are followed.
-pub const KEY_FOLLOW_PATHS: &str = "followpaths";
+pub(crate) const KEY_FOLLOW_PATHS: &str = "followpaths";
 
 /// Packets buffered between the sender and the gRPC stream.
 const OUTBOUND_BUFFER: usize = 8;
@@ -43,7 +43,7 @@ const OUTBOUND_BUFFER: usize = 8;
 /// A directory offered to the daemon.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SyncedDir {
+pub(crate) struct SyncedDir {
     /// The directory (symlinks to it are resolved when it is sent).
     pub root: PathBuf,
     /// Send real owners instead of uid/gid 0 (buildx always sends 0).
@@ -52,23 +52,17 @@ pub struct SyncedDir {
 
 impl SyncedDir {
     /// The directory at `root`, sent the way buildx sends it.
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(root: impl Into<PathBuf>) -> Self {
         SyncedDir {
             root: root.into(),
             preserve_owner: false,
         }
     }
-
-    /// Sends real uid/gid values instead of 0.
-    pub fn preserve_owner(mut self, yes: bool) -> Self {
-        self.preserve_owner = yes;
-        self
-    }
 }
 
 /// One DiffCopy served, for callers that report on transfers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transfer {
+pub(crate) struct Transfer {
     /// The `dir-name` asked for.
     pub dir_name: String,
     /// What was sent, or why it failed.
@@ -77,7 +71,7 @@ pub struct Transfer {
 
 /// Serves `FileSync.DiffCopy` for named directories.
 #[derive(Debug, Clone)]
-pub struct FileSyncService {
+pub(crate) struct FileSyncService {
     dirs: Arc<HashMap<String, SyncedDir>>,
     transfers: Arc<Mutex<Vec<Transfer>>>,
     pacing: send::Pacing,
@@ -85,7 +79,7 @@ pub struct FileSyncService {
 
 impl FileSyncService {
     /// Offers `dirs` by name (`context`, `dockerfile`, named contexts...).
-    pub fn new(dirs: impl IntoIterator<Item = (String, SyncedDir)>) -> Self {
+    pub(crate) fn new(dirs: impl IntoIterator<Item = (String, SyncedDir)>) -> Self {
         FileSyncService {
             dirs: Arc::new(dirs.into_iter().collect()),
             transfers: Arc::default(),
@@ -96,26 +90,27 @@ impl FileSyncService {
     /// Paces the walk against the daemon's requests (see
     /// [`send::Pacing`]); [`send::Pacing::local`] for a daemon on this
     /// machine.
-    pub fn pacing(mut self, pacing: send::Pacing) -> Self {
+    pub(crate) fn pacing(mut self, pacing: send::Pacing) -> Self {
         self.pacing = pacing;
         self
     }
 
     /// The tonic server for this service, with BuildKit's 16 MiB message
     /// limits.
-    pub fn into_server(self) -> FileSyncServer<Self> {
+    pub(crate) fn into_server(self) -> FileSyncServer<Self> {
         FileSyncServer::new(self)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE)
     }
 
     /// The service, ready to attach to a session.
-    pub fn attachable(self) -> super::Service<FileSyncServer<FileSyncService>> {
+    pub(crate) fn attachable(self) -> super::Service<FileSyncServer<FileSyncService>> {
         super::Service::new(self.into_server(), &["DiffCopy", "TarStream"])
     }
 
+    #[cfg(test)]
     /// The transfers finished so far, oldest first.
-    pub fn transfers(&self) -> Vec<Transfer> {
+    pub(crate) fn transfers(&self) -> Vec<Transfer> {
         self.transfers.lock().map(|t| t.clone()).unwrap_or_default()
     }
 }
@@ -180,7 +175,7 @@ fn values(md: &MetadataMap, key: &str) -> Vec<String> {
 }
 
 /// The directory name and walk options a DiffCopy request asks for.
-pub fn request_options(md: &MetadataMap) -> (String, WalkOptions) {
+pub(crate) fn request_options(md: &MetadataMap) -> (String, WalkOptions) {
     let dir_name = values(md, KEY_DIR_NAME)
         .into_iter()
         .next()

@@ -14,11 +14,11 @@ use crate::proto::grpc::health::v1::{
 
 /// Always reports SERVING while the session is up.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct HealthService;
+pub(crate) struct HealthService;
 
 impl HealthService {
     /// The service, ready to attach to a session.
-    pub fn attachable() -> super::Service<HealthServer<HealthService>> {
+    pub(crate) fn attachable() -> super::Service<HealthServer<HealthService>> {
         super::Service::new(HealthServer::new(HealthService), &["Check", "Watch"])
     }
 }

@@ -2,17 +2,24 @@
 //! builds (file sync, outputs, credentials, OCI layout content, health).
 //!
 //! The daemon is the HTTP/2 *client* of a session; rkbuild serves. The
-//! connection is either dockerd's `POST /session` upgrade (docker targets:
-//! one plain h2c connection, no extra framing) or BuildKit's
-//! `Control.Session` byte stream (every other target), see [`tunnel`].
+//! connection is the driver's to open ([`Driver::open_session`]): dockerd's
+//! `POST /session` upgrade (one plain h2c connection, no extra framing) or
+//! BuildKit's `Control.Session` byte stream (every other driver).
+//!
+//! The services rkbuild serves itself (file sync both ways, uploads, OCI
+//! layout content, health) are attached by [`solve`](crate::solve()); the
+//! public ones here ([`auth`], [`secrets`]) and any [`Attachable`] of the
+//! caller's go in [`SolveOptions::session`](crate::SolveOptions::session)
+//! or [`BuildSession::attach`](crate::BuildSession::attach).
+//!
+//! [`Driver::open_session`]: crate::client::Driver::open_session
 
 pub mod auth;
-pub mod content;
-pub mod filesend;
-pub mod filesync;
-pub mod health;
+pub(crate) mod content;
+pub(crate) mod filesend;
+pub(crate) mod filesync;
+pub(crate) mod health;
 pub mod secrets;
-pub mod tunnel;
 pub mod upload;
 
 use std::convert::Infallible;
@@ -122,15 +129,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// A random 25-character `[0-9a-z]` id, the shape of BuildKit's identity.NewID.
-pub fn new_id() -> String {
-    use rand::Rng;
-    const CHARS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut rng = rand::rng();
-    (0..25)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect()
-}
+pub use crate::id::new_id;
 
 impl Session {
     /// A new session. `name` is informational (buildx uses the working
@@ -188,7 +187,9 @@ impl Session {
         let headers = self.headers();
         let io = match transport {
             Transport::Auto => client.driver().open_session(client, &headers).await?,
-            Transport::ControlStream => tunnel::dial(client, &headers).await?,
+            Transport::ControlStream => {
+                crate::client::transport::tunnel::dial(client, &headers).await?
+            }
         };
         self.serve(io, shutdown).await
     }

@@ -1,6 +1,8 @@
 //! The Dockerfile frontend (`dockerfile.v0`) with buildx's semantics: from
 //! build options (what `docker buildx build` takes) to [`SolveOptions`].
 
+pub use crate::error::NamedContextError;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +11,6 @@ use super::ocilayout;
 use super::SolveOptions;
 use crate::client::Driver;
 use crate::error::{Error, Result};
-use crate::go::syscall::error_text;
 
 /// Where the Dockerfile comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -331,7 +332,7 @@ impl BuildOptions {
         if self
             .build_args
             .get("BUILDKIT_MULTI_PLATFORM")
-            .is_some_and(|v| crate::go_parse_bool_true(v))
+            .is_some_and(|v| crate::go::strconv::parse_bool_true(v))
         {
             attrs.insert("multi-platform".into(), "true".into());
         }
@@ -415,52 +416,6 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Why a `--build-context` could not be used; the messages are buildx
-/// 0.13's.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum NamedContextError {
-    /// The name is not a valid image reference (buildx parses context names
-    /// as references, so that `docker.io/library/alpine:latest` names the
-    /// same context as `alpine`).
-    #[error("invalid context name {name}: {source}")]
-    InvalidName {
-        /// The name as given.
-        name: String,
-        /// Why the reference parser refused it.
-        #[source]
-        source: crate::reference::ReferenceError,
-    },
-    /// A local context path could not be examined (it does not exist, a
-    /// parent is not a directory, ...).
-    #[error("failed to get build context {name}: stat {path}: {}", error_text(.source))]
-    Stat {
-        /// The context's name.
-        name: String,
-        /// The path as given.
-        path: String,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A local context path names something that is not a directory. The
-    /// odd `{PATH <nil>}` is how buildx prints its named-context value.
-    #[error("failed to get build context path {{{path} <nil>}}: not a directory")]
-    NotADirectory {
-        /// The path as given.
-        path: String,
-    },
-    /// `target:NAME` names a target this build does not have (a single
-    /// build has only buildx's `default`).
-    #[error("failed to find target {target} for context {name}")]
-    UnknownTarget {
-        /// The target named after `target:`.
-        target: String,
-        /// The context's name.
-        name: String,
-    },
 }
 
 /// A `--build-context` name as buildx 0.13 keys it: parsed as an image

@@ -8,7 +8,7 @@
 
 pub mod dockerfile;
 pub mod export;
-pub mod ocilayout;
+pub(crate) mod ocilayout;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

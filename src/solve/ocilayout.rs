@@ -22,6 +22,8 @@
 //! type mistakes an index can have (syntax errors keep serde_json's text,
 //! except for a truncated document).
 
+pub(crate) use crate::error::{LockFailure, OciLayoutError};
+
 use std::io::Read;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
@@ -29,91 +31,21 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::digest::{Digest, DigestError};
+use crate::digest::Digest;
 use crate::go::filepath::join as go_join;
-use crate::go::strconv::quote as go_quote;
-use crate::go::syscall::error_text;
 
 /// The scheme of an OCI layout named context.
-pub const SCHEME: &str = "oci-layout://";
+pub(crate) const SCHEME: &str = "oci-layout://";
 
 /// The tag used when the reference names none.
-pub const DEFAULT_TAG: &str = "latest";
+pub(crate) const DEFAULT_TAG: &str = "latest";
 
 /// The annotation that carries a manifest's tag in `index.json`.
-pub const REF_NAME_ANNOTATION: &str = "org.opencontainers.image.ref.name";
-
-/// Why an `oci-layout://` reference could not be resolved; the messages
-/// are buildx's.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OciLayoutError {
-    /// `index.json.lock` could not be opened or locked.
-    #[error("could not lock {path}{}", lock_detail(.path, .failure))]
-    Lock {
-        /// The lock file, as Go's `path.Join` spells it.
-        path: String,
-        /// What failed: `None` when another process holds the lock.
-        failure: Option<LockFailure>,
-    },
-    /// `index.json` could not be read.
-    #[error("could not read {path}: {op} {path}: {}", error_text(.source))]
-    Read {
-        /// The index file.
-        path: String,
-        /// `open` or `read`.
-        op: &'static str,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// `index.json` is not an OCI index.
-    #[error("could not unmarshal {path} ({}): {reason}", go_quote(.content))]
-    Unmarshal {
-        /// The index file.
-        path: String,
-        /// Its contents.
-        content: Vec<u8>,
-        /// The decoding error.
-        reason: String,
-    },
-    /// No manifest has the tag and the index does not have exactly one.
-    #[error("oci-layout reference {} could not be resolved", go_quote(.reference.as_bytes()))]
-    Unresolved {
-        /// The reference as given (with the scheme).
-        reference: String,
-    },
-    /// The digest (given or found in the index) is not valid.
-    #[error("invalid oci-layout digest {digest}: {source}")]
-    InvalidDigest {
-        /// The digest.
-        digest: String,
-        /// What is wrong with it.
-        #[source]
-        source: DigestError,
-    },
-}
-
-/// How taking the index lock failed.
-#[derive(Debug)]
-pub enum LockFailure {
-    /// Opening (creating) the lock file failed.
-    Open(std::io::Error),
-    /// `flock` failed for another reason than the lock being held.
-    Flock(std::io::Error),
-}
-
-fn lock_detail(path: &str, failure: &Option<LockFailure>) -> String {
-    match failure {
-        None => String::new(),
-        Some(LockFailure::Open(e)) => format!(": open {path}: {}", error_text(e)),
-        Some(LockFailure::Flock(e)) => format!(": {}", error_text(e)),
-    }
-}
+pub(crate) const REF_NAME_ANNOTATION: &str = "org.opencontainers.image.ref.name";
 
 /// A resolved `oci-layout://` reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OciLayoutRef {
+pub(crate) struct OciLayoutRef {
     /// The layout directory as written (relative paths are relative to the
     /// working directory).
     pub path: String,
@@ -127,7 +59,7 @@ impl OciLayoutRef {
     /// Parses `reference` (`oci-layout://PATH[:TAG][@DIGEST]`; the scheme
     /// may be left out) and resolves the tag to a digest when no digest is
     /// given.
-    pub fn resolve(reference: &str) -> Result<OciLayoutRef, OciLayoutError> {
+    pub(crate) fn resolve(reference: &str) -> Result<OciLayoutRef, OciLayoutError> {
         let rest = reference.strip_prefix(SCHEME).unwrap_or(reference);
         let (rest, digest) = match rest.split_once('@') {
             Some((p, d)) => (p, Some(d)),
@@ -167,12 +99,12 @@ impl OciLayoutRef {
 
     /// The frontend's `context:NAME` value for the layout served as
     /// content store `store_id` (buildx's form).
-    pub fn context_value(&self, store_id: &str) -> String {
+    pub(crate) fn context_value(&self, store_id: &str) -> String {
         format!("{SCHEME}{store_id}:{}@{}", self.tag, self.digest)
     }
 
     /// The layout directory, absolute (the content store's root).
-    pub fn store_root(&self) -> PathBuf {
+    pub(crate) fn store_root(&self) -> PathBuf {
         let p = Path::new(&self.path);
         if p.as_os_str().is_empty() {
             return std::env::current_dir().unwrap_or_default();
@@ -634,7 +566,7 @@ mod tests {
                 format!(
                     "could not unmarshal {} ({}): {want}",
                     index.display(),
-                    go_quote(content.as_bytes())
+                    crate::go::strconv::quote(content.as_bytes())
                 ),
                 "{content}"
             );

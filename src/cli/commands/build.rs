@@ -29,7 +29,7 @@ fn list_to_map(list: &[String], read_env: bool) -> CliResult<BTreeMap<String, St
         if k.is_empty() {
             return Err(CliError::new(format!(
                 "invalid key-value pair {}: empty key",
-                rkbuild::go::strconv::quote(s.as_bytes())
+                rkbuild::internal::go::strconv::quote(s.as_bytes())
             )));
         }
         match v {
@@ -151,7 +151,7 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
         for p in p.split(',') {
             checked
                 .platforms
-                .push(rkbuild::platform::normalize(p).map_err(rkbuild::Error::from)?);
+                .push(rkbuild::internal::platform::normalize(p).map_err(rkbuild::Error::from)?);
         }
     }
     use std::io::IsTerminal;
@@ -293,7 +293,7 @@ fn no_output_warning(opts: &BuildOptions, driver: &dyn rkbuild::Driver) -> Vec<S
     let mut out = Vec::new();
     let no_default_load = match std::env::var("BUILDX_NO_DEFAULT_LOAD") {
         Err(_) => false,
-        Ok(v) => rkbuild::go_parse_bool(v.as_bytes()).unwrap_or_else(|| {
+        Ok(v) => rkbuild::internal::go::strconv::parse_bool(v.as_bytes()).unwrap_or_else(|| {
             out.push(format!(
                 "invalid non-bool value for BUILDX_NO_DEFAULT_LOAD: {v}"
             ));
@@ -343,7 +343,7 @@ fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", rkbuild::session::new_id()));
+    let tmp = dir.join(format!(".{name}.{}.tmp", rkbuild::internal::new_id()));
     std::fs::write(&tmp, data)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| {
@@ -392,7 +392,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     if exports_to_stdout {
         so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
     }
-    so.reference = rkbuild::session::new_id();
+    so.reference = rkbuild::internal::new_id();
     // For measurements: force the session through Control.Session even on
     // dockerd (default: dockerd's /session upgrade, measured faster).
     if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {

@@ -1,6 +1,6 @@
 //! `ls`: the builder in use, as buildx 0.13's table shows it.
 
-use rkbuild::go::tabwriter::TabWriter;
+use rkbuild::internal::go::tabwriter::TabWriter;
 
 use crate::cli::args::LsArgs;
 use crate::cli::builder::Builder;

@@ -5,8 +5,8 @@ use std::io::BufRead;
 use std::time::SystemTime;
 
 use rkbuild::client::PruneOptions;
-use rkbuild::go::tabwriter::TabWriter;
-use rkbuild::go::units::human_size;
+use rkbuild::internal::go::tabwriter::TabWriter;
+use rkbuild::internal::go::units::human_size;
 
 use crate::cli::args::PruneArgs;
 use crate::cli::builder::Builder;

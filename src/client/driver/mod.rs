@@ -110,7 +110,7 @@ pub trait Driver: fmt::Debug + Send + Sync + 'static {
         client: &'a Client,
         headers: &'a [(String, String)],
     ) -> BoxFuture<'a, Result<BoxIo>> {
-        Box::pin(crate::session::tunnel::dial(client, headers))
+        Box::pin(crate::client::transport::tunnel::dial(client, headers))
     }
 
     /// The docker daemon's API behind this builder, when there is one

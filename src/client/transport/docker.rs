@@ -131,7 +131,7 @@ fn docker_message(body: &[u8]) -> String {
 }
 
 /// `GET path` returning the body, failing on non-2xx.
-pub async fn get(ep: &Endpoint, path: &str) -> Result<Bytes> {
+pub(crate) async fn get(ep: &Endpoint, path: &str) -> Result<Bytes> {
     let resp = send(ep, build(ep, request(ep, "GET", path)?)?, API_TIMEOUT).await?;
     let status = resp.status();
     let is_docker = resp.headers().contains_key("api-version")
@@ -148,23 +148,6 @@ pub async fn get(ep: &Endpoint, path: &str) -> Result<Bytes> {
         });
     }
     Ok(body)
-}
-
-/// `GET /_ping`: checks the daemon answers; returns its API version header.
-pub async fn ping(ep: &Endpoint) -> Result<Option<String>> {
-    let resp = send(ep, build(ep, request(ep, "GET", "/_ping")?)?, API_TIMEOUT).await?;
-    let api = resp
-        .headers()
-        .get("api-version")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    if !resp.status().is_success() || api.is_none() {
-        return Err(not_docker(
-            ep,
-            format!("GET /_ping answered {} without API-Version", resp.status()),
-        ));
-    }
-    Ok(api)
 }
 
 /// The parts of `GET /version` rkbuild uses.

@@ -4,9 +4,10 @@
 //! which the caller speaks HTTP/2 (gRPC). Errors are classified into the
 //! typed [`Error`] variants so that the CLI can say exactly what is wrong.
 
-pub mod docker;
-pub mod tcp;
-pub mod unix;
+pub(crate) mod docker;
+pub(crate) mod tcp;
+pub(crate) mod tunnel;
+pub(crate) mod unix;
 
 use std::io;
 use std::time::Duration;

@@ -8,7 +8,7 @@ use super::classify_connect;
 use crate::error::{Error, Result};
 
 /// Connects to `host:port`, with `TCP_NODELAY` set.
-pub async fn dial(host: &str, port: u16) -> Result<TcpStream> {
+pub(crate) async fn dial(host: &str, port: u16) -> Result<TcpStream> {
     let addr = format!("tcp://{host}:{port}");
     let stream = TcpStream::connect((host, port))
         .await

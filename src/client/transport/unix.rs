@@ -9,10 +9,10 @@ use super::classify_connect;
 use crate::error::Result;
 
 /// A connected unix socket stream.
-pub type UnixStream = hyperlocal::UnixStream;
+pub(crate) type UnixStream = hyperlocal::UnixStream;
 
 /// Connects to the unix socket at `path`.
-pub async fn dial(path: &Path) -> Result<UnixStream> {
+pub(crate) async fn dial(path: &Path) -> Result<UnixStream> {
     let addr = format!("unix://{}", path.display());
     let uri: Uri = hyperlocal::Uri::new(path, "/").into();
     let mut connector = hyperlocal::UnixConnector;

@@ -20,7 +20,7 @@ const CHUNK: usize = 256 << 10;
 
 /// Opens `Control.Session` with the session headers (lower-cased, as gRPC
 /// metadata) and returns a byte stream on which the session is served.
-pub async fn dial(client: &Client, headers: &[(String, String)]) -> Result<BoxIo> {
+pub(crate) async fn dial(client: &Client, headers: &[(String, String)]) -> Result<BoxIo> {
     let (tx, rx) = tokio::sync::mpsc::channel::<BytesMessage>(8);
     let mut req = tonic::Request::new(ReceiverStream::new(rx));
     for (k, v) in headers {

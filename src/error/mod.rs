@@ -3,6 +3,10 @@
 //! Every variant carries enough context for a one-line message; the CLI adds a
 //! hint on top (see `cli::error`).
 
+mod input;
+
+pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError};
+
 use std::path::PathBuf;
 
 /// The library's result type.
@@ -133,14 +137,14 @@ pub enum Error {
         patterns: Vec<String>,
         /// What is wrong with them.
         #[source]
-        source: crate::fsutil::patterns::PatternError,
+        source: PatternError,
     },
     /// An `oci-layout://` named context could not be resolved.
     #[error(transparent)]
-    OciLayout(#[from] crate::solve::ocilayout::OciLayoutError),
+    OciLayout(#[from] OciLayoutError),
     /// A `--build-context` could not be used.
     #[error(transparent)]
-    NamedContext(#[from] crate::solve::dockerfile::NamedContextError),
+    NamedContext(#[from] NamedContextError),
     /// A tag (`BuildOptions::tags`, `-t`) is not an image reference;
     /// buildx's message.
     #[error("invalid tag {}: {source}", crate::go::strconv::quote(.tag.as_bytes()))]
