@@ -24,14 +24,19 @@ pub fn node_identifier(dir: &Path) -> String {
             return s.to_string();
         }
     }
-    use rand::RngCore;
     let mut b = [0u8; 8];
-    rand::rng().fill_bytes(&mut b);
+    crate::id::random_bytes(&mut b);
     let id = hex::encode(b);
+    // Written whole or not at all, 0600 as buildx writes it.
     if std::fs::create_dir_all(dir).is_ok() {
-        let tmp = dir.join(format!(".buildNodeID.{}", crate::session::new_id()));
-        if std::fs::write(&tmp, &id).is_ok() && std::fs::rename(&tmp, &file).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(mut tmp) = tempfile::Builder::new()
+            .prefix(".buildNodeID.")
+            .tempfile_in(dir)
+        {
+            use std::io::Write;
+            if tmp.write_all(id.as_bytes()).is_ok() {
+                let _ = tmp.persist(&file);
+            }
         }
     }
     // Another process may have won the race: prefer what is on disk.

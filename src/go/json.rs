@@ -8,66 +8,33 @@ use std::io;
 
 use serde::Serialize;
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (Go's `base64.StdEncoding`).
+/// Standard base64 with padding (Go's `base64.StdEncoding`), by the
+/// `base64` crate.
 pub(crate) fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
-        for (i, x) in idx.iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(B64[*x as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-/// Decodes standard base64 (padding optional, as Go accepts it padded).
+/// Decodes standard base64 as Go's `StdEncoding` reads a JSON `[]byte`:
+/// `\r` and `\n` are ignored; padding may be left out. The errors are
+/// Go's texts (`illegal base64 data at input byte N`).
 pub(crate) fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
-    fn val(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    // Go's decoder ignores \r and \n.
+    use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
+    use base64::Engine;
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        general_purpose::PAD
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
     let clean: Vec<u8> = s.bytes().filter(|c| *c != b'\n' && *c != b'\r').collect();
-    let trimmed: &[u8] = {
-        let mut end = clean.len();
-        while end > 0 && clean[end - 1] == b'=' {
-            end -= 1;
+    LENIENT.decode(&clean).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            format!("illegal base64 data at input byte {at}")
         }
-        &clean[..end]
-    };
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = val(*c).ok_or_else(|| format!("illegal base64 data at input byte {i}"))?;
-            n |= v << (18 - 6 * i);
-        }
-        match chunk.len() {
-            4 => out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]),
-            3 => out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]),
-            2 => out.push((n >> 16) as u8),
-            _ => return Err("illegal base64 data: truncated".into()),
-        }
-    }
-    Ok(out)
+        base64::DecodeError::InvalidLength(at) => format!("illegal base64 data at input byte {at}"),
+        base64::DecodeError::InvalidPadding => "illegal base64 data: bad padding".to_string(),
+    })
 }
 
 /// A serde_json formatter that escapes strings like Go (`<`, `>`, `&`,

@@ -297,16 +297,11 @@ impl std::fmt::Debug for Printer {
     }
 }
 
-/// Width and height of the terminal on `fd` (80x10 when unknown).
-fn terminal_size(fd: i32) -> (usize, usize) {
-    // SAFETY: TIOCGWINSZ fills a winsize struct we own; a failing call
-    // leaves it zeroed, which is handled.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
-    if rc == 0 && ws.ws_col > 0 && ws.ws_row > 0 {
-        (usize::from(ws.ws_col), usize::from(ws.ws_row))
-    } else {
-        (80, 10)
+/// Width and height of the terminal on stderr (80x10 when unknown).
+fn stderr_size() -> (usize, usize) {
+    match terminal_size::terminal_size_of(std::io::stderr()) {
+        Some((w, h)) if w.0 > 0 && h.0 > 0 => (usize::from(w.0), usize::from(h.0)),
+        _ => (80, 10),
     }
 }
 
@@ -316,7 +311,7 @@ impl Printer {
     pub fn stderr(mode: ProgressMode, opts: PrinterOptions) -> Result<Printer> {
         let is_tty = std::io::stderr().is_terminal();
         Printer::new(mode, opts, Box::new(std::io::stderr()), is_tty)
-            .map(|p| p.with_size(|| terminal_size(2)))
+            .map(|p| p.with_size(stderr_size))
     }
 
     /// A printer writing to `out`, which is a terminal when `is_terminal`

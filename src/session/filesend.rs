@@ -52,19 +52,9 @@ impl std::fmt::Debug for StreamSlot {
 struct State {
     /// Set when a transfer ended: `Ok` or the error text.
     result: Option<std::result::Result<(), String>>,
-    /// Temporary file of a file target, renamed on finish.
-    temp: Option<PathBuf>,
-    finished: bool,
-}
-
-impl Drop for State {
-    fn drop(&mut self) {
-        if !self.finished {
-            if let Some(t) = self.temp.take() {
-                let _ = std::fs::remove_file(t);
-            }
-        }
-    }
+    /// Temporary file of a file target beside its destination: renamed
+    /// into place on finish, removed when dropped before.
+    temp: Option<tempfile::TempPath>,
 }
 
 /// The FileSend service of a session.
@@ -131,12 +121,11 @@ impl FileSendService {
             None => return Err(Error::Other("the build sent no output".into())),
         }
         if let (Target::File(dest), Some(tmp)) = (&self.target, st.temp.take()) {
-            std::fs::rename(&tmp, dest).map_err(|e| Error::Io {
+            tmp.persist(dest).map_err(|e| Error::Io {
                 path: dest.clone(),
-                source: e,
+                source: e.error,
             })?;
         }
-        st.finished = true;
         Ok(())
     }
 
@@ -182,12 +171,23 @@ impl StreamingService<Packet> for DirCall {
 /// File mode: a stream of `BytesMessage`s into one file (or stdout).
 struct FileCall(FileSendService);
 
-fn temp_beside(dest: &Path) -> PathBuf {
+/// A temporary file beside `dest` (same filesystem, so that it can be
+/// renamed into place), with the mode `File::create` would give `dest`.
+fn temp_beside(dest: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    dest.with_file_name(format!(".{name}.rkbuild-{}.tmp", crate::session::new_id()))
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.rkbuild-"))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
 }
 
 impl StreamingService<BytesMessage> for FileCall {
@@ -211,9 +211,9 @@ impl StreamingService<BytesMessage> for FileCall {
                         std::fs::create_dir_all(parent)
                             .map_err(|e| Status::internal(format!("{}: {e}", parent.display())))?;
                     }
-                    let tmp = temp_beside(dest);
-                    let f = std::fs::File::create(&tmp)
-                        .map_err(|e| Status::internal(format!("{}: {e}", tmp.display())))?;
+                    let (f, tmp) = temp_beside(dest)
+                        .map_err(|e| Status::internal(format!("{}: {e}", dest.display())))?
+                        .into_parts();
                     if let Ok(mut st) = svc.state.lock() {
                         st.temp = Some(tmp);
                     }

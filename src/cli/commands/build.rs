@@ -333,23 +333,30 @@ fn decode_exporter_response(
     out
 }
 
-/// Writes `path` atomically (temporary file beside it, then rename).
-fn write_atomic(path: &std::path::Path, data: &[u8]) -> CliResult {
+/// Writes `path` atomically: a temporary file beside it (mode `mode`,
+/// less the umask unless `exact`, as Go's `os.WriteFile` and moby's
+/// `AtomicWriteFile` leave it), then a rename.
+fn write_atomic(path: &std::path::Path, data: &[u8], mode: u32, exact: bool) -> CliResult {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", rkbuild::internal::new_id()));
-    std::fs::write(&tmp, data)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CliError::new(format!("writing {}: {e}", path.display()))
-        })
+    let fail = |e: std::io::Error| CliError::new(format!("writing {}: {e}", path.display()));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rkbuild-")
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(data).map_err(fail)?;
+    if exact {
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Runs a build; `builder` picks the builder, which buildx does after it has
@@ -421,7 +428,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
                 .or_else(|| resp.exporter_response.get("containerimage.digest"))
                 .cloned();
             if let (Some(path), Some(id)) = (&a.iidfile, &id) {
-                write_atomic(path, id.as_bytes())?;
+                write_atomic(path, id.as_bytes(), 0o644, false)?;
             }
             if let Some(path) = &a.metadata_file {
                 let mut md = decode_exporter_response(&resp.exporter_response);
@@ -434,7 +441,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
                 );
                 let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))
                     .map_err(|e| CliError::new(e.to_string()))?;
-                write_atomic(path, text.as_bytes())?;
+                write_atomic(path, text.as_bytes(), 0o644, true)?;
             }
             // buildx prints the image id (an empty line when there is none)
             // in quiet mode, unless stdout carries an export.
