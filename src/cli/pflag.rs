@@ -335,6 +335,10 @@ pub fn read(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
     Ok(w)
 }
 
+/// The words of `argv` as pflag's `Parse` reads them, one at a time. Long
+/// because it is pflag's single loop (`--`, long and short flags, bundles,
+/// values after `=` or in the next word, subcommands), whose order of
+/// checks decides which error buildx prints first.
 fn read_words(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
     let mut words = argv.into_iter();
     let prog = words

@@ -258,6 +258,9 @@ fn make_writable(p: &Path) {
 /// Receives a file tree into `dest` (created if missing; existing entries
 /// with the same names are replaced, others are kept, as buildx's local
 /// exporter does).
+///
+/// Long because it is one state machine over the DiffCopy stream (stats,
+/// requests for file data, data, `FIN`), as fsutil's receiver is.
 pub(crate) async fn receive<S>(
     mut inbound: S,
     outbound: mpsc::Sender<std::result::Result<Packet, tonic::Status>>,

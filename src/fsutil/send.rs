@@ -341,6 +341,10 @@ where
 }
 
 /// [`send`], with the walk paced against the receiver's requests.
+///
+/// Long because it is one state machine over the DiffCopy stream (the
+/// walk's stats, the receiver's `REQ`s, data, `FIN`, errors from either
+/// side) whose shared state is simplest to follow in one loop.
 pub(crate) async fn send_paced<S>(
     root: &Path,
     opts: &WalkOptions,

@@ -117,6 +117,10 @@ impl PlainRenderer {
         &self.trace
     }
 
+    /// Prints what changed of one step. Long because it follows BuildKit's
+    /// progressui `textMux.printVtx` branch by branch (header, statuses,
+    /// warnings, logs, the closing line), which keeps the two comparable
+    /// side by side; splitting it would hide the order of its writes.
     fn print_vtx(&mut self, idx: usize, now: Timestamp) {
         if self.trace.states[idx].index == 0 {
             self.next_index += 1;
@@ -277,6 +281,9 @@ impl PlainRenderer {
         self.trace.remove_update(idx);
     }
 
+    /// Prints what changed since the last call. Long because it follows
+    /// progressui's `textMux.print` (which step's block is continued,
+    /// interrupted or closed, and the `#N ...` separators) branch by branch.
     fn print(&mut self, now: Timestamp) {
         let mut completed: Vec<usize> = Vec::new();
         let mut rest: Vec<usize> = Vec::new();

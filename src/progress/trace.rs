@@ -324,6 +324,10 @@ impl Trace {
 
     /// Applies one status message received at `now`. `term_width` is the
     /// terminal width (tty view) or ignored (plain).
+    ///
+    /// Long because it follows progressui's `trace.update` case by case
+    /// (vertexes, statuses, warnings, logs, with their Go map semantics),
+    /// so that it can be checked against it line by line.
     pub(crate) fn update(&mut self, s: &SolveStatus, term_width: usize, now: Timestamp) {
         let term = self.console.then_some(term_width);
         let mut groups: Vec<usize> = Vec::new();

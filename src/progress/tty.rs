@@ -155,6 +155,10 @@ impl TtyRenderer {
     }
 
     /// Draws the view; `all` (at the end) draws every step and FINISHED.
+    ///
+    /// Long because it follows progressui's `display.print` (header,
+    /// per-step lines with their timers and colors, the log window, the
+    /// cursor movement) in its order, which is what the output must match.
     pub fn render(&mut self, width: usize, height: usize, all: bool, now: Timestamp) -> Vec<u8> {
         let now_d = now.sub(std::time::Duration::from_secs_f64(
             self.trace.local_time_diff.max(0.0),

@@ -420,13 +420,30 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     for w in &no_output_warning {
         eprintln!("WARNING: {w}");
     }
+    report(
+        a,
+        builder,
+        mode,
+        exports_to_stdout,
+        result,
+        &summary.warnings,
+    )
+}
+
+/// What buildx does after the build: the image ID file, the metadata file,
+/// the image ID on stdout in quiet mode and the warnings, or the error
+/// report of a failed solve.
+fn report(
+    a: &BuildArgs,
+    builder: &Builder,
+    mode: ProgressMode,
+    exports_to_stdout: bool,
+    result: rkbuild::Result<rkbuild::SolveResponse>,
+    warnings: &[rkbuild::progress::event::VertexWarning],
+) -> CliResult {
     match result {
         Ok(resp) => {
-            let id = resp
-                .exporter_response
-                .get("containerimage.config.digest")
-                .or_else(|| resp.exporter_response.get("containerimage.digest"))
-                .cloned();
+            let id = resp.config_digest().or(resp.digest()).map(str::to_string);
             if let (Some(path), Some(id)) = (&a.iidfile, &id) {
                 write_atomic(path, id.as_bytes(), 0o644, false)?;
             }
@@ -449,10 +466,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
                 println(&id.unwrap_or_default())?;
             }
             if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
-                eprint!(
-                    "{}",
-                    errors::warnings_report(&summary.warnings, builder.debug)
-                );
+                eprint!("{}", errors::warnings_report(warnings, builder.debug));
             }
             Ok(())
         }

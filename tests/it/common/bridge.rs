@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rkbuild::client::transport::docker::upgrade;
 use rkbuild::client::Endpoint;
+use rkbuild::internal::dockerapi::upgrade;
 
 /// A unix socket that speaks BuildKit's gRPC API.
 pub struct UnixBridge {
