@@ -49,7 +49,7 @@
 //! # async fn f() -> rkbuild::Result<()> {
 //! let client = rkbuild::Client::connect("docker+unix:///var/run/docker.sock").await?;
 //! let version = client.info().await?;
-//! for worker in client.list_workers().await? {
+//! for worker in client.workers().await? {
 //!     println!("{} {} {:?}", version.version, worker.id, worker.platforms);
 //! }
 //! # Ok(()) }

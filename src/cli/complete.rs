@@ -574,7 +574,7 @@ fn live_platforms(builder: Option<&str>, timeout: Duration) -> Option<Vec<String
     let r = rt.block_on(async {
         tokio::time::timeout(timeout, async {
             let c = b.connect().await.ok()?;
-            c.list_workers().await.ok()
+            c.workers().await.ok()
         })
         .await
         .ok()

@@ -154,7 +154,7 @@ impl Client {
     }
 
     /// Control.ListWorkers: the workers and their platforms.
-    pub async fn list_workers(&self) -> Result<Vec<WorkerInfo>> {
+    pub async fn workers(&self) -> Result<Vec<WorkerInfo>> {
         let resp = self
             .control
             .clone()

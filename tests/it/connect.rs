@@ -13,7 +13,7 @@ use rkbuild::{Client, ConnectOptions, Error, Target, TlsOptions};
 async fn check_client(client: &Client) {
     let v = client.info().await.expect("Control.Info");
     assert!(!v.version.is_empty(), "empty BuildKit version: {v:?}");
-    let workers = client.list_workers().await.expect("Control.ListWorkers");
+    let workers = client.workers().await.expect("Control.ListWorkers");
     assert!(!workers.is_empty(), "no workers");
     let w = &workers[0];
     assert!(!w.id.is_empty());

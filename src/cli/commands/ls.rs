@@ -16,7 +16,7 @@ pub async fn run(args: &LsArgs, builder: &Builder) -> CliResult {
         );
     }
     let (status, version, platforms, err) = match builder.connect().await {
-        Ok(c) => match tokio::try_join!(c.info(), c.list_workers()) {
+        Ok(c) => match tokio::try_join!(c.info(), c.workers()) {
             Ok((v, w)) => {
                 let mut p: Vec<String> = Vec::new();
                 for x in w.into_iter().flat_map(|w| w.platforms) {
