@@ -15,8 +15,10 @@ testenv-down:
 package:
 	scripts/package
 
-# Everything the tests need, then every test (unit, integration, doc).
+# Everything the tests need, then every test (unit, integration, doc). The
+# examples are built as programs first: tests/it/examples.rs runs them.
 test: testenv-up package
+	cargo build --examples
 	set -a; . ./$(TESTENV_ENV); set +a; cargo test --all-targets $(CARGO_TEST_ARGS) && cargo test --doc
 
 bench:

@@ -722,15 +722,18 @@ mod tests {
         assert_eq!(read_args(&["--help=false", "."]).unwrap(), ["."]);
     }
 
+    /// The fields of `v` read as one CSV record, as text.
+    fn csv_fields(v: &str) -> Vec<String> {
+        read_csv_record(v.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|f| String::from_utf8(f).unwrap())
+            .collect()
+    }
+
     #[test]
     fn string_slices_are_csv_records_like_go() {
-        let ok = |v: &str| -> Vec<String> {
-            read_csv_record(v.as_bytes())
-                .unwrap()
-                .into_iter()
-                .map(|f| String::from_utf8(f).unwrap())
-                .collect()
-        };
+        let ok = csv_fields;
         assert!(ok("").is_empty());
         assert_eq!(ok("a"), ["a"]);
         assert_eq!(ok("a,b"), ["a", "b"]);
@@ -771,13 +774,7 @@ mod tests {
     /// past the first line.
     #[test]
     fn string_slices_read_past_the_first_line_like_go() {
-        let ok = |v: &str| -> Vec<String> {
-            read_csv_record(v.as_bytes())
-                .unwrap()
-                .into_iter()
-                .map(|f| String::from_utf8(f).unwrap())
-                .collect()
-        };
+        let ok = csv_fields;
         assert_eq!(ok("\na"), ["a"]);
         assert_eq!(ok("\"a\r\nb\""), ["a\nb"]);
         let err = |v: &str| read_csv_record(v.as_bytes()).unwrap_err();

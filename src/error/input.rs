@@ -142,3 +142,43 @@ fn lock_detail(path: &str, failure: &Option<LockFailure>) -> String {
         Some(LockFailure::Flock(e)) => format!(": {}", error_text(e)),
     }
 }
+
+/// Why a `--secret` could not be used; the messages are buildx 0.13's
+/// (`buildflags.ParseSecretSpecs`) and BuildKit's
+/// (`secretsprovider.NewStore`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// The value is not one CSV record.
+    #[error("failed to parse csv secret: {0}")]
+    Csv(String),
+    /// A field without `=`.
+    #[error("invalid field '{0}' must be a key=value pair")]
+    NotKeyValue(String),
+    /// `type=` other than `file` or `env`.
+    #[error("unsupported secret type {}", go_quote(.0.as_bytes()))]
+    UnsupportedType(String),
+    /// A key buildx does not know.
+    #[error("unexpected key '{key}' in '{field}'")]
+    UnexpectedKey {
+        /// The key, lower-cased.
+        key: String,
+        /// The whole field.
+        field: String,
+    },
+    /// No `id=`.
+    #[error("secret missing ID")]
+    MissingId,
+    /// The secret's file cannot be examined.
+    #[error("failed to stat {path}: stat {path}: {}", error_text(.source))]
+    Stat {
+        /// The file as given.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The secret's file is larger than BuildKit takes.
+    #[error("secret {0} too big. max size 500KiB")]
+    TooBig(String),
+}

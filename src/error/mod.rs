@@ -5,7 +5,7 @@
 
 mod input;
 
-pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError};
+pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError, SecretError};
 
 use std::path::PathBuf;
 
@@ -158,6 +158,9 @@ pub enum Error {
     /// A `--platform` value is not a platform specifier.
     #[error(transparent)]
     Platform(#[from] crate::platform::PlatformError),
+    /// A `--secret` value or its source is not valid.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     /// A size or ulimit value is not valid.
     #[error(transparent)]
     Units(#[from] crate::go::units::UnitsError),

@@ -118,10 +118,7 @@ fn compare_local_outputs(
 
 #[test]
 fn local_output_is_identical_to_buildx() {
-    let env = daemon!();
-    for d in env.daemons() {
-        local_output_on(env, d);
-    }
+    on_each_daemon(local_output_on);
 }
 
 fn local_output_on(env: &TestEnv, daemon: Daemon) {
@@ -151,10 +148,7 @@ fn local_output_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn tar_output_is_identical_to_buildx() {
-    let env = daemon!();
-    for d in env.daemons() {
-        tar_output_on(env, d);
-    }
+    on_each_daemon(tar_output_on);
 }
 
 fn tar_output_on(env: &TestEnv, daemon: Daemon) {
@@ -627,10 +621,7 @@ fn normalize_plain(s: &str) -> String {
 
 #[test]
 fn plain_progress_matches_buildx_line_by_line() {
-    let env = daemon!();
-    for d in env.daemons() {
-        plain_progress_on(env, d);
-    }
+    on_each_daemon(plain_progress_on);
 }
 
 fn plain_progress_on(env: &TestEnv, daemon: Daemon) {

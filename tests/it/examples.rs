@@ -9,7 +9,8 @@ use std::process::Command;
 
 use common::*;
 
-/// `target/<profile>/examples/NAME`, built by `cargo test --all-targets`.
+/// `target/<profile>/examples/NAME`, built by `cargo build --examples`
+/// (`cargo test` builds examples only as test harnesses).
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe
@@ -19,7 +20,7 @@ fn example(name: &str) -> PathBuf {
     let path = dir.join("examples").join(name);
     assert!(
         path.exists(),
-        "{} is missing: build the examples (cargo test --all-targets)",
+        "{} is missing: build the examples first (cargo build --examples; make test does)",
         path.display()
     );
     path

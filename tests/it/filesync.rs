@@ -155,10 +155,7 @@ fn mtimes(root: &Path) -> BTreeMap<String, (i64, i64)> {
 /// received was the same.
 #[test]
 fn copied_context_exports_the_same_tar_as_buildx() {
-    let env = daemon!();
-    for d in env.daemons() {
-        tar_export_on(env, d);
-    }
+    on_each_daemon(tar_export_on);
 }
 
 fn tar_export_on(env: &TestEnv, daemon: Daemon) {
@@ -191,10 +188,7 @@ fn tar_export_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn copied_context_is_identical_to_buildx() {
-    let env = daemon!();
-    for d in env.daemons() {
-        local_export_on(env, d);
-    }
+    on_each_daemon(local_export_on);
 }
 
 fn local_export_on(env: &TestEnv, daemon: Daemon) {
@@ -260,10 +254,7 @@ fn transfer_sizes(stderr: &str) -> Vec<String> {
 
 #[test]
 fn transfer_size_reported_by_the_daemon_matches_buildx() {
-    let env = daemon!();
-    for d in env.daemons() {
-        transfer_size_on(env, d);
-    }
+    on_each_daemon(transfer_size_on);
 }
 
 fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
@@ -299,10 +290,7 @@ fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn changed_files_are_sent_again() {
-    let env = daemon!();
-    for d in env.daemons() {
-        changed_files_on(env, d);
-    }
+    on_each_daemon(changed_files_on);
 }
 
 fn changed_files_on(env: &TestEnv, daemon: Daemon) {

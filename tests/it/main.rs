@@ -14,3 +14,4 @@ mod filesync;
 mod flags;
 mod packaging;
 mod progress;
+mod secrets;

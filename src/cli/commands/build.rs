@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rkbuild::docker::{node_identifier, ConfigFile};
 use rkbuild::session::auth::AuthService;
+use rkbuild::session::secrets::{FileSecrets, SecretSpec, SecretsService};
 use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
 use rkbuild::solve::export::parse_output;
 
@@ -97,11 +98,14 @@ pub struct Checked {
     labels: BTreeMap<String, String>,
     build_contexts: BTreeMap<String, String>,
     outputs: Vec<rkbuild::solve::export::OutputSpec>,
+    secrets: Vec<SecretSpec>,
     platforms: Vec<String>,
+    secret_store: FileSecrets,
 }
 
 /// buildx's `toControllerOptions`: build args and labels, named context
-/// names, outputs, and the image ID file against local and tar outputs.
+/// names, outputs, the image ID file against local and tar outputs, and
+/// the `--secret` values.
 pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
     let build_args = list_to_map(&a.build_arg, true)?;
     let labels = list_to_map(&a.label, false)?;
@@ -129,18 +133,25 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
             "local and tar exporters are incompatible with image ID file",
         ));
     }
+    let secrets = a
+        .secret
+        .iter()
+        .map(|s| SecretSpec::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(rkbuild::Error::from)?;
     Ok(Checked {
         build_args,
         labels,
         build_contexts,
         outputs,
-        platforms: Vec::new(),
+        secrets,
+        ..Default::default()
     })
 }
 
 /// The start of buildx's `RunBuild`: `--no-cache` against
-/// `--no-cache-filter`, the platforms, the outputs' destinations, the
-/// entitlements.
+/// `--no-cache-filter`, the platforms, the secrets' sources, the outputs'
+/// destinations, the entitlements.
 pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
     if a.no_cache && !a.no_cache_filter.is_empty() {
         return Err(CliError::new(
@@ -154,6 +165,8 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
                 .push(rkbuild::internal::platform::normalize(p).map_err(rkbuild::Error::from)?);
         }
     }
+    checked.secret_store =
+        FileSecrets::new(std::mem::take(&mut checked.secrets)).map_err(rkbuild::Error::from)?;
     use std::io::IsTerminal;
     rkbuild::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
     for e in &a.allow {
@@ -172,8 +185,8 @@ pub fn options(
     cfg: &ConfigFile,
     checked: Checked,
 ) -> CliResult<BuildOptions> {
-    if !a.secret.is_empty() || !a.ssh.is_empty() {
-        return Err(CliError::new("--secret and --ssh are not supported yet"));
+    if !a.ssh.is_empty() {
+        return Err(CliError::new("--ssh is not supported yet"));
     }
     if !a.cache_from.is_empty() || !a.cache_to.is_empty() {
         return Err(CliError::new(
@@ -243,6 +256,7 @@ fn finish(
         build_contexts,
         mut outputs,
         platforms,
+        ..
     } = checked;
     if a.push {
         if let Some(o) = outputs.iter_mut().find(|o| o.kind == "image") {
@@ -382,6 +396,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         std::env::var("BUILDKIT_PROGRESS").ok().as_deref(),
     )?;
     check_build(a, &mut checked)?;
+    let secrets = std::mem::take(&mut checked.secret_store);
     let opts = options(a, builder, &cfg, checked)?;
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
@@ -396,6 +411,9 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         .unwrap_or_else(|| "rkbuild".into());
     so.session
         .push(Box::new(AuthService::new(cfg_dir).attachable()));
+    // buildx always offers the secrets service (unknown ids: NotFound).
+    so.session
+        .push(Box::new(SecretsService::new(secrets).attachable()));
     if exports_to_stdout {
         so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
     }

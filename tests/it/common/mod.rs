@@ -149,6 +149,16 @@ pub fn env() -> Option<&'static TestEnv> {
     }
 }
 
+/// Runs a side-by-side check on each daemon ([`TestEnv::daemons`]); does
+/// nothing (loudly) when the user opted out of the daemon tests.
+pub fn on_each_daemon(check: impl Fn(&TestEnv, Daemon)) {
+    if let Some(env) = env() {
+        for d in env.daemons() {
+            check(env, d);
+        }
+    }
+}
+
 /// `let env = daemon!();` at the top of a daemon test.
 #[macro_export]
 macro_rules! daemon {
