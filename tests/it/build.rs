@@ -580,6 +580,19 @@ fn tar_context_and_dockerfile_on_stdin() {
 
 /// Masks what legitimately differs between two runs of the same build:
 /// durations, log timestamps and session-specific ids.
+/// A line of Go's standard `log` package: `YYYY/MM/DD HH:MM:SS ...`.
+fn is_go_log_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 20
+        && b[..19].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'/',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+        && b[19] == b' '
+}
+
 fn normalize_plain(s: &str) -> String {
     let mut out = Vec::new();
     for line in s.lines() {
@@ -587,6 +600,12 @@ fn normalize_plain(s: &str) -> String {
         // dockerfile:`) appears only when a progress tick falls in between:
         // timing, not content.
         if line.starts_with('#') && line.ends_with(':') {
+            continue;
+        }
+        // buildx's own Go `log` lines (`2026/12/01 23:51:23 http2: server
+        // connection error ...`, its session server when buildkitd closes
+        // the connection): not progress.
+        if is_go_log_line(line) {
             continue;
         }
         let mut words: Vec<String> = Vec::new();
@@ -822,4 +841,15 @@ fn oci_layout_context_fails_like_buildx() {
         // buildx fails before it starts a build: so does rkbuild.
         assert!(!stderr(&b).contains("#1 "), "{}", stderr(&b));
     }
+}
+
+#[test]
+fn go_log_lines_are_recognised() {
+    assert!(is_go_log_line(
+        "2026/12/01 23:51:23 http2: server connection error from localhost: connection error: PROTOCOL_ERROR"
+    ));
+    assert!(!is_go_log_line(
+        "#1 [internal] load build definition from Dockerfile"
+    ));
+    assert!(!is_go_log_line("2026/12/01 23:51"));
 }
