@@ -16,10 +16,15 @@ package:
 	scripts/package
 
 # Everything the tests need, then every test (unit, integration, doc). The
-# examples are built as programs first: tests/it/examples.rs runs them.
+# examples are built as programs first: tests/it/examples.rs runs them. The
+# integration tests run one at a time: on two cores, builds beside each other
+# shift the daemons' timing, which the side-by-side progress comparisons see.
 test: testenv-up package
 	cargo build --examples
-	set -a; . ./$(TESTENV_ENV); set +a; cargo test --all-targets $(CARGO_TEST_ARGS) && cargo test --doc
+	set -a; . ./$(TESTENV_ENV); set +a; \
+	  cargo test --lib --bins --examples $(CARGO_TEST_ARGS) && \
+	  cargo test --test it $(CARGO_TEST_ARGS) -- --test-threads=1 && \
+	  cargo test --doc
 
 bench:
 	scripts/bench

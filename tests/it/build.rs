@@ -633,7 +633,17 @@ fn normalize_plain(s: &str) -> String {
         if words.len() > 2 && words[words.len() - 1] == "done" && words[words.len() - 2] == "X.Xs" {
             words.remove(words.len() - 2);
         }
-        out.push(words.join(" "));
+        let line = words.join(" ");
+        // A status shown while it runs (`#8 naming to NAME`) and again when
+        // done (`#8 naming to NAME done`) only when a progress tick fell in
+        // between: timing, not content. Keep the done line alone.
+        if out
+            .last()
+            .is_some_and(|prev: &String| line == format!("{prev} done"))
+        {
+            out.pop();
+        }
+        out.push(line);
     }
     out.join("\n")
 }
@@ -841,6 +851,18 @@ fn oci_layout_context_fails_like_buildx() {
         // buildx fails before it starts a build: so does rkbuild.
         assert!(!stderr(&b).contains("#1 "), "{}", stderr(&b));
     }
+}
+
+#[test]
+fn plain_normalizer_drops_what_timing_decides() {
+    let a = "#8 naming to docker.io/x:y\n#8 naming to docker.io/x:y done\n#8 DONE 0.1s";
+    let b = "#8 naming to docker.io/x:y 0.0s done\n#8 DONE 0.0s";
+    assert_eq!(normalize_plain(a), normalize_plain(b));
+    // A status that changes is kept.
+    assert_ne!(
+        normalize_plain("#5 transferring context: 2B\n#5 transferring context: 26B done"),
+        normalize_plain("#5 transferring context: 26B done")
+    );
 }
 
 #[test]
