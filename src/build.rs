@@ -40,10 +40,14 @@ impl BuildSession {
     pub fn new(docker_config_dir: impl Into<PathBuf>, name: impl Into<String>) -> BuildSession {
         let docker_config_dir = docker_config_dir.into();
         let node_id = docker::node_identifier(&docker_config_dir.join("buildx"));
+        BuildSession::with_node_id(docker_config_dir, node_id, name.into())
+    }
+
+    fn with_node_id(docker_config_dir: PathBuf, node_id: String, name: String) -> BuildSession {
         BuildSession {
             docker_config_dir,
             node_id,
-            name: name.into(),
+            name,
             services: Vec::new(),
             stdout: None,
             credentials: true,
@@ -60,9 +64,8 @@ impl BuildSession {
             .ok()
             .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "rkbuild".into());
-        let mut s = BuildSession::new(dir.clone(), name);
-        s.node_id = docker::node_identifier(&docker::buildx::dir_from_env(&dir));
-        s
+        let node_id = docker::node_identifier(&docker::buildx::dir_from_env(&dir));
+        BuildSession::with_node_id(dir, node_id, name)
     }
 
     /// Adds a service to the session (a secret store, an SSH agent, one of
