@@ -4,7 +4,9 @@
 pub mod buildx;
 pub mod config;
 pub mod context;
+pub mod credentials;
 
 pub use buildx::node_identifier;
 pub use config::{config_dir, ConfigFile};
 pub use context::{resolve_docker_host, DockerHost};
+pub use credentials::{AuthConfig, CredentialError, CredentialStore};
