@@ -18,8 +18,15 @@
 //! or reaches past it, in 1 MiB messages). Errors follow containerd's
 //! content server over a local store: an invalid digest is
 //! `InvalidArgument`, an unknown store or a missing blob `NotFound`, an
-//! offset past the end `OutOfRange`. Everything else (writes, deletes,
-//! listing) answers `Unimplemented`.
+//! offset past the end `OutOfRange`.
+//!
+//! Stores added with [`ContentService::writable`] (a local cache export's
+//! directory) also take `Write` streams, with containerd's content server
+//! semantics over its local store: the data goes to a temporary file under
+//! `ingest/`, hashed as it comes, and on `COMMIT` (size and digest checked)
+//! is renamed into `blobs/`; a blob that already exists answers
+//! `AlreadyExists`, which writers take as done. Everything else (deletes,
+//! listing, label updates) answers `Unimplemented`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,7 +43,8 @@ use crate::digest::Digest;
 use crate::go::syscall::error_text;
 use crate::proto::containerd::services::content::v1::{
     content_server::{Content, ContentServer},
-    Info, InfoRequest, InfoResponse, ReadContentRequest, ReadContentResponse,
+    AbortRequest, Info, InfoRequest, InfoResponse, ReadContentRequest, ReadContentResponse,
+    WriteAction, WriteContentRequest, WriteContentResponse,
 };
 
 /// The gRPC metadata key that names the store (BuildKit's
@@ -51,6 +59,7 @@ const CHUNK: usize = 1 << 20;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContentService {
     stores: Arc<HashMap<String, PathBuf>>,
+    writable: Arc<std::collections::HashSet<String>>,
 }
 
 impl ContentService {
@@ -58,14 +67,27 @@ impl ContentService {
     pub(crate) fn new(stores: impl IntoIterator<Item = (String, PathBuf)>) -> Self {
         ContentService {
             stores: Arc::new(stores.into_iter().collect()),
+            writable: Arc::default(),
         }
+    }
+
+    /// Adds a store the daemon may write blobs into.
+    pub(crate) fn writable(mut self, id: String, dir: PathBuf) -> Self {
+        Arc::make_mut(&mut self.stores).insert(id.clone(), dir);
+        Arc::make_mut(&mut self.writable).insert(id);
+        self
+    }
+
+    /// Whether the service has any store.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.stores.is_empty()
     }
 
     /// The service, ready to attach to a session.
     pub(crate) fn attachable(self) -> super::Service<ContentServer<ContentService>> {
         super::Service::new(
             ContentServer::new(self).max_encoding_message_size(crate::client::MAX_MESSAGE_SIZE),
-            &["Info", "Read"],
+            &["Info", "Read", "Write", "Abort"],
         )
     }
 
@@ -113,6 +135,206 @@ fn timestamp(t: std::io::Result<SystemTime>) -> Option<prost_types::Timestamp> {
 }
 
 type ReadStream = Pin<Box<dyn Stream<Item = Result<ReadContentResponse, Status>> + Send>>;
+type WriteStream = Pin<Box<dyn Stream<Item = Result<WriteContentResponse, Status>> + Send>>;
+
+/// One object being written (containerd's local store writer).
+struct Ingest {
+    root: PathBuf,
+    file: tempfile::NamedTempFile,
+    hash: sha2::Sha256,
+    offset: i64,
+    started: SystemTime,
+    updated: SystemTime,
+}
+
+impl Ingest {
+    fn digest(&self) -> String {
+        use sha2::Digest as _;
+        format!("sha256:{}", hex::encode(self.hash.clone().finalize()))
+    }
+
+    fn exists(&self, digest: &str) -> bool {
+        Digest::parse(digest).is_ok_and(|d| {
+            self.root
+                .join("blobs")
+                .join(d.algorithm)
+                .join(d.hex)
+                .is_file()
+        })
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<(), Status> {
+        use sha2::Digest as _;
+        use std::io::Write;
+        self.file
+            .write_all(data)
+            .map_err(|e| Status::unknown(format!("write: {}", error_text(&e))))?;
+        self.hash.update(data);
+        self.offset += data.len() as i64;
+        self.updated = SystemTime::now();
+        Ok(())
+    }
+
+    fn truncate(&mut self) -> Result<(), Status> {
+        use std::io::Seek;
+        self.file
+            .as_file_mut()
+            .set_len(0)
+            .and_then(|_| self.file.seek(std::io::SeekFrom::Start(0)).map(|_| ()))
+            .map_err(|e| Status::unknown(format!("truncate: {}", error_text(&e))))?;
+        self.hash = Default::default();
+        self.offset = 0;
+        Ok(())
+    }
+
+    /// containerd's local writer `Commit`: size, digest, then the rename.
+    fn commit(self, total: i64, expected: &str) -> Result<String, Status> {
+        if total > 0 && total != self.offset {
+            return Err(Status::failed_precondition(format!(
+                "unexpected commit size {}, expected {total}: failed precondition",
+                self.offset
+            )));
+        }
+        let dg = self.digest();
+        if !expected.is_empty() && expected != dg {
+            return Err(Status::failed_precondition(format!(
+                "unexpected commit digest {dg}, expected {expected}: failed precondition"
+            )));
+        }
+        let hex = &dg["sha256:".len()..];
+        let dir = self.root.join("blobs").join("sha256");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Status::unknown(format!("mkdir {}: {}", dir.display(), error_text(&e))))?;
+        let target = dir.join(hex);
+        if target.is_file() {
+            return Err(Status::already_exists(format!(
+                "content {dg}: already exists"
+            )));
+        }
+        let file = self.file;
+        file.as_file()
+            .sync_all()
+            .map_err(|e| Status::unknown(format!("sync: {}", error_text(&e))))?;
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o444));
+        file.persist(&target).map_err(|e| {
+            Status::unknown(format!(
+                "rename {}: {}",
+                target.display(),
+                error_text(&e.error)
+            ))
+        })?;
+        Ok(dg)
+    }
+}
+
+/// containerd's content server `Write` over a local store.
+async fn serve_write(
+    root: PathBuf,
+    mut input: tonic::Streaming<WriteContentRequest>,
+    out: tokio::sync::mpsc::Sender<Result<WriteContentResponse, Status>>,
+) -> Result<(), Status> {
+    let Some(mut req) = input.message().await? else {
+        return Ok(());
+    };
+    if req.r#ref.is_empty() {
+        return Err(Status::invalid_argument(
+            "first message must have a reference",
+        ));
+    }
+    let mut total = req.total;
+    let mut expected = req.expected.clone();
+    let ingest_dir = root.join("ingest");
+    std::fs::create_dir_all(&ingest_dir).map_err(|e| {
+        Status::unknown(format!(
+            "mkdir {}: {}",
+            ingest_dir.display(),
+            error_text(&e)
+        ))
+    })?;
+    let file = tempfile::Builder::new()
+        .prefix("rkbuild-")
+        .tempfile_in(&ingest_dir)
+        .map_err(|e| Status::unknown(format!("ingest: {}", error_text(&e))))?;
+    let now = SystemTime::now();
+    let mut w = Some(Ingest {
+        root,
+        file,
+        hash: Default::default(),
+        offset: 0,
+        started: now,
+        updated: now,
+    });
+    if !expected.is_empty() && w.as_ref().is_some_and(|w| w.exists(&expected)) {
+        return Err(Status::already_exists(format!(
+            "content {expected}: already exists"
+        )));
+    }
+    loop {
+        let ing = w
+            .as_mut()
+            .ok_or_else(|| Status::internal("writer closed"))?;
+        let mut msg = WriteContentResponse {
+            action: req.action,
+            offset: ing.offset,
+            ..Default::default()
+        };
+        if !req.expected.is_empty() {
+            expected = req.expected.clone();
+            if ing.exists(&expected) {
+                return Err(Status::already_exists(format!(
+                    "blob with expected digest {expected} exists"
+                )));
+            }
+        }
+        if req.total > 0 {
+            total = req.total;
+        }
+        let action = WriteAction::try_from(req.action).unwrap_or(WriteAction::Stat);
+        match action {
+            WriteAction::Stat => {
+                msg.digest = ing.digest();
+                msg.started_at = Some(ing.started.into());
+                msg.updated_at = Some(ing.updated.into());
+                msg.total = total;
+            }
+            WriteAction::Write | WriteAction::Commit => {
+                if req.offset > 0 && req.offset != ing.offset {
+                    return Err(Status::out_of_range(format!(
+                        "write @{} must occur at current offset {}",
+                        req.offset, ing.offset
+                    )));
+                }
+                if req.offset == 0 && ing.offset > 0 {
+                    ing.truncate()?;
+                    msg.offset = 0;
+                }
+                if !req.data.is_empty() {
+                    ing.write(&req.data)?;
+                    msg.offset += req.data.len() as i64;
+                }
+                if action == WriteAction::Commit {
+                    let done = w.take().ok_or_else(|| Status::internal("writer closed"))?;
+                    msg.digest = done.commit(total, &expected)?;
+                } else {
+                    msg.digest = ing.digest();
+                }
+            }
+        }
+        if out.send(Ok(msg)).await.is_err() {
+            return Ok(());
+        }
+        if action == WriteAction::Commit {
+            return Ok(());
+        }
+        match input.message().await? {
+            Some(r) => req = r,
+            None => return Ok(()),
+        }
+    }
+}
 
 #[tonic::async_trait]
 impl Content for ContentService {
@@ -137,6 +359,40 @@ impl Content for ContentService {
     }
 
     type ReadStream = ReadStream;
+    type WriteStream = WriteStream;
+
+    async fn write(
+        &self,
+        req: Request<tonic::Streaming<WriteContentRequest>>,
+    ) -> Result<Response<Self::WriteStream>, Status> {
+        let id = req
+            .metadata()
+            .get(STORE_ID_KEY)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let root = self.store(req.metadata())?.to_path_buf();
+        if !self.writable.contains(&id) {
+            return Err(Status::permission_denied(format!(
+                "store {id} is read-only"
+            )));
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let input = req.into_inner();
+        tokio::spawn(async move {
+            if let Err(e) = serve_write(root, input, tx.clone()).await {
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        )))
+    }
+
+    async fn abort(&self, _req: Request<AbortRequest>) -> Result<Response<()>, Status> {
+        // Writes are not kept across streams: an ended stream has already
+        // dropped its ingest file.
+        Ok(Response::new(()))
+    }
 
     async fn read(
         &self,

@@ -6,6 +6,8 @@ pub use crate::error::NamedContextError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::attest::{Attests, DEFAULT_PROVENANCE};
+use super::cache::CacheEntry;
 use super::export::{check_tags, to_exports, Export, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
@@ -80,6 +82,19 @@ pub struct BuildOptions {
     /// Build args from the docker CLI's proxy configuration; explicit
     /// `--build-arg`s win.
     pub proxy_args: BTreeMap<String, String>,
+    /// `--cache-from` (see [`parse_cache_entries`](super::cache::parse_cache_entries)).
+    pub cache_from: Vec<CacheEntry>,
+    /// `--cache-to`.
+    pub cache_to: Vec<CacheEntry>,
+    /// `--attest`, `--provenance`, `--sbom` (see
+    /// [`parse_attests`](super::attest::parse_attests)).
+    pub attests: Attests,
+    /// Leave out buildx's default `mode=min` provenance on drivers that
+    /// can attach attestations (`BUILDX_NO_DEFAULT_ATTESTATIONS`).
+    pub no_default_attestations: bool,
+    /// `--annotation`, as exporter attributes (see
+    /// [`parse_annotations`](super::attest::parse_annotations)).
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// Temporary files a solve needs (a Dockerfile from stdin, an empty
@@ -117,19 +132,84 @@ impl BuildOptions {
     /// (buildx's `loadInputs`), named contexts, exports,
     /// frontend attributes.
     pub fn to_solve(&self, driver: &dyn Driver, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
-        // buildx checks the tags before it looks at the context.
-        check_tags(&self.tags)?;
         let mut so = SolveOptions {
             frontend: "dockerfile.v0".into(),
             entitlements: self.allow.clone(),
             ..Default::default()
         };
+        // buildx's order: caches and attestations, then the tags, before it
+        // looks at the context.
+        self.caches(&mut so, driver)?;
+        self.attestations(&mut so, driver)?;
+        check_tags(&self.tags)?;
         let temps = self.load_inputs(&mut so, node_id)?;
         self.named_contexts(&mut so)?;
         so.exports = self.exports(driver)?;
+        for e in &mut so.exports {
+            for (k, v) in &self.annotations {
+                e.attrs.insert(k.clone(), v.clone());
+            }
+        }
         self.frontend_attrs(&mut so, driver)?;
         check_target_contexts(&self.build_contexts)?;
+        super::cache::finish_imports(&mut so);
         Ok((so, temps))
+    }
+
+    /// The cache imports and exports: the inline cache of
+    /// `BUILDKIT_INLINE_CACHE`, the refusal of exports the driver cannot
+    /// do, and the local directories (BuildKit's client side).
+    fn caches(&self, so: &mut SolveOptions, driver: &dyn Driver) -> Result<()> {
+        let mut to = self.cache_to.clone();
+        if self
+            .build_args
+            .get("BUILDKIT_INLINE_CACHE")
+            .is_some_and(|v| crate::go::strconv::parse_bool_true(v))
+        {
+            to.push(CacheEntry {
+                kind: "inline".into(),
+                attrs: BTreeMap::new(),
+            });
+        }
+        if to.iter().any(|e| e.kind != "inline") && !driver.features().cache_export {
+            return Err(super::export::driver_lacks(
+                driver,
+                "Cache export",
+                "https://docs.docker.com/go/build-cache-backends/",
+            ));
+        }
+        let mut from = self.cache_from.clone();
+        so.local_caches = super::cache::prepare(&mut from, &mut to, &mut so.warnings)?;
+        let pairs = |v: Vec<CacheEntry>| v.into_iter().map(|e| (e.kind, e.attrs)).collect();
+        so.cache_imports = pairs(from);
+        so.cache_exports = pairs(to);
+        Ok(())
+    }
+
+    /// `attest:TYPE` attributes, refused where the driver cannot attach
+    /// attestations, and buildx's default provenance where it can.
+    fn attestations(&self, so: &mut SolveOptions, driver: &dyn Driver) -> Result<()> {
+        let supported = driver.features().multi_platform;
+        let on: Vec<_> = self
+            .attests
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+            .collect();
+        if !on.is_empty() && !supported {
+            return Err(super::export::driver_lacks(
+                driver,
+                "Attestation",
+                "https://docs.docker.com/go/attestations/",
+            ));
+        }
+        for (k, v) in on {
+            so.frontend_attrs.insert(format!("attest:{k}"), v.clone());
+        }
+        if supported && !self.no_default_attestations && !self.attests.contains_key("provenance") {
+            so.frontend_attrs
+                .insert("attest:provenance".into(), DEFAULT_PROVENANCE.into());
+        }
+        Ok(())
     }
 
     /// The build context and the Dockerfile (buildx's `loadInputs`): local

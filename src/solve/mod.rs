@@ -6,6 +6,8 @@
 //! `Control.Status` for progress. Dropping the returned future cancels the
 //! build on the daemon (the calls are reset).
 
+pub mod attest;
+pub mod cache;
 pub mod dockerfile;
 pub mod export;
 pub(crate) mod ocilayout;
@@ -70,6 +72,12 @@ pub struct SolveOptions {
     /// content service as store `oci:<id>`, named by `oci-layout://<id>...`
     /// frontend attributes.
     pub oci_stores: BTreeMap<String, PathBuf>,
+    /// Local cache directories (`--cache-from/--cache-to type=local`),
+    /// served as content stores and recorded after the solve.
+    pub local_caches: cache::LocalCaches,
+    /// Warnings found while preparing the solve (a local cache that cannot
+    /// be imported); the caller shows them.
+    pub warnings: Vec<String>,
 }
 
 /// A writer for an output's byte stream ([`SolveOptions::stdout`]).
@@ -127,12 +135,22 @@ pub async fn solve(
     if let Some(up) = opts.uploads.clone() {
         sess.allow(up.attachable());
     }
-    if !opts.oci_stores.is_empty() {
-        let stores = opts
-            .oci_stores
-            .iter()
-            .map(|(id, dir)| (format!("oci:{id}"), dir.clone()));
-        sess.allow(session::content::ContentService::new(stores).attachable());
+    let stores = opts
+        .oci_stores
+        .iter()
+        .map(|(id, dir)| (format!("oci:{id}"), dir.clone()))
+        .chain(
+            opts.local_caches
+                .imports
+                .iter()
+                .map(|(id, dir)| (id.clone(), dir.clone())),
+        );
+    let mut content = session::content::ContentService::new(stores);
+    for (id, (dir, _)) in &opts.local_caches.exports {
+        content = content.writable(id.clone(), dir.clone());
+    }
+    if !content.is_empty() {
+        sess.allow(content.attachable());
     }
     let target = session::filesend::FileSendService::for_exports(
         &opts.exports,
@@ -191,9 +209,12 @@ pub async fn solve(
     if let Some(t) = send_target {
         t.finish()?;
     }
+    let exporter_response: BTreeMap<String, String> =
+        resp.into_inner().exporter_response.into_iter().collect();
+    opts.local_caches.record(&exporter_response)?;
     Ok(SolveResponse {
         reference,
-        exporter_response: resp.into_inner().exporter_response.into_iter().collect(),
+        exporter_response,
     })
 }
 

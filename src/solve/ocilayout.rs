@@ -167,6 +167,15 @@ impl Drop for IndexLock {
     }
 }
 
+/// The digest of the manifest tagged `tag` in `<layout>/index.json`
+/// (BuildKit's `ociindex.Get`), if any.
+pub(crate) fn digest_for_tag(layout: &str, tag: &str) -> Result<Option<String>, OciLayoutError> {
+    Ok(read_index(layout)?
+        .into_iter()
+        .find(|m| m.ref_name.as_deref() == Some(tag))
+        .map(|m| m.digest))
+}
+
 /// Reads and decodes `<layout>/index.json`.
 fn read_index(layout: &str) -> Result<Vec<Manifest>, OciLayoutError> {
     let index_path = go_join(layout, "index.json");

@@ -101,6 +101,10 @@ pub struct Checked {
     secrets: Vec<SecretSpec>,
     platforms: Vec<String>,
     secret_store: FileSecrets,
+    attests: rkbuild::solve::attest::Attests,
+    cache_from: Vec<rkbuild::solve::cache::CacheEntry>,
+    cache_to: Vec<rkbuild::solve::cache::CacheEntry>,
+    annotations: BTreeMap<String, String>,
 }
 
 /// buildx's `toControllerOptions`: build args and labels, named context
@@ -109,6 +113,15 @@ pub struct Checked {
 pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
     let build_args = list_to_map(&a.build_arg, true)?;
     let labels = list_to_map(&a.label, false)?;
+    let mut attests = a.attest.clone();
+    use rkbuild::solve::attest::canonicalize;
+    attests.extend(
+        a.provenance
+            .as_deref()
+            .and_then(|p| canonicalize("provenance", p)),
+    );
+    attests.extend(a.sbom.as_deref().and_then(|p| canonicalize("sbom", p)));
+    let attests = rkbuild::solve::attest::parse_attests(&attests)?;
     let mut build_contexts = BTreeMap::new();
     for c in &a.build_context {
         let Some((k, v)) = c.split_once('=') else {
@@ -133,6 +146,8 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
             "local and tar exporters are incompatible with image ID file",
         ));
     }
+    let cache_from = rkbuild::solve::cache::parse_cache_entries(&a.cache_from)?;
+    let cache_to = rkbuild::solve::cache::parse_cache_entries(&a.cache_to)?;
     let secrets = a
         .secret
         .iter()
@@ -145,6 +160,9 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
         build_contexts,
         outputs,
         secrets,
+        attests,
+        cache_from,
+        cache_to,
         ..Default::default()
     })
 }
@@ -169,6 +187,7 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
         FileSecrets::new(std::mem::take(&mut checked.secrets)).map_err(rkbuild::Error::from)?;
     use std::io::IsTerminal;
     rkbuild::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
+    checked.annotations = rkbuild::solve::attest::parse_annotations(&a.annotation)?;
     for e in &a.allow {
         if !matches!(e.as_str(), "network.host" | "security.insecure") {
             return Err(CliError::new(format!("unknown entitlement {e}")));
@@ -187,20 +206,6 @@ pub fn options(
 ) -> CliResult<BuildOptions> {
     if !a.ssh.is_empty() {
         return Err(CliError::new("--ssh is not supported yet"));
-    }
-    if !a.cache_from.is_empty() || !a.cache_to.is_empty() {
-        return Err(CliError::new(
-            "--cache-from and --cache-to are not supported yet",
-        ));
-    }
-    if !a.attest.is_empty()
-        || a.sbom.is_some()
-        || a.provenance.is_some()
-        || !a.annotation.is_empty()
-    {
-        return Err(CliError::new(
-            "--attest, --sbom, --provenance and --annotation are not supported yet",
-        ));
     }
     let mut dockerfile = match a.file.as_deref() {
         None | Some("") => DockerfileSource::Default,
@@ -256,8 +261,26 @@ fn finish(
         build_contexts,
         mut outputs,
         platforms,
+        attests,
+        cache_from,
+        cache_to,
+        annotations,
         ..
     } = checked;
+    // buildx reads BUILDX_NO_DEFAULT_ATTESTATIONS only where its default
+    // provenance would apply.
+    let mut no_default_attestations = false;
+    if builder.driver.features().multi_platform && !attests.contains_key("provenance") {
+        if let Ok(v) = std::env::var("BUILDX_NO_DEFAULT_ATTESTATIONS") {
+            no_default_attestations = rkbuild::internal::go::strconv::parse_bool(v.as_bytes())
+                .ok_or_else(|| {
+                    CliError::new(format!(
+                        "invalid BUILDX_NO_DEFAULT_ATTESTATIONS: strconv.ParseBool: parsing {}: invalid syntax",
+                        rkbuild::internal::go::strconv::quote(v.as_bytes())
+                    ))
+                })?;
+        }
+    }
     if a.push {
         if let Some(o) = outputs.iter_mut().find(|o| o.kind == "image") {
             o.attrs.insert("push".into(), "true".into());
@@ -296,6 +319,11 @@ fn finish(
         outputs,
         cgroup_parent: a.cgroup_parent.clone(),
         proxy_args: proxy_args(cfg, docker_host.as_deref()),
+        cache_from,
+        cache_to,
+        attests,
+        no_default_attestations,
+        annotations,
     })
 }
 
@@ -401,6 +429,9 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
     let no_output_warning = no_output_warning(&opts, builder.driver.as_ref());
+    for w in std::mem::take(&mut so.warnings) {
+        eprintln!("WARNING: {w}");
+    }
     let exports_to_stdout = so
         .exports
         .iter()
