@@ -15,7 +15,6 @@ use crate::client::{driver, Client, ConnectOptions};
 use crate::docker::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::progress::event::SolveStatus;
-use crate::session::auth::AuthService;
 use crate::session::Attachable;
 use crate::solve::dockerfile::BuildOptions;
 use crate::solve::{OutputWriter, SolveResponse};
@@ -139,8 +138,9 @@ impl Client {
         let (mut so, temps) = opts.to_solve(self.driver().as_ref(), &session.node_id)?;
         so.session_name = session.name;
         if session.credentials {
-            let auth = AuthService::new(session.docker_config_dir);
-            so.session.push(Box::new(auth.attachable()));
+            so.credentials = Some(crate::docker::CredentialStore::from_dir(
+                &session.docker_config_dir,
+            )?);
         }
         so.session.extend(session.services);
         so.stdout = session.stdout;

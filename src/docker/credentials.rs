@@ -160,6 +160,15 @@ impl CredentialStore {
         Ok(Self::new(ConfigFile::load_from(dir)?))
     }
 
+    /// The docker configuration directory the credentials come from.
+    pub fn config_dir(&self) -> std::path::PathBuf {
+        self.cfg
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(super::config_dir)
+    }
+
     /// Sets the time limit for each helper run.
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;

@@ -20,6 +20,7 @@
 
 pub mod errors;
 pub mod event;
+pub(crate) mod local;
 pub mod plain;
 pub mod rawjson;
 mod trace;

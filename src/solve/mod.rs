@@ -10,6 +10,7 @@ pub mod attest;
 pub mod cache;
 pub mod dockerfile;
 pub mod export;
+pub(crate) mod moby;
 pub(crate) mod ocilayout;
 
 use std::collections::BTreeMap;
@@ -75,6 +76,10 @@ pub struct SolveOptions {
     /// Local cache directories (`--cache-from/--cache-to type=local`),
     /// served as content stores and recorded after the solve.
     pub local_caches: cache::LocalCaches,
+    /// Registry credentials: served to the daemon (the session's Auth
+    /// service, with client-side token fetches) and used for pushes through
+    /// the docker daemon. `None`: no credentials at all.
+    pub credentials: Option<crate::docker::CredentialStore>,
     /// Warnings found while preparing the solve (a local cache that cannot
     /// be imported); the caller shows them.
     pub warnings: Vec<String>,
@@ -121,6 +126,11 @@ pub async fn solve(
     for svc in std::mem::take(&mut opts.session) {
         sess.attach(svc);
     }
+    if let Some(c) = &opts.credentials {
+        let auth = session::auth::AuthService::with_store(c.clone(), c.config_dir());
+        sess.attach(Box::new(auth.attachable()));
+    }
+    let local_status = status.clone();
     if !opts.local_dirs.is_empty() {
         let dirs = opts
             .local_dirs
@@ -209,9 +219,23 @@ pub async fn solve(
     if let Some(t) = send_target {
         t.finish()?;
     }
-    let exporter_response: BTreeMap<String, String> =
+    let mut exporter_response: BTreeMap<String, String> =
         resp.into_inner().exporter_response.into_iter().collect();
     opts.local_caches.record(&exporter_response)?;
+    if let Some(api) = client
+        .driver()
+        .docker_api()
+        .filter(|_| client.features().shares_image_store())
+    {
+        moby::push_exports(
+            api,
+            &opts.exports,
+            opts.credentials.as_ref(),
+            local_status,
+            &mut exporter_response,
+        )
+        .await?;
+    }
     Ok(SolveResponse {
         reference,
         exporter_response,

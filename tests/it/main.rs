@@ -14,4 +14,5 @@ mod filesync;
 mod flags;
 mod packaging;
 mod progress;
+mod registry;
 mod secrets;

@@ -6,7 +6,6 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use rkbuild::docker::{node_identifier, ConfigFile};
-use rkbuild::session::auth::AuthService;
 use rkbuild::session::secrets::{FileSecrets, SecretSpec, SecretsService};
 use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
 use rkbuild::solve::export::parse_output;
@@ -440,8 +439,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "rkbuild".into());
-    so.session
-        .push(Box::new(AuthService::new(cfg_dir).attachable()));
+    so.credentials = Some(rkbuild::docker::CredentialStore::new(cfg.clone()));
     // buildx always offers the secrets service (unknown ids: NotFound).
     so.session
         .push(Box::new(SecretsService::new(secrets).attachable()));

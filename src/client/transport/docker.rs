@@ -150,6 +150,141 @@ pub(crate) async fn get(ep: &Endpoint, path: &str) -> Result<Bytes> {
     Ok(body)
 }
 
+/// A request whose answer streams (`POST /images/NAME/push`,
+/// `POST /images/load`): only the connection is time-limited; the body
+/// (`body`) is sent as it comes and the answer read as the daemon writes
+/// it. A non-2xx answer is an error with the daemon's message.
+pub(crate) async fn stream<B>(
+    ep: &Endpoint,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: B,
+) -> Result<hyper::body::Incoming>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let io = dial_endpoint(ep, API_TIMEOUT).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| not_docker(ep, format!("HTTP handshake failed: {e}")))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let mut b = request(ep, method, path)?;
+    for (k, v) in headers {
+        b = b.header(*k, v.as_str());
+    }
+    let req = b
+        .body(body)
+        .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| not_docker(ep, format!("{path}: {e}")))?;
+    let status = resp.status();
+    if !status.is_success() {
+        let body = read_body(resp).await.unwrap_or_default();
+        return Err(Error::DockerApi {
+            path: path.to_string(),
+            status: status.as_u16(),
+            message: docker_message(&body),
+        });
+    }
+    Ok(resp.into_body())
+}
+
+/// One message of a docker API progress stream (Go's `jsonmessage`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct JsonMessage {
+    #[serde(default)]
+    pub(crate) status: String,
+    #[serde(default)]
+    pub(crate) id: String,
+    #[serde(rename = "progressDetail", default)]
+    pub(crate) progress: Option<JsonProgress>,
+    #[serde(rename = "errorDetail", default)]
+    pub(crate) error_detail: Option<JsonError>,
+    #[serde(default)]
+    pub(crate) error: String,
+    #[serde(default)]
+    pub(crate) aux: Option<serde_json::Value>,
+}
+
+/// `progressDetail`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct JsonProgress {
+    #[serde(default)]
+    pub(crate) current: i64,
+    #[serde(default)]
+    pub(crate) total: i64,
+}
+
+/// `errorDetail`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct JsonError {
+    #[serde(default)]
+    pub(crate) message: String,
+}
+
+impl JsonMessage {
+    /// The error the message carries, if any.
+    pub(crate) fn error(&self) -> Option<String> {
+        match &self.error_detail {
+            Some(d) if !d.message.is_empty() => Some(d.message.clone()),
+            _ if !self.error.is_empty() => Some(self.error.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a docker API stream of JSON messages, one at a time.
+pub(crate) struct JsonMessages {
+    body: hyper::body::Incoming,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl JsonMessages {
+    pub(crate) fn new(body: hyper::body::Incoming) -> Self {
+        JsonMessages {
+            body,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The next message; `None` at the end of the stream. Lines that are
+    /// not JSON messages are skipped.
+    pub(crate) async fn next(&mut self) -> Result<Option<JsonMessage>> {
+        use http_body_util::BodyExt;
+        loop {
+            while let Some(nl) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=nl).collect();
+                if let Ok(m) = serde_json::from_slice::<JsonMessage>(line.trim_ascii()) {
+                    return Ok(Some(m));
+                }
+            }
+            if self.done {
+                let rest = std::mem::take(&mut self.buf);
+                return Ok(serde_json::from_slice::<JsonMessage>(rest.trim_ascii()).ok());
+            }
+            match self.body.frame().await {
+                None => self.done = true,
+                Some(Ok(f)) => {
+                    if let Ok(data) = f.into_data() {
+                        self.buf.extend_from_slice(&data);
+                    }
+                }
+                Some(Err(e)) => {
+                    return Err(Error::Other(format!("reading docker API stream: {e}")))
+                }
+            }
+        }
+    }
+}
+
 /// The parts of `GET /version` rkbuild uses.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -31,6 +31,9 @@ pub struct TestEnv {
     pub auth_registry: String,
     pub auth_user: String,
     pub auth_pass: String,
+    /// Token-auth registry `127.0.0.1:PORT` (its token server:
+    /// [`token::TokenServer`]).
+    pub token_registry: String,
     /// `unix:///...` of the standalone buildkitd (empty when the testenv
     /// was brought up without it).
     pub buildkit_host: String,
@@ -123,6 +126,7 @@ fn load() -> Result<TestEnv, String> {
         auth_registry: get("RKBUILD_TEST_AUTH_REGISTRY"),
         auth_user: get("RKBUILD_TEST_AUTH_USER"),
         auth_pass: get("RKBUILD_TEST_AUTH_PASS"),
+        token_registry: get("RKBUILD_TEST_TOKEN_REGISTRY"),
         buildkit_host: get("RKBUILD_TEST_BUILDKIT_HOST"),
         buildx_remote: get("RKBUILD_TEST_BUILDX_REMOTE_BUILDER"),
         registry_base_image: get("RKBUILD_TEST_REGISTRY_BUSYBOX"),
@@ -341,4 +345,5 @@ pub fn ok(cmd: &mut Command) -> String {
 }
 
 pub mod bridge;
+pub mod token;
 pub mod tree;
