@@ -217,9 +217,7 @@ fn serve(conn: TcpStream, issuer: &Issuer, log: &Mutex<Vec<TokenRequest>>) -> st
         scopes
             .iter()
             .filter_map(|s| {
-                let mut it = s.splitn(2, ':');
-                let kind = it.next()?;
-                let rest = it.next()?;
+                let (kind, rest) = s.split_once(':')?;
                 let (name, actions) = rest.rsplit_once(':')?;
                 Some(serde_json::json!({
                     "type": kind, "name": name,
