@@ -22,6 +22,9 @@ pub struct Builder {
     pub opts: ConnectOptions,
     /// docker's `--debug` or the plugin's `-D`.
     pub debug: bool,
+    /// The docker daemon of the current docker context (where `--load`
+    /// loads images), when one is configured.
+    pub docker_api: Option<rkbuild::client::Endpoint>,
 }
 
 impl Builder {
@@ -41,22 +44,26 @@ impl Builder {
             timeout: Duration::from_secs(g.connect_timeout.max(1)),
             tls,
         };
+        let dir = rkbuild::docker::config_dir();
+        let docker_host = |cfg: &ConfigFile| {
+            resolve_docker_host(docker.host.as_deref(), docker.context.as_deref(), &dir, cfg)
+        };
         if let Some(addr) = g.addr.as_deref().filter(|a| !a.is_empty()) {
+            let docker_api = ConfigFile::load_from(&dir)
+                .ok()
+                .and_then(|cfg| docker_host(&cfg).ok())
+                .and_then(|h| DockerDriver::for_docker_host(&h.host).ok())
+                .and_then(|d| d.docker_api().cloned());
             return Ok(Builder {
                 name: addr.to_string(),
                 driver: driver::for_address(addr)?,
                 opts,
                 debug: g.debug || docker.debug,
+                docker_api,
             });
         }
-        let dir = rkbuild::docker::config_dir();
         let cfg = ConfigFile::load_from(&dir)?;
-        let host = resolve_docker_host(
-            docker.host.as_deref(),
-            docker.context.as_deref(),
-            &dir,
-            &cfg,
-        )?;
+        let host = docker_host(&cfg)?;
         if let Some(b) = g.builder.as_deref().filter(|b| !b.is_empty()) {
             if b != host.context && b != "default" {
                 return Err(CliError::new(format!("no builder {b:?} found")).hint(
@@ -64,9 +71,11 @@ impl Builder {
                 ));
             }
         }
+        let driver = DockerDriver::for_docker_host(&host.host)?;
         Ok(Builder {
             name: host.context.clone(),
-            driver: Arc::new(DockerDriver::for_docker_host(&host.host)?),
+            docker_api: driver.docker_api().cloned(),
+            driver: Arc::new(driver),
             opts,
             debug: g.debug || docker.debug,
         })

@@ -13,6 +13,14 @@ pub(crate) struct LocalVertex {
     vertex: Vertex,
 }
 
+impl std::fmt::Debug for LocalVertex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LocalVertex")
+            .field(&self.vertex.name)
+            .finish()
+    }
+}
+
 impl LocalVertex {
     /// Starts a step named `name` (nothing is sent without a channel).
     pub(crate) async fn start(tx: Option<mpsc::Sender<SolveStatus>>, name: &str) -> LocalVertex {

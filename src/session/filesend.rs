@@ -35,6 +35,7 @@ enum Target {
     Dir(PathBuf),
     File(PathBuf),
     Stream(StreamSlot),
+    Load(crate::solve::load::LoadTarget),
 }
 
 /// The caller's writer for an output to standard output, taken by the one
@@ -55,6 +56,10 @@ struct State {
     /// Temporary file of a file target beside its destination: renamed
     /// into place on finish, removed when dropped before.
     temp: Option<tempfile::TempPath>,
+    /// Whether a transfer started (its result may still be coming).
+    started: bool,
+    /// The load's progress step, ended by `finish`.
+    load_step: Option<crate::progress::local::LocalVertex>,
 }
 
 /// The FileSend service of a session.
@@ -62,6 +67,7 @@ struct State {
 pub(crate) struct FileSendService {
     target: Target,
     state: Arc<Mutex<State>>,
+    ended: Arc<tokio::sync::Notify>,
 }
 
 impl NamedService for FileSendService {
@@ -76,8 +82,10 @@ impl FileSendService {
     pub(crate) fn for_exports(
         exports: &[Export],
         stdout: Option<Box<dyn Write + Send>>,
+        load: Option<crate::solve::load::LoadTarget>,
     ) -> Result<Option<FileSendService>> {
         let mut stdout = Some(stdout);
+        let mut load = Some(load);
         let mut targets = exports.iter().filter_map(|e| match &e.output {
             ExportOutput::None => None,
             ExportOutput::Dir(d) => Some(Ok(Target::Dir(d.clone()))),
@@ -86,6 +94,12 @@ impl FileSendService {
                 Some(w) => Ok(Target::Stream(StreamSlot(Arc::new(Mutex::new(Some(w)))))),
                 None => Err(Error::Other(
                     "an output to standard output needs a writer (SolveOptions::stdout)".into(),
+                )),
+            }),
+            ExportOutput::Load => Some(match load.take().flatten() {
+                Some(t) => Ok(Target::Load(t)),
+                None => Err(Error::Other(
+                    "loading into docker needs a docker daemon: none was found (set DOCKER_HOST or a docker context)".into(),
                 )),
             }),
         });
@@ -100,6 +114,7 @@ impl FileSendService {
         Ok(Some(FileSendService {
             target,
             state: Arc::default(),
+            ended: Arc::default(),
         }))
     }
 
@@ -108,9 +123,30 @@ impl FileSendService {
         super::Service::new(self, &["DiffCopy"])
     }
 
-    /// Completes a successful build: reports a failed transfer, and moves a
-    /// file output into place.
-    pub(crate) fn finish(&self) -> Result<()> {
+    /// Completes a successful build: waits for a transfer still finishing
+    /// (a load into docker), reports a failed one, and moves a file output
+    /// into place.
+    pub(crate) async fn finish(&self) -> Result<()> {
+        loop {
+            let ended = self.ended.notified();
+            let waiting = self
+                .state
+                .lock()
+                .map(|st| st.started && st.result.is_none())
+                .unwrap_or(false);
+            if !waiting {
+                break;
+            }
+            ended.await;
+        }
+        let step = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|mut st| st.load_step.take());
+        if let Some(step) = step {
+            step.done(None).await;
+        }
         let mut st = self
             .state
             .lock()
@@ -132,6 +168,13 @@ impl FileSendService {
     fn set_result(&self, r: std::result::Result<(), String>) {
         if let Ok(mut st) = self.state.lock() {
             st.result = Some(r);
+        }
+        self.ended.notify_waiters();
+    }
+
+    fn set_started(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.started = true;
         }
     }
 }
@@ -199,6 +242,27 @@ impl StreamingService<BytesMessage> for FileCall {
         let svc = self.0.clone();
         Box::pin(async move {
             let mut inbound = req.into_inner();
+            svc.set_started();
+            if let Target::Load(t) = &svc.target {
+                let t = t.clone();
+                let (tx, rx) = mpsc::channel(1);
+                tokio::spawn(async move {
+                    let result = match crate::solve::load::load(inbound, t).await {
+                        Ok(step) => {
+                            if let Ok(mut st) = svc.state.lock() {
+                                st.load_step = Some(step);
+                            }
+                            Ok(())
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(Status::internal(e.clone()))).await;
+                            Err(e)
+                        }
+                    };
+                    svc.set_result(result);
+                });
+                return Ok(Response::new(ReceiverStream::new(rx)));
+            }
             let mut out: Box<dyn Write + Send> = match &svc.target {
                 Target::Stream(slot) => slot
                     .0
@@ -219,7 +283,9 @@ impl StreamingService<BytesMessage> for FileCall {
                     }
                     Box::new(std::io::BufWriter::with_capacity(1 << 20, f))
                 }
-                Target::Dir(_) => return Err(Status::internal("not a file target")),
+                Target::Dir(_) | Target::Load(_) => {
+                    return Err(Status::internal("not a file target"))
+                }
             };
             let (tx, rx) = mpsc::channel(1);
             tokio::spawn(async move {

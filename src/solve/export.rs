@@ -18,6 +18,10 @@ pub enum ExportOutput {
     File(PathBuf),
     /// Standard output receives the byte stream.
     Stdout,
+    /// The docker image tarball is streamed into the docker daemon's image
+    /// load API (`--load` on a builder that does not share its image
+    /// store; see [`SolveOptions::docker_api`](super::SolveOptions::docker_api)).
+    Load,
 }
 
 /// One exporter request.
@@ -253,12 +257,11 @@ pub fn to_exports(
             "docker" => match s.dest.as_deref() {
                 Some("-") => ExportOutput::Stdout,
                 Some(d) if !d.is_empty() => ExportOutput::File(PathBuf::from(d)),
-                _ => {
-                    if moby {
-                        kind = "moby".into();
-                    }
+                _ if moby => {
+                    kind = "moby".into();
                     ExportOutput::None
                 }
+                _ => ExportOutput::Load,
             },
             "image" => {
                 if moby {

@@ -10,6 +10,7 @@ pub mod attest;
 pub mod cache;
 pub mod dockerfile;
 pub mod export;
+pub(crate) mod load;
 pub(crate) mod moby;
 pub(crate) mod ocilayout;
 
@@ -80,6 +81,9 @@ pub struct SolveOptions {
     /// service, with client-side token fetches) and used for pushes through
     /// the docker daemon. `None`: no credentials at all.
     pub credentials: Option<crate::docker::CredentialStore>,
+    /// The docker daemon an [`ExportOutput::Load`] export loads into
+    /// (`--load` on a builder that does not share its image store).
+    pub docker_api: Option<crate::client::Endpoint>,
     /// Warnings found while preparing the solve (a local cache that cannot
     /// be imported); the caller shows them.
     pub warnings: Vec<String>,
@@ -162,9 +166,32 @@ pub async fn solve(
     if !content.is_empty() {
         sess.allow(content.attachable());
     }
+    let config_seen = load::ConfigSeen::default();
+    let load_target = opts
+        .exports
+        .iter()
+        .find(|e| e.output == ExportOutput::Load)
+        .and_then(|e| {
+            Some(load::LoadTarget {
+                api: opts.docker_api.clone()?,
+                names: e
+                    .attrs
+                    .get("name")
+                    .map(|n| {
+                        n.split(',')
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                progress: status.clone(),
+                config: config_seen.clone(),
+            })
+        });
     let target = session::filesend::FileSendService::for_exports(
         &opts.exports,
         opts.stdout.take().map(|w| w.0),
+        load_target,
     )?;
     let send_target = target.clone();
     if let Some(t) = target {
@@ -183,7 +210,7 @@ pub async fn solve(
         r
     };
     let status_ref = reference.clone();
-    let status_fut = stream_status(client, &status_ref, status);
+    let status_fut = stream_status(client, &status_ref, status, config_seen);
 
     tokio::pin!(session_fut);
     tokio::pin!(solve_fut);
@@ -217,7 +244,7 @@ pub async fn solve(
         other => other,
     })?;
     if let Some(t) = send_target {
-        t.finish()?;
+        t.finish().await?;
     }
     let mut exporter_response: BTreeMap<String, String> =
         resp.into_inner().exporter_response.into_iter().collect();
@@ -246,6 +273,7 @@ async fn stream_status(
     client: &Client,
     reference: &str,
     tx: Option<mpsc::Sender<SolveStatus>>,
+    config_seen: load::ConfigSeen,
 ) -> Result<()> {
     let Some(tx) = tx else { return Ok(()) };
     let mut stream = client
@@ -259,7 +287,9 @@ async fn stream_status(
     loop {
         match stream.message().await {
             Ok(Some(m)) => {
-                if tx.send(SolveStatus::from(m)).await.is_err() {
+                let m = SolveStatus::from(m);
+                config_seen.observe(&m);
+                if tx.send(m).await.is_err() {
                     return Ok(());
                 }
             }

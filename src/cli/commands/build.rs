@@ -440,6 +440,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "rkbuild".into());
     so.credentials = Some(rkbuild::docker::CredentialStore::new(cfg.clone()));
+    so.docker_api = builder.docker_api.clone();
     // buildx always offers the secrets service (unknown ids: NotFound).
     so.session
         .push(Box::new(SecretsService::new(secrets).attachable()));
