@@ -20,6 +20,7 @@ pub(crate) mod filesend;
 pub(crate) mod filesync;
 pub(crate) mod health;
 pub mod secrets;
+pub mod ssh;
 pub mod upload;
 
 use std::convert::Infallible;

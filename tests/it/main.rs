@@ -17,3 +17,4 @@ mod packaging;
 mod progress;
 mod registry;
 mod secrets;
+mod ssh;

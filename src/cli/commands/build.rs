@@ -71,6 +71,28 @@ fn proxy_args(cfg: &ConfigFile, docker_host: Option<&str>) -> BTreeMap<String, S
     m
 }
 
+/// buildx's `IsGitSSH`: a git URL whose scheme is ssh (`ssh://...` or
+/// `user@host:path`).
+fn is_git_ssh(s: &str) -> bool {
+    if let Some((scheme, _)) = s.split_once("://") {
+        return scheme.eq_ignore_ascii_case("ssh");
+    }
+    let Some((user, rest)) = s.split_once('@') else {
+        return false;
+    };
+    let Some((host, _)) = rest.split_once(':') else {
+        return false;
+    };
+    !user.is_empty()
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
 fn read_stdin() -> CliResult<Vec<u8>> {
     let mut buf = Vec::new();
     std::io::stdin()
@@ -104,6 +126,8 @@ pub struct Checked {
     cache_from: Vec<rkbuild::solve::cache::CacheEntry>,
     cache_to: Vec<rkbuild::solve::cache::CacheEntry>,
     annotations: BTreeMap<String, String>,
+    ssh: Vec<rkbuild::session::ssh::SshSpec>,
+    ssh_service: rkbuild::session::ssh::SshService,
 }
 
 /// buildx's `toControllerOptions`: build args and labels, named context
@@ -162,6 +186,11 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
         attests,
         cache_from,
         cache_to,
+        ssh: a
+            .ssh
+            .iter()
+            .map(|s| rkbuild::session::ssh::SshSpec::parse(s))
+            .collect(),
         ..Default::default()
     })
 }
@@ -184,6 +213,15 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
     }
     checked.secret_store =
         FileSecrets::new(std::mem::take(&mut checked.secrets)).map_err(rkbuild::Error::from)?;
+    // buildx forwards the default agent for an SSH git context when no
+    // --ssh is given.
+    let mut ssh = std::mem::take(&mut checked.ssh);
+    if ssh.is_empty() && a.context.as_deref().is_some_and(is_git_ssh) {
+        ssh.push(rkbuild::session::ssh::SshSpec::parse("default"));
+    }
+    let sock = std::env::var("SSH_AUTH_SOCK").ok();
+    checked.ssh_service = rkbuild::session::ssh::SshService::new(&ssh, sock.as_deref())
+        .map_err(|e| CliError::new(e.to_string()))?;
     use std::io::IsTerminal;
     rkbuild::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
     checked.annotations = rkbuild::solve::attest::parse_annotations(&a.annotation)?;
@@ -203,9 +241,6 @@ pub fn options(
     cfg: &ConfigFile,
     checked: Checked,
 ) -> CliResult<BuildOptions> {
-    if !a.ssh.is_empty() {
-        return Err(CliError::new("--ssh is not supported yet"));
-    }
     let mut dockerfile = match a.file.as_deref() {
         None | Some("") => DockerfileSource::Default,
         Some("-") => DockerfileSource::Contents(read_stdin()?),
@@ -424,6 +459,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     )?;
     check_build(a, &mut checked)?;
     let secrets = std::mem::take(&mut checked.secret_store);
+    let ssh = std::mem::take(&mut checked.ssh_service);
     let opts = options(a, builder, &cfg, checked)?;
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
@@ -444,6 +480,8 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     // buildx always offers the secrets service (unknown ids: NotFound).
     so.session
         .push(Box::new(SecretsService::new(secrets).attachable()));
+    // ... and the SSH service (unknown ids: "unset ssh forward key").
+    so.session.push(Box::new(ssh.attachable()));
     if exports_to_stdout {
         so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
     }
