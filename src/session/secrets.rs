@@ -71,6 +71,52 @@ pub struct SecretSpec {
     pub env: Option<String>,
 }
 
+/// Build secrets for private git contexts, from the environment: for each
+/// http(s) git URL among `urls` (the build context, named contexts), the
+/// variables `GIT_AUTH_TOKEN.<host>`, `GIT_AUTH_HEADER.<host>`,
+/// `GIT_AUTH_TOKEN` and `GIT_AUTH_HEADER` that are set become secrets of
+/// the same id, read from those variables: BuildKit's git source asks the
+/// session for exactly these, so a token never has to be in the URL.
+/// `given` ids (explicit `--secret`s) are left alone.
+pub fn git_auth_from_env(urls: &[&str], given: &[String]) -> Vec<SecretSpec> {
+    let mut ids: Vec<String> = Vec::new();
+    for u in urls {
+        let host = if u.starts_with("github.com/") {
+            "github.com".to_string()
+        } else {
+            let Some((scheme, rest)) = u.split_once("://") else {
+                continue;
+            };
+            if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+                continue;
+            }
+            let authority = rest.split(['/', '#', '?']).next().unwrap_or_default();
+            authority.rsplit('@').next().unwrap_or_default().to_string()
+        };
+        if host.is_empty() {
+            continue;
+        }
+        for id in [
+            format!("GIT_AUTH_TOKEN.{host}"),
+            format!("GIT_AUTH_HEADER.{host}"),
+            "GIT_AUTH_TOKEN".to_string(),
+            "GIT_AUTH_HEADER".to_string(),
+        ] {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.into_iter()
+        .filter(|id| !given.contains(id) && std::env::var_os(id).is_some())
+        .map(|id| SecretSpec {
+            env: Some(id.clone()),
+            id,
+            file: None,
+        })
+        .collect()
+}
+
 impl SecretSpec {
     /// Parses `id=ID[,src=FILE|,env=VAR][,type=file|env]` as buildx 0.13's
     /// `buildflags.ParseSecretSpecs` does: one CSV record of `key=value`

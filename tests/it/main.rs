@@ -16,5 +16,6 @@ mod flags;
 mod packaging;
 mod progress;
 mod registry;
+mod remote;
 mod secrets;
 mod ssh;

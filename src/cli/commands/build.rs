@@ -171,12 +171,20 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
     }
     let cache_from = rkbuild::solve::cache::parse_cache_entries(&a.cache_from)?;
     let cache_to = rkbuild::solve::cache::parse_cache_entries(&a.cache_to)?;
-    let secrets = a
+    let mut secrets = a
         .secret
         .iter()
         .map(|s| SecretSpec::parse(s))
         .collect::<Result<Vec<_>, _>>()
         .map_err(rkbuild::Error::from)?;
+    // Tokens for private git contexts come from the environment as
+    // secrets (GIT_AUTH_TOKEN[.<host>], GIT_AUTH_HEADER[.<host>]).
+    let mut remote: Vec<&str> = build_contexts.values().map(String::as_str).collect();
+    remote.extend(a.context.as_deref());
+    let given: Vec<String> = secrets.iter().map(|s| s.id.clone()).collect();
+    secrets.extend(rkbuild::session::secrets::git_auth_from_env(
+        &remote, &given,
+    ));
     Ok(Checked {
         build_args,
         labels,

@@ -345,5 +345,6 @@ pub fn ok(cmd: &mut Command) -> String {
 }
 
 pub mod bridge;
+pub mod http;
 pub mod token;
 pub mod tree;
