@@ -131,7 +131,8 @@ pub async fn solve(
         sess.attach(svc);
     }
     if let Some(c) = &opts.credentials {
-        let auth = session::auth::AuthService::with_store(c.clone(), c.config_dir());
+        let auth = session::auth::AuthService::with_store(c.clone(), c.config_dir())
+            .with_progress(status.clone());
         sess.attach(Box::new(auth.attachable()));
     }
     let local_status = status.clone();

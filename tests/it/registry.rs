@@ -400,6 +400,13 @@ fn token_registry_tokens_are_fetched_by_the_client() {
                 "{tool} FROM the token registry on {daemon:?}: {}",
                 stderr(&o)
             );
+            // BuildKit's client names the fetch in the progress.
+            let step = format!("[auth] rk/tok:pull token for {reg}");
+            assert!(
+                stderr(&o).contains(&step),
+                "{tool} on {daemon:?}: no {step:?}:\n{}",
+                stderr(&o)
+            );
             let reqs = server.requests();
             if tool == "rkbuild" {
                 assert!(

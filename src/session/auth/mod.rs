@@ -29,11 +29,21 @@ use crate::proto::moby::filesync::v1::{
 pub use token::TokenError;
 
 /// Serves registry credentials and tokens.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuthService {
     creds: CredentialStore,
     seeds: seed::TokenSeeds,
     client_tokens: bool,
+    progress: Option<tokio::sync::mpsc::Sender<crate::progress::event::SolveStatus>>,
+    shared: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+impl std::fmt::Debug for AuthService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService")
+            .field("creds", &self.creds)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AuthService {
@@ -59,6 +69,26 @@ impl AuthService {
             creds,
             seeds: seed::TokenSeeds::new(config_dir),
             client_tokens: !no_client_token,
+            progress: None,
+            shared: Default::default(),
+        }
+    }
+
+    /// Shows BuildKit's client-side `[auth]` steps (credentials shared,
+    /// tokens fetched) in the build's progress.
+    pub(crate) fn with_progress(
+        mut self,
+        tx: Option<tokio::sync::mpsc::Sender<crate::progress::event::SolveStatus>>,
+    ) -> Self {
+        self.progress = tx;
+        self
+    }
+
+    /// A finished `[auth]` step named `name`, failed with `error`.
+    async fn step(&self, name: String, error: Option<String>) {
+        if self.progress.is_some() {
+            let v = crate::progress::local::LocalVertex::start(self.progress.clone(), &name).await;
+            v.done(error.as_deref()).await;
         }
     }
 
@@ -119,8 +149,10 @@ fn secret(c: &AuthConfig) -> &str {
     }
 }
 
+/// A plain error, as BuildKit's client returns it (the daemon shows the
+/// message without a code).
 fn credential_status(e: CredentialError) -> Status {
-    Status::unavailable(e.to_string())
+    Status::unknown(e.to_string())
 }
 
 #[tonic::async_trait]
@@ -130,7 +162,23 @@ impl Auth for AuthService {
         req: Request<CredentialsRequest>,
     ) -> Result<Response<CredentialsResponse>, Status> {
         let host = req.into_inner().host;
-        let c = self.lookup(&host).await.map_err(credential_status)?;
+        let found = self.lookup(&host).await;
+        // BuildKit's client names the first sharing (or failure) per host.
+        let first = self
+            .shared
+            .lock()
+            .map(|mut s| s.insert(host.clone()))
+            .unwrap_or(false);
+        let shares = match &found {
+            Ok(c) => !secret(c).is_empty(),
+            Err(_) => true,
+        };
+        if first && shares {
+            let err = found.as_ref().err().map(|e| e.to_string());
+            self.step(format!("[auth] sharing credentials for {host}"), err)
+                .await;
+        }
+        let c = found.map_err(credential_status)?;
         let resp = if c.identity_token.is_empty() {
             CredentialsResponse {
                 username: c.username,
@@ -168,9 +216,21 @@ impl Auth for AuthService {
                 },
                 secret: secret(&c).to_string(),
             };
+            if !opts.secret.is_empty() {
+                let scopes: Vec<&str> = opts
+                    .scopes
+                    .iter()
+                    .map(|s| s.strip_prefix("repository:").unwrap_or(s))
+                    .collect();
+                self.step(
+                    format!("[auth] {} token for {}", scopes.join(" "), req.host),
+                    None,
+                )
+                .await;
+            }
             token::fetch(&opts)
                 .await
-                .map_err(|e| Status::unavailable(e.to_string()))?
+                .map_err(|e| Status::unknown(e.to_string()))?
         };
         Ok(Response::new(FetchTokenResponse {
             token: tok.token,

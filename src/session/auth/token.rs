@@ -53,8 +53,9 @@ pub enum TokenError {
         /// e.g. `401 Unauthorized`.
         status: String,
     },
-    /// The server could not be reached or the exchange broke.
-    #[error("{method} request to {url}: {reason}")]
+    /// The server could not be reached or the exchange broke (Go's
+    /// `net/http` words: `Post "URL": dial tcp ADDR: connect: ...`).
+    #[error("{} {url:?}: {reason}", go_method(method))]
     Transport {
         /// `GET` or `POST`.
         method: &'static str,
@@ -78,6 +79,13 @@ pub enum TokenError {
         #[source]
         source: Box<TokenError>,
     },
+}
+
+fn go_method(m: &str) -> &'static str {
+    match m {
+        "POST" => "Post",
+        _ => "Get",
+    }
 }
 
 /// Fetches a token as BuildKit's client does: with a secret, an OAuth2
@@ -239,9 +247,15 @@ async fn send(
         let host = uri.host().unwrap_or_default().to_string();
         let tls = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        let addr = format!("{host}:{port}");
         let tcp = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
             .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| {
+                fail(format!(
+                    "dial tcp {addr}: connect: {}",
+                    crate::go::syscall::error_text(&e)
+                ))
+            })?;
         let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
         let (mut parts, body) = req.into_parts();
         parts.headers.insert(
@@ -379,11 +393,9 @@ mod tests {
             ..Default::default()
         };
         let e = fetch(&o).await.unwrap_err().to_string();
-        assert!(
-            e.starts_with(
-                "failed to fetch anonymous token: GET request to http://127.0.0.1:1/token"
-            ),
-            "{e}"
+        assert_eq!(
+            e,
+            r#"failed to fetch anonymous token: Get "http://127.0.0.1:1/token": dial tcp 127.0.0.1:1: connect: connection refused"#
         );
     }
 }
