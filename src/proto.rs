@@ -460,6 +460,12 @@ mod tests {
             ("/grpc.health.v1.Health/Check", false, false),
             ("/containerd.services.content.v1.Content/Info", false, false),
             ("/containerd.services.content.v1.Content/Read", false, true),
+            ("/containerd.services.content.v1.Content/Write", true, true),
+            (
+                "/containerd.services.content.v1.Content/Abort",
+                false,
+                false,
+            ),
             ("/grpc.health.v1.Health/Watch", false, true),
         ];
         for (path, client, server) in expected {
@@ -499,6 +505,9 @@ mod tests {
             ("moby.buildkit.v1.BuildHistoryEventType.COMPLETE", 1),
             ("moby.buildkit.v1.BuildHistoryEventType.DELETED", 2),
             ("moby.buildkit.v1.sourcepolicy.PolicyAction.CONVERT", 2),
+            ("containerd.services.content.v1.WriteAction.STAT", 0),
+            ("containerd.services.content.v1.WriteAction.WRITE", 1),
+            ("containerd.services.content.v1.WriteAction.COMMIT", 2),
         ];
         for (name, number) in expected {
             assert_eq!(values.get(name), Some(&number), "{name}");

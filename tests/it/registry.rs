@@ -18,6 +18,14 @@ fn b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
 }
 
+/// A config.json with one `auths` entry for `reg`.
+fn auths(reg: &str, user: &str, pass: &str) -> String {
+    format!(
+        r#"{{"auths":{{"{reg}":{{"auth":"{}"}}}}}}"#,
+        b64(&format!("{user}:{pass}"))
+    )
+}
+
 /// A directory with credential helper scripts speaking the real protocol
 /// (`get`, the server on stdin, JSON or "credentials not found" on stdout);
 /// each run appends the server it was asked for to `calls`.
@@ -155,13 +163,7 @@ fn push_on(env: &TestEnv, daemon: Daemon) {
     let reg = &env.auth_registry;
     let work = tempfile::tempdir().unwrap();
     let configs = [
-        (
-            "auths",
-            format!(
-                r#"{{"auths":{{"{reg}":{{"auth":"{}"}}}}}}"#,
-                b64(&format!("{}:{}", env.auth_user, env.auth_pass))
-            ),
-        ),
+        ("auths", auths(reg, &env.auth_user, &env.auth_pass)),
         ("credsstore", r#"{"credsStore":"rkstore"}"#.to_string()),
         (
             "credhelpers",
@@ -245,10 +247,7 @@ fn failures_on(env: &TestEnv, daemon: Daemon) {
     let reg = &env.auth_registry;
     let ctx = image_context(env, daemon, &format!("fail-{daemon:?}"));
     // A wrong password: both fail with exit 1 and the registry's refusal.
-    cfg.write_config(&format!(
-        r#"{{"auths":{{"{reg}":{{"auth":"{}"}}}}}}"#,
-        b64(&format!("{}:wrong-password", env.auth_user))
-    ));
+    cfg.write_config(&auths(reg, &env.auth_user, "wrong-password"));
     for (tool, mut cmd) in [
         ("buildx", buildx_on(&cfg, env, daemon)),
         ("rkbuild", rkbuild_on(&cfg, env, daemon)),
@@ -314,10 +313,7 @@ fn token_registry_tokens_are_fetched_by_the_client() {
     let reg = &env.token_registry;
     assert!(!reg.is_empty(), "no token registry in the test environment");
     let cfg = DockerConfig::new(env);
-    cfg.write_config(&format!(
-        r#"{{"auths":{{"{reg}":{{"auth":"{}"}}}}}}"#,
-        b64(&format!("{}:{}", env.auth_user, env.auth_pass))
-    ));
+    cfg.write_config(&auths(reg, &env.auth_user, &env.auth_pass));
     let work = tempfile::tempdir().unwrap();
     let daemons = env.daemons();
     // Push from the standalone BuildKit: its resolver asks the session for
@@ -382,10 +378,7 @@ fn token_registry_tokens_are_fetched_by_the_client() {
         )]);
         for tool in ["rkbuild", "buildx"] {
             let cfg = DockerConfig::new(env);
-            cfg.write_config(&format!(
-                r#"{{"auths":{{"{reg}":{{"auth":"{}"}}}}}}"#,
-                b64(&format!("{}:{}", env.auth_user, env.auth_pass))
-            ));
+            cfg.write_config(&auths(reg, &env.auth_user, &env.auth_pass));
             let mut cmd = if tool == "rkbuild" {
                 rkbuild_on(&cfg, env, daemon)
             } else {
@@ -539,4 +532,86 @@ fn attestation_flags_on_the_docker_driver_as_buildx() {
         }
         assert_eq!(results[0], results[1], "{flags:?}: buildx vs rkbuild");
     }
+}
+
+#[test]
+fn push_outputs_and_annotations_as_buildx() {
+    on_each_daemon(outputs_on);
+}
+
+fn outputs_on(env: &TestEnv, daemon: Daemon) {
+    let cfg = DockerConfig::new(env);
+    let reg = &env.registry;
+    let work = tempfile::tempdir().unwrap();
+    for (case, flags) in [
+        ("registry", vec!["-o", "type=registry"]),
+        ("image-push", vec!["-o", "type=image,push=true"]),
+    ] {
+        for (tool, mut cmd) in [
+            ("buildx", buildx_on(&cfg, env, daemon)),
+            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
+        ] {
+            let ctx = image_context(env, daemon, &format!("{case}-{tool}-{daemon:?}"));
+            let repo = format!("rk/out-{case}-{tool}");
+            let md = work.path().join(format!("md-{case}-{tool}.json"));
+            let o = run(cmd
+                .args(["--progress=plain", "-t"])
+                .arg(format!("{reg}/{repo}:1"))
+                .args(&flags)
+                .arg("--metadata-file")
+                .arg(&md)
+                .arg(ctx.path()));
+            assert!(
+                o.status.success(),
+                "{tool} {case} on {daemon:?}: {}",
+                stderr(&o)
+            );
+            let (digest, _) = manifest(reg, &repo, "1", &[]);
+            assert_eq!(
+                metadata(&md)["containerimage.digest"].as_str(),
+                Some(digest.as_str()),
+                "{tool} {case} on {daemon:?}"
+            );
+        }
+    }
+    // Annotations reach the pushed manifest where the exporter takes them
+    // (the standalone BuildKit's image exporter).
+    if daemon != Daemon::Buildkit {
+        return;
+    }
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
+    let mut found = Vec::new();
+    for (tool, mut cmd) in [
+        ("buildx", buildx_on(&cfg, env, daemon)),
+        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
+    ] {
+        let tag = format!("{reg}/rk/annotated:{tool}");
+        let o = run(cmd
+            .args([
+                "--progress=plain",
+                "--provenance=false",
+                "--push",
+                "-t",
+                &tag,
+            ])
+            .args([
+                "--annotation",
+                "org.opencontainers.image.source=https://git.example/app",
+            ])
+            .args(["--annotation", "manifest:rk.test=yes"])
+            .arg(ctx.path()));
+        assert!(o.status.success(), "{tool} annotations: {}", stderr(&o));
+        let (_, body) = manifest(reg, "rk/annotated", tool, &[]);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        found.push(v["annotations"].clone());
+    }
+    assert_eq!(
+        found[0], found[1],
+        "manifest annotations, buildx vs rkbuild"
+    );
+    assert_eq!(found[1]["rk.test"], "yes", "{}", found[1]);
+    assert_eq!(
+        found[1]["org.opencontainers.image.source"],
+        "https://git.example/app"
+    );
 }
