@@ -229,6 +229,135 @@ pub struct BuildArgs {
     /// Ulimit options
     #[arg(long, value_name = "ulimit", allow_hyphen_values = true)]
     pub ulimit: Vec<String>,
+
+    /// The legacy builder's flags buildx 0.13.1 accepts and ignores
+    /// (hidden, as in buildx).
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
+}
+
+/// `docker build`'s flags of the legacy builder, accepted and ignored as
+/// buildx 0.13.1 does (its `commonBuildFlags`' hidden "ignore" flags):
+/// same types, defaults and shorthands, hidden from help and completion;
+/// `--isolation`, `--security-opt` and `--squash` warn when given.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LegacyArgs {
+    /// Compress the build context using gzip
+    #[arg(long, hide = true)]
+    pub compress: bool,
+
+    /// Container isolation technology
+    #[arg(long, value_name = "string", hide = true, allow_hyphen_values = true)]
+    pub isolation: Option<String>,
+
+    /// Security options
+    #[arg(
+        long = "security-opt",
+        value_name = "strings",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub security_opt: Vec<String>,
+
+    /// Squash newly built layers into a single new layer
+    #[arg(long, hide = true)]
+    pub squash: bool,
+
+    /// Memory limit
+    #[arg(
+        short = 'm',
+        long,
+        value_name = "string",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub memory: Option<String>,
+
+    /// Swap limit equal to memory plus swap: "-1" to enable unlimited swap
+    #[arg(
+        long = "memory-swap",
+        value_name = "string",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub memory_swap: Option<String>,
+
+    /// CPU shares (relative weight)
+    #[arg(
+        short = 'c',
+        long = "cpu-shares",
+        value_name = "int",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub cpu_shares: Option<String>,
+
+    /// Limit the CPU CFS (Completely Fair Scheduler) period
+    #[arg(
+        long = "cpu-period",
+        value_name = "int",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub cpu_period: Option<String>,
+
+    /// Limit the CPU CFS (Completely Fair Scheduler) quota
+    #[arg(
+        long = "cpu-quota",
+        value_name = "int",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub cpu_quota: Option<String>,
+
+    /// CPUs in which to allow execution ("0-3", "0,1")
+    #[arg(
+        long = "cpuset-cpus",
+        value_name = "string",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub cpuset_cpus: Option<String>,
+
+    /// MEMs in which to allow execution ("0-3", "0,1")
+    #[arg(
+        long = "cpuset-mems",
+        value_name = "string",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub cpuset_mems: Option<String>,
+
+    /// Remove intermediate containers after a successful build
+    #[arg(long, hide = true)]
+    pub rm: bool,
+
+    /// Always remove intermediate containers
+    #[arg(long = "force-rm", hide = true)]
+    pub force_rm: bool,
+
+    /// Long names of the flags given (see [`super::pflag::Read::given`]).
+    #[arg(skip)]
+    pub given: Vec<String>,
+}
+
+impl LegacyArgs {
+    /// buildx's `checkWarnedFlags` (its `flag-warn` annotations), in
+    /// pflag's order of flag names.
+    pub fn warnings(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let given = |n: &str| self.given.iter().any(|g| g == n);
+        if given("isolation") {
+            out.push("isolation flag is deprecated with BuildKit.");
+        }
+        if given("security-opt") {
+            out.push(r#"security-opt flag is deprecated. "RUN --security=insecure" should be used with BuildKit."#);
+        }
+        if given("squash") {
+            out.push("experimental flag squash is removed with BuildKit. You should squash inside build using a multi-stage Dockerfile for efficiency.");
+        }
+        out
+    }
 }
 
 /// Options shared by every command.

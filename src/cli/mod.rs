@@ -55,7 +55,7 @@ pub fn main() -> i32 {
     let parsed = cmd
         .try_get_matches_from_mut(read.argv)
         .and_then(|m| Cli::from_arg_matches(&m));
-    let cli = match parsed {
+    let mut cli = match parsed {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => {
             // --help
@@ -75,6 +75,10 @@ pub fn main() -> i32 {
             .report();
         }
     };
+    cli.build.legacy.given = read.given.clone();
+    if let Some(args::Command::Build(b)) = &mut cli.command {
+        b.legacy.given = read.given.clone();
+    }
     if cli.print_version {
         let _ = output::println(&format!("rkbuild v{}", env!("CARGO_PKG_VERSION")));
         return 0;

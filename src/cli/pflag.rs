@@ -175,8 +175,64 @@ fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
         Some("shm-size" | "keep-storage") => rkbuild::internal::go::units::ram_in_bytes(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
+        // pflag's Int64 flags: strconv.ParseInt(s, 0, 64).
+        Some("cpu-shares" | "cpu-period" | "cpu-quota") => parse_int64(&v).map(drop),
         _ => Ok(()),
     }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, a `0x`/`0o`/`0b`
+/// or `0` prefix, `_` between digits only with a prefix; its errors.
+fn parse_int64(s: &str) -> Result<i64, String> {
+    let err = |why: &str| {
+        format!(
+            "strconv.ParseInt: parsing {}: {why}",
+            rkbuild::internal::go::strconv::quote(s.as_bytes())
+        )
+    };
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(r) = lower.strip_prefix("0x") {
+        (16, r.to_string(), true)
+    } else if let Some(r) = lower.strip_prefix("0b") {
+        (2, r.to_string(), true)
+    } else if let Some(r) = lower.strip_prefix("0o") {
+        (8, r.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    if digits.is_empty() {
+        return Err(err("invalid syntax"));
+    }
+    // Underscores: only with a base prefix, only between digits.
+    if digits.contains('_') {
+        let bad = (!prefixed && digits.starts_with('_'))
+            || digits.ends_with('_')
+            || digits.contains("__");
+        if bad {
+            return Err(err("invalid syntax"));
+        }
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if !clean.chars().all(|c| c.is_digit(radix)) {
+        return Err(err("invalid syntax"));
+    }
+    let mag = u128::from_str_radix(&clean, radix).map_err(|_| err("value out of range"))?;
+    let limit = if neg { 1u128 << 63 } else { (1u128 << 63) - 1 };
+    if mag > limit {
+        return Err(err("value out of range"));
+    }
+    Ok(if neg {
+        (mag as i128).wrapping_neg() as i64
+    } else {
+        mag as i64
+    })
 }
 
 /// Whether `a` is a pflag string slice (type name `strings`): each value
@@ -214,6 +270,8 @@ struct Walk<'c> {
     bools: HashMap<(usize, String), bool>,
     help: bool,
     positionals: usize,
+    /// Long names of the flags set (pflag's `Changed`).
+    given: Vec<String>,
 }
 
 impl<'c> Walk<'c> {
@@ -243,6 +301,11 @@ impl<'c> Walk<'c> {
 
     /// Sets `arg` to `value` as pflag's `FlagSet.Set` does.
     fn set(&mut self, arg: &Arg, value: &[u8]) -> Result<(), ArgvError> {
+        if let Some(l) = arg.get_long() {
+            if !self.given.iter().any(|g| g == l) {
+                self.given.push(l.to_string());
+            }
+        }
         let invalid = |why: String| {
             format!(
                 "invalid argument {} for {} flag: {why}",
@@ -319,6 +382,9 @@ pub struct Read {
     pub argv: Vec<OsString>,
     /// The command, as in `docker rkbuild` or `docker rkbuild prune`.
     pub command_path: String,
+    /// Long names of the flags the command line set, even to their
+    /// default (pflag's `Changed`), in the order first seen.
+    pub given: Vec<String>,
 }
 
 /// Reads `argv` (program name first) as pflag would for the command
@@ -351,6 +417,7 @@ fn read_words(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
         bools: HashMap::new(),
         help: false,
         positionals: 0,
+        given: Vec::new(),
     };
     let mut i = 0;
     while i < rest.len() {
@@ -374,6 +441,7 @@ fn read_words(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
                         return Ok(Read {
                             argv: all,
                             command_path: String::new(),
+                            given: Vec::new(),
                         });
                     }
                     w.scopes.push(sub);
@@ -459,6 +527,7 @@ fn read_words(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
         return Ok(Read {
             argv: all,
             command_path: w.path(),
+            given: w.given.clone(),
         });
     }
     check_arity(&w)?;
@@ -477,6 +546,7 @@ fn read_words(root: &Command, argv: Vec<OsString>) -> Result<Read, ArgvError> {
     Ok(Read {
         argv: all,
         command_path,
+        given: w.given,
     })
 }
 
@@ -535,6 +605,36 @@ mod tests {
             Err(ArgvError::Flag { message, .. }) => message,
             other => panic!("{args:?}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn legacy_int64_flags_read_as_go_parse_int() {
+        for ok in [
+            "512", "-1", "0x10", "0o17", "017", "0b101", "0x1_000", "+7", "0", "1_000", "0x_1",
+        ] {
+            assert!(parse_int64(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(parse_int64("0x10"), Ok(16));
+        assert_eq!(parse_int64("017"), Ok(15));
+        assert_eq!(parse_int64("-9223372036854775808"), Ok(i64::MIN));
+        for (bad, why) in [
+            ("x", "invalid syntax"),
+            ("1__000", "invalid syntax"),
+            ("1_", "invalid syntax"),
+            ("0x", "invalid syntax"),
+            ("9223372036854775808", "value out of range"),
+            ("99999999999999999999", "value out of range"),
+        ] {
+            assert_eq!(
+                parse_int64(bad),
+                Err(format!("strconv.ParseInt: parsing \"{bad}\": {why}"))
+            );
+        }
+        assert_eq!(
+            flag_err(&["-c", "x", "."]),
+            r#"invalid argument "x" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "x": invalid syntax"#
+        );
+        assert!(read_args(&["--rm", "--force-rm", "-m", "2g", "--squash", "."]).is_ok());
     }
 
     #[test]

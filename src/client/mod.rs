@@ -153,6 +153,18 @@ impl Client {
         })
     }
 
+    /// The IP `host-gateway` stands for in `--add-host`: the worker label
+    /// `org.mobyproject.buildkit.worker.moby.host-gateway-ip` that dockerd's
+    /// BuildKit sets (none elsewhere).
+    pub async fn host_gateway_ip(&self) -> Result<Option<String>> {
+        Ok(self.workers().await?.into_iter().find_map(|w| {
+            w.labels
+                .get("org.mobyproject.buildkit.worker.moby.host-gateway-ip")
+                .filter(|v| !v.is_empty())
+                .cloned()
+        }))
+    }
+
     /// Control.ListWorkers: the workers and their platforms.
     pub async fn workers(&self) -> Result<Vec<WorkerInfo>> {
         let resp = self

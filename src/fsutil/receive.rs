@@ -56,7 +56,12 @@ struct Receiver {
     wanted: HashMap<u32, (String, Stat)>,
     open: HashMap<u32, fs::File>,
     dirs: Vec<(String, Stat)>,
-    chown: bool,
+    /// Who owns what is written: the calling user, as BuildKit's client
+    /// writes a local export (its receive filter sets every stat's uid and
+    /// gid to `os.Getuid()`/`os.Getgid()`), whatever the build made.
+    owner: (u32, u32),
+    /// Whether writes keep setuid/setgid (root, as CAP_FSETID).
+    fsetid: bool,
     stats: ReceiveStats,
     /// The file just created by `stat`, waiting for its id.
     pending_file: Option<(fs::File, Stat)>,
@@ -101,10 +106,8 @@ impl Receiver {
         Ok(())
     }
 
-    fn owner(&self, path: &Path, st: &Stat) {
-        if self.chown {
-            let _ = std::os::unix::fs::lchown(path, Some(st.uid), Some(st.gid));
-        }
+    fn owner(&self, path: &Path, _st: &Stat) {
+        let _ = std::os::unix::fs::lchown(path, Some(self.owner.0), Some(self.owner.1));
     }
 
     /// Handles one STAT; returns true if the file's data must be requested.
@@ -181,7 +184,18 @@ impl Receiver {
         let full = self.stage.join(&st.path);
         // chown first: it clears setuid/setgid, which chmod then sets.
         self.owner(&full, st);
-        f.set_permissions(perm(st.mode))
+        let mut mode = unix_mode(st.mode) & 0o7777;
+        if !self.fsetid && st.size > 0 {
+            // BuildKit's client sets the mode before it writes the data,
+            // and the kernel clears setuid (and setgid with group execute)
+            // when a process without CAP_FSETID writes: an unprivileged
+            // caller ends up without them. So does this receiver.
+            mode &= !0o4000;
+            if mode & 0o010 != 0 {
+                mode &= !0o2000;
+            }
+        }
+        f.set_permissions(fs::Permissions::from_mode(mode))
             .map_err(|e| io_err(&full, e))?;
         let _ = f.set_modified(mtime(st.mod_time));
         Ok(())
@@ -291,8 +305,10 @@ where
         wanted: HashMap::new(),
         open: HashMap::new(),
         dirs: Vec::new(),
+        // SAFETY: getuid and getgid have no preconditions.
+        owner: unsafe { (libc::getuid(), libc::getgid()) },
         // SAFETY: geteuid has no preconditions.
-        chown: unsafe { libc::geteuid() } == 0,
+        fsetid: unsafe { libc::geteuid() } == 0,
         stats: ReceiveStats::default(),
         pending_file: None,
     };

@@ -95,6 +95,11 @@ pub struct BuildOptions {
     /// `--annotation`, as exporter attributes (see
     /// [`parse_annotations`](super::attest::parse_annotations)).
     pub annotations: BTreeMap<String, String>,
+    /// What `host-gateway` in `--add-host` stands for: the builder's
+    /// `org.mobyproject.buildkit.worker.moby.host-gateway-ip` worker label
+    /// (see [`Client::host_gateway_ip`](crate::Client::host_gateway_ip)).
+    /// Only dockerd's BuildKit has one, as buildx's docker driver.
+    pub host_gateway_ip: Option<String>,
 }
 
 /// Temporary files a solve needs (a Dockerfile from stdin, an empty
@@ -468,7 +473,7 @@ impl BuildOptions {
             }
         }
         let attrs = &mut so.frontend_attrs;
-        let hosts = extra_hosts(&self.add_hosts)?;
+        let hosts = extra_hosts(&self.add_hosts, driver, self.host_gateway_ip.as_deref())?;
         if !hosts.is_empty() {
             attrs.insert("add-hosts".into(), hosts);
         }
@@ -560,7 +565,7 @@ fn tempdir(prefix: &str) -> Result<tempfile::TempDir> {
 
 /// buildx's `--add-host` handling: `host:ip` or `host=ip` → `host=ip`,
 /// joined with commas.
-fn extra_hosts(hosts: &[String]) -> Result<String> {
+fn extra_hosts(hosts: &[String], driver: &dyn Driver, gateway: Option<&str>) -> Result<String> {
     let mut out = Vec::new();
     for h in hosts {
         let (host, ip) = match h.split_once('=') {
@@ -574,9 +579,24 @@ fn extra_hosts(hosts: &[String]) -> Result<String> {
             return Err(Error::Other(format!("invalid host {h}")));
         }
         if ip == "host-gateway" {
-            return Err(Error::Other(
-                "host-gateway is not supported by rkbuild yet".into(),
-            ));
+            // buildx's HostGatewayIP per driver.
+            let ip = match gateway {
+                _ if !driver.features().shares_image_store() => {
+                    return Err(Error::Other(format!(
+                        "unable to derive the IP value for host-gateway: host-gateway is not supported by the {} driver",
+                        driver.name()
+                    )))
+                }
+                Some(g) => g,
+                None => {
+                    return Err(Error::Other(
+                        "unable to derive the IP value for host-gateway: host-gateway IP not found"
+                            .into(),
+                    ))
+                }
+            };
+            out.push(format!("{host}={ip}"));
+            continue;
         }
         let ip_clean = ip.trim_start_matches('[').trim_end_matches(']');
         if ip_clean.parse::<std::net::IpAddr>().is_err() {

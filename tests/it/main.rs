@@ -14,6 +14,7 @@ mod examples;
 mod filesync;
 mod flags;
 mod packaging;
+mod parity;
 mod progress;
 mod registry;
 mod remote;

@@ -366,6 +366,7 @@ fn finish(
         attests,
         no_default_attestations,
         annotations,
+        host_gateway_ip: None,
     })
 }
 
@@ -446,6 +447,11 @@ fn write_atomic(path: &std::path::Path, data: &[u8], mode: u32, exact: bool) -> 
 /// Runs a build; `builder` picks the builder, which buildx does after it has
 /// checked the flags and removed a stale image ID file.
 pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) -> CliResult {
+    // buildx's checkWarnedFlags, first thing (logrus through its
+    // formatter: `WARNING: ...`).
+    for w in a.legacy.warnings() {
+        eprintln!("WARNING: {w}");
+    }
     let cfg_dir = rkbuild::docker::config_dir();
     let cfg = ConfigFile::load_from(&cfg_dir)?;
     // buildx's order: the flags, the stale image ID file, the builder, the
@@ -468,7 +474,24 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     check_build(a, &mut checked)?;
     let secrets = std::mem::take(&mut checked.secret_store);
     let ssh = std::mem::take(&mut checked.ssh_service);
-    let opts = options(a, builder, &cfg, checked)?;
+    let mut opts = options(a, builder, &cfg, checked)?;
+    // host-gateway: the docker driver's worker label, as buildx asks it.
+    let mut early = None;
+    if builder.driver.features().shares_image_store()
+        && opts.add_hosts.iter().any(|h| {
+            h.split_once('=')
+                .or_else(|| h.split_once(':'))
+                .is_some_and(|(_, ip)| ip == "host-gateway")
+        })
+    {
+        let c = builder.connect().await?;
+        opts.host_gateway_ip = c.host_gateway_ip().await.map_err(|e| {
+            CliError::new(format!(
+                "unable to derive the IP value for host-gateway: listing workers: {e}"
+            ))
+        })?;
+        early = Some(c);
+    }
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
     let no_output_warning = no_output_warning(&opts, builder.driver.as_ref());
@@ -499,7 +522,10 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
-    let client = builder.connect().await?;
+    let client = match early {
+        Some(c) => c,
+        None => builder.connect().await?,
+    };
     let printer = Printer::stderr(
         mode,
         PrinterOptions {
