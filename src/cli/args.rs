@@ -430,6 +430,10 @@ pub enum Command {
     Prune(PruneArgs),
     /// List builder instances
     Ls(LsArgs),
+    /// Show what a build of PATH would send: ignore file, sizes, largest
+    /// entries, why a path is in or out
+    #[command(name = "inspect-context")]
+    InspectContext(InspectContextArgs),
     /// Print the docker CLI plugin metadata.
     #[command(name = "docker-cli-plugin-metadata", hide = true)]
     Metadata,
@@ -450,6 +454,34 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
+}
+
+/// `inspect-context` options.
+#[derive(Debug, Args)]
+pub struct InspectContextArgs {
+    /// The build context directory
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub context: String,
+    /// Name of the Dockerfile (default: "PATH/Dockerfile")
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
+    pub file: Option<String>,
+    /// Say whether PATH (relative to the context) is sent, and which ignore-file line decides
+    #[arg(long, value_name = "path", allow_hyphen_values = true)]
+    pub why: Vec<String>,
+    /// How many of the largest directories and files to show
+    #[arg(long, value_name = "int", default_value_t = 10)]
+    pub top: usize,
+    /// List every path that would be sent
+    #[arg(long)]
+    pub list: bool,
+    /// Output format ("text", "json")
+    #[arg(long, value_name = "string", default_value = "text")]
+    pub format: String,
 }
 
 /// `du` options (buildx's).

@@ -134,6 +134,7 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&g, &globals)?;
                 commands::ls::run(a, &b).await
             }
+            Some(Command::InspectContext(a)) => commands::inspect_context::run(a),
             Some(Command::Build(a)) => {
                 commands::build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await
             }

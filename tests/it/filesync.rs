@@ -363,3 +363,61 @@ fn dockerfile_symlink_and_named_context() {
         b"from the named context"
     );
 }
+
+#[test]
+fn inspect_context_reports_what_the_daemon_received() {
+    on_each_daemon(inspect_on);
+}
+
+fn inspect_on(env: &TestEnv, daemon: Daemon) {
+    let cfg = DockerConfig::new(env);
+    let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
+    corpus(ctx.path(), &rkbuild::internal::new_id());
+    // What the inspector says would be sent (through the docker CLI).
+    let o = run(cfg
+        .docker(env)
+        .args([
+            "rkbuild",
+            "inspect-context",
+            "--list",
+            "--format",
+            "json",
+            "--why",
+        ])
+        .args([
+            "logs/x.log",
+            "--why",
+            "keep/sub/y.log",
+            "--why",
+            "build/keep.txt",
+        ])
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reported: std::collections::BTreeSet<String> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().to_string())
+        .collect();
+    // What the daemon received: the exported COPY . / tree.
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("out");
+    ok(rkbuild_on(&cfg, env, daemon)
+        .arg("-o")
+        .arg(format!("type=local,dest={}", dest.display()))
+        .arg(ctx.path()));
+    let received: std::collections::BTreeSet<String> = tree::snapshot(&dest).into_keys().collect();
+    assert_eq!(
+        reported, received,
+        "inspect-context vs what the daemon received on {daemon:?}"
+    );
+    let whys = v["why"].as_array().unwrap();
+    assert_eq!(whys[0]["verdict"], "excluded");
+    assert_eq!(whys[0]["pattern"]["pattern"], "**/*.log");
+    assert_eq!(whys[1]["verdict"], "included");
+    assert_eq!(whys[1]["pattern"]["pattern"], "!keep/**/*.log");
+    assert_eq!(whys[2]["pattern"]["line"], 5);
+    let size: u64 = v["bytes"].as_u64().unwrap();
+    assert!(size > 20 << 20, "{size}");
+}

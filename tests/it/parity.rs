@@ -275,3 +275,30 @@ fn local_export_files_belong_to_the_calling_user() {
         trees[1]
     );
 }
+
+#[test]
+fn docker_default_platform_is_the_platform_default() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
+    for (value, flags) in [
+        ("linux/amd64,linux/arm64", vec![]),
+        ("bogus", vec![]),
+        ("bogus", vec!["--platform", "linux/amd64"]),
+        ("linux/amd64", vec![]),
+    ] {
+        let mut results = Vec::new();
+        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
+            let o = run(cmd
+                .env("DOCKER_DEFAULT_PLATFORM", value)
+                .args(["--progress=quiet"])
+                .args(&flags)
+                .arg(ctx.path()));
+            results.push(outcome(&o));
+        }
+        assert_eq!(
+            results[0], results[1],
+            "DOCKER_DEFAULT_PLATFORM={value} {flags:?}"
+        );
+    }
+}

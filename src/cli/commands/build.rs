@@ -212,7 +212,18 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
             "--no-cache and --no-cache-filter cannot currently be used together",
         ));
     }
-    for p in &a.platform {
+    // buildx: DOCKER_DEFAULT_PLATFORM is --platform's default.
+    let default_platform: Vec<String> = std::env::var("DOCKER_DEFAULT_PLATFORM")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect();
+    let given = if a.platform.is_empty() {
+        &default_platform
+    } else {
+        &a.platform
+    };
+    for p in given {
         for p in p.split(',') {
             checked
                 .platforms

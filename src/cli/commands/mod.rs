@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod du;
+pub mod inspect_context;
 pub mod ls;
 pub mod prune;
 pub mod version;
