@@ -25,6 +25,9 @@ _docker_rkbuild() {
             docker_rkbuild,du)
                 cmd="docker_rkbuild__subcmd__du"
                 ;;
+            docker_rkbuild,inspect-context)
+                cmd="docker_rkbuild__subcmd__inspect__subcmd__context"
+                ;;
             docker_rkbuild,ls)
                 cmd="docker_rkbuild__subcmd__ls"
                 ;;
@@ -41,7 +44,7 @@ _docker_rkbuild() {
 
     case "${cmd}" in
         docker_rkbuild)
-            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version du prune ls"
+            opts="-D -f -o -q -t -m -c -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --compress --isolation --security-opt --squash --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --rm --force-rm --help build b version du prune ls inspect-context"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +194,50 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --isolation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -199,7 +246,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__build)
-            opts="-f -o -q -t -D -h --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-f -o -q -t -m -c -D -h --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --compress --isolation --security-opt --squash --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --rm --force-rm --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +368,50 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --isolation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --builder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -364,6 +455,68 @@ _docker_rkbuild() {
             fi
             case "${prev}" in
                 --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__inspect__subcmd__context)
+            opts="-f -D -h --file --why --top --list --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

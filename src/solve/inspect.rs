@@ -271,6 +271,17 @@ pub fn inspect_context(dir: &Path, dockerfile: Option<&Path>) -> Result<ContextR
     Ok(rep)
 }
 
+/// Whether the caller may read `p` (`access(R_OK)`: one system call, no
+/// open file).
+fn readable(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the call's duration.
+    unsafe { libc::access(c.as_ptr(), libc::R_OK) == 0 }
+}
+
 impl ContextReport {
     fn add_warnings(&mut self) {
         let mut unreadable = Vec::new();
@@ -278,8 +289,9 @@ impl ContextReport {
             let name = e.path.rsplit('/').next().unwrap_or(&e.path);
             if e.kind == Kind::Dir && (name == ".git" || name == "node_modules") {
                 let (files, bytes) = self.under(&e.path);
+                let unit = if files == 1 { "file" } else { "files" };
                 self.warnings.push(format!(
-                    "{}/ is sent: {files} files, {}; add it to the ignore file if the build does not need it",
+                    "{}/ is sent: {files} {unit}, {}; add it to the ignore file if the build does not need it",
                     e.path,
                     crate::go::units::human_size(bytes as f64)
                 ));
@@ -297,7 +309,7 @@ impl ContextReport {
                     crate::go::units::human_size(e.size as f64)
                 ));
             }
-            if e.kind == Kind::File && std::fs::File::open(self.root.join(&e.path)).is_err() {
+            if e.kind == Kind::File && !readable(&self.root.join(&e.path)) {
                 unreadable.push(e.path.clone());
             }
         }
