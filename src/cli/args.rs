@@ -474,13 +474,23 @@ pub struct InspectContextArgs {
     #[arg(long, value_name = "path", allow_hyphen_values = true)]
     pub why: Vec<String>,
     /// How many of the largest directories and files to show
-    #[arg(long, value_name = "int", default_value_t = 10)]
+    #[arg(
+        long,
+        value_name = "int",
+        default_value_t = 10,
+        allow_hyphen_values = true
+    )]
     pub top: usize,
     /// List every path that would be sent
     #[arg(long)]
     pub list: bool,
     /// Output format ("text", "json")
-    #[arg(long, value_name = "string", default_value = "text")]
+    #[arg(
+        long,
+        value_name = "string",
+        default_value = "text",
+        allow_hyphen_values = true
+    )]
     pub format: String,
 }
 
