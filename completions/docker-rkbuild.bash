@@ -44,7 +44,7 @@ _docker_rkbuild() {
 
     case "${cmd}" in
         docker_rkbuild)
-            opts="-D -f -o -q -t -m -c -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --compress --isolation --security-opt --squash --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --rm --force-rm --help build b version du prune ls inspect-context"
+            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version du prune ls inspect-context"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,10 +71,6 @@ _docker_rkbuild() {
                     return 0
                     ;;
                 --tlsservername)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -194,50 +190,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --isolation)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-opt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --memory)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --memory-swap)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-shares)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-period)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-quota)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpuset-cpus)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpuset-mems)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -246,7 +198,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__build)
-            opts="-f -o -q -t -m -c -D -h --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --compress --isolation --security-opt --squash --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --rm --force-rm --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-f -o -q -t -D -h --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,50 +320,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --isolation)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-opt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --memory)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --memory-swap)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-shares)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-period)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpu-quota)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpuset-cpus)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cpuset-mems)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --builder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -436,10 +344,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -448,7 +352,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__du)
-            opts="-D -h --filter --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-D -h --filter --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,10 +386,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -494,7 +394,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__inspect__subcmd__context)
-            opts="-f -D -h --file --why --top --list --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-f -D -h --file --why --top --list --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -544,10 +444,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -556,7 +452,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__ls)
-            opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,10 +486,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -602,7 +494,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__prune)
-            opts="-a -f -D -h --all --filter --force --keep-storage --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-a -f -D -h --all --filter --force --keep-storage --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -640,10 +532,6 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -652,7 +540,7 @@ _docker_rkbuild() {
             return 0
             ;;
         docker_rkbuild__subcmd__version)
-            opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --connect-timeout --debug --help"
+            opts="-D -h --format --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,10 +571,6 @@ _docker_rkbuild() {
                     return 0
                     ;;
                 --tlsservername)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_docker_rkbuild_global_optspecs
-    string join \n builder= addr= tlscacert= tlscert= tlskey= tlsservername= connect-timeout= D/debug version add-host= allow= annotation= attest= build-arg= build-context= cache-from= cache-to= cgroup-parent= f/file= iidfile= label= load metadata-file= network= no-cache no-cache-filter= o/output= platform= progress= provenance= pull push q/quiet sbom= secret= shm-size= ssh= t/tag= target= ulimit= compress isolation= security-opt= squash m/memory= memory-swap= c/cpu-shares= cpu-period= cpu-quota= cpuset-cpus= cpuset-mems= rm force-rm h/help
+    string join \n builder= addr= tlscacert= tlscert= tlskey= tlsservername= D/debug version add-host= allow= annotation= attest= build-arg= build-context= cache-from= cache-to= cgroup-parent= f/file= iidfile= label= load metadata-file= network= no-cache no-cache-filter= o/output= platform= progress= provenance= pull push q/quiet sbom= secret= shm-size= ssh= t/tag= target= ulimit= h/help
 end
 
 function __fish_docker_rkbuild_needs_command
@@ -30,7 +30,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l tlscacert
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l add-host -d 'Add a custom host-to-IP mapping (format: "host:ip")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l allow -d 'Allow extra privileged entitlement (e.g., "network.host", "security.insecure")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l annotation -d 'Add annotation to the image' -r
@@ -57,15 +56,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l ssh -d 'S
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s t -l tag -d 'Name and optionally a tag (format: "name:tag")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l target -d 'Set the target build stage to build' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l ulimit -d 'Ulimit options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l isolation -d 'Container isolation technology' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l security-opt -d 'Security options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s m -l memory -d 'Memory limit' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l memory-swap -d 'Swap limit equal to memory plus swap: "-1" to enable unlimited swap' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l cpu-period -d 'Limit the CPU CFS (Completely Fair Scheduler) period' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l cpu-quota -d 'Limit the CPU CFS (Completely Fair Scheduler) quota' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l cpuset-cpus -d 'CPUs in which to allow execution ("0-3", "0,1")' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l cpuset-mems -d 'MEMs in which to allow execution ("0-3", "0,1")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l version -d 'Print the client version and exit'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l load -d 'Shorthand for "--output=type=docker"'
@@ -73,10 +63,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l no-cache 
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l pull -d 'Always attempt to pull all referenced images'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l push -d 'Shorthand for "--output=type=registry"'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s q -l quiet -d 'Suppress the build output and print image ID on success'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l compress -d 'Compress the build context using gzip'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l squash -d 'Squash newly built layers into a single new layer'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l rm -d 'Remove intermediate containers after a successful build'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -l force-rm -d 'Always remove intermediate containers'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -s h -l help -d 'Print help'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "build" -d 'Start a build'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "b" -d 'Start a build'
@@ -111,31 +97,17 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l 
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s t -l tag -d 'Name and optionally a tag (format: "name:tag")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l target -d 'Set the target build stage to build' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l ulimit -d 'Ulimit options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l isolation -d 'Container isolation technology' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l security-opt -d 'Security options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s m -l memory -d 'Memory limit' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l memory-swap -d 'Swap limit equal to memory plus swap: "-1" to enable unlimited swap' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l cpu-period -d 'Limit the CPU CFS (Completely Fair Scheduler) period' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l cpu-quota -d 'Limit the CPU CFS (Completely Fair Scheduler) quota' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l cpuset-cpus -d 'CPUs in which to allow execution ("0-3", "0,1")' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l cpuset-mems -d 'MEMs in which to allow execution ("0-3", "0,1")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l builder -d 'Override the configured builder instance' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l load -d 'Shorthand for "--output=type=docker"'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l no-cache -d 'Do not use cache when building the image'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l pull -d 'Always attempt to pull all referenced images'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l push -d 'Shorthand for "--output=type=registry"'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l compress -d 'Compress the build context using gzip'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l squash -d 'Squash newly built layers into a single new layer'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l rm -d 'Remove intermediate containers after a successful build'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l force-rm -d 'Always remove intermediate containers'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -s h -l help -d 'Print help'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l add-host -d 'Add a custom host-to-IP mapping (format: "host:ip")' -r
@@ -164,31 +136,17 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l ssh 
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s t -l tag -d 'Name and optionally a tag (format: "name:tag")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l target -d 'Set the target build stage to build' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l ulimit -d 'Ulimit options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l isolation -d 'Container isolation technology' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l security-opt -d 'Security options' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s m -l memory -d 'Memory limit' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l memory-swap -d 'Swap limit equal to memory plus swap: "-1" to enable unlimited swap' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l cpu-period -d 'Limit the CPU CFS (Completely Fair Scheduler) period' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l cpu-quota -d 'Limit the CPU CFS (Completely Fair Scheduler) quota' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l cpuset-cpus -d 'CPUs in which to allow execution ("0-3", "0,1")' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l cpuset-mems -d 'MEMs in which to allow execution ("0-3", "0,1")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l builder -d 'Override the configured builder instance' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l load -d 'Shorthand for "--output=type=docker"'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l no-cache -d 'Do not use cache when building the image'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l pull -d 'Always attempt to pull all referenced images'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l push -d 'Shorthand for "--output=type=registry"'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s q -l quiet -d 'Suppress the build output and print image ID on success'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l compress -d 'Compress the build context using gzip'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l squash -d 'Squash newly built layers into a single new layer'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l rm -d 'Remove intermediate containers after a successful build'
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -l force-rm -d 'Always remove intermediate containers'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand b" -s h -l help -d 'Print help'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l format -d 'Output format' -r -f -a "text\t'Human-readable text'
@@ -199,7 +157,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l filter -d 'Provide filter values' -r
@@ -209,7 +166,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tls
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -l verbose -d 'Provide a more verbose output'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand du" -s h -l help -d 'Print help'
@@ -221,7 +177,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l 
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s a -l all -d 'Include internal/frontend images'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand prune" -l verbose -d 'Provide a more verbose output'
@@ -234,7 +189,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tls
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -s f -l file -d 'Name of the Dockerfile (default: "PATH/Dockerfile")' -r
@@ -247,7 +201,6 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-co
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
-complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l connect-timeout -d 'Seconds to wait for the connection to the builder' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l list -d 'List every path that would be sent'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -s h -l help -d 'Print help'

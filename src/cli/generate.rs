@@ -77,10 +77,134 @@ pub fn completion(shell: Shell) -> Vec<u8> {
         let text = String::from_utf8_lossy(&buf)
             .replace(&format!(" {TMP}\n"), &format!(" {BIN}\n"))
             .replace(TMP, "docker_rkbuild");
-        return text.into_bytes();
+        return strip_hidden(shell, &text, &cmd).into_bytes();
     }
     clap_complete::generate(shell, &mut cmd, BIN, &mut buf);
-    buf
+    strip_hidden(shell, &String::from_utf8_lossy(&buf), &cmd).into_bytes()
+}
+/// Long and short names of the hidden flags of `cmd` and its subcommands.
+fn hidden_flags(cmd: &Command) -> (Vec<String>, Vec<char>) {
+    let mut longs = Vec::new();
+    let mut shorts = Vec::new();
+    let mut stack = vec![cmd.clone()];
+    while let Some(c) = stack.pop() {
+        for a in c
+            .get_arguments()
+            .filter(|a| a.is_hide_set() && !a.is_positional())
+        {
+            if let Some(l) = a.get_long() {
+                if !longs.iter().any(|x| x == l) {
+                    longs.push(l.to_string());
+                }
+            }
+            if let Some(s) = a.get_short() {
+                if !shorts.contains(&s) {
+                    shorts.push(s);
+                }
+            }
+        }
+        stack.extend(c.get_subcommands().cloned());
+    }
+    (longs, shorts)
+}
+
+/// clap_complete writes hidden flags into the scripts; the docker CLI's
+/// own completion (`__complete`) does not offer them, and neither should
+/// these: drop their lines, cases and words.
+fn strip_hidden(shell: Shell, text: &str, cmd: &Command) -> String {
+    let (longs, shorts) = hidden_flags(cmd);
+    let is_hidden = |flag: &str| {
+        if let Some(l) = flag.strip_prefix("--") {
+            longs.iter().any(|x| x == l)
+        } else if let Some(s) = flag.strip_prefix('-') {
+            let mut it = s.chars();
+            matches!((it.next(), it.next()), (Some(c), None) if shorts.contains(&c))
+        } else {
+            false
+        }
+    };
+    let mut out = Vec::new();
+    let mut skipping_case = false;
+    for line in text.lines() {
+        let t = line.trim();
+        match shell {
+            Shell::Bash => {
+                if skipping_case {
+                    if t == ";;" {
+                        skipping_case = false;
+                    }
+                    continue;
+                }
+                if let Some(flag) = t.strip_suffix(')') {
+                    if is_hidden(flag) {
+                        skipping_case = true;
+                        continue;
+                    }
+                }
+                if t.starts_with("opts=\"") {
+                    let kept: Vec<&str> = line
+                        .split(' ')
+                        .filter(|w| !is_hidden(w.trim_matches('"')))
+                        .collect();
+                    let mut l = kept.join(" ");
+                    if !l.ends_with('"') {
+                        l.push('"');
+                    }
+                    out.push(l);
+                    continue;
+                }
+            }
+            Shell::Zsh => {
+                let body = t.trim_start_matches('\'').trim_start_matches('*');
+                let body = match body.strip_prefix('(') {
+                    Some(r) => r.split_once(')').map(|(_, r)| r).unwrap_or(r),
+                    None => body,
+                };
+                let body = body.trim_start_matches('*');
+                let flag: String = body
+                    .chars()
+                    .take_while(|c| !matches!(c, '[' | '=' | '+' | '\'' | ' '))
+                    .collect();
+                if t.starts_with('\'') && is_hidden(&flag) {
+                    continue;
+                }
+            }
+            Shell::Fish => {
+                if t.starts_with("complete ") {
+                    let words: Vec<&str> = t.split_whitespace().collect();
+                    let hidden = words.windows(2).any(|w| {
+                        (w[0] == "-l" && longs.iter().any(|x| x == w[1]))
+                            || (w[0] == "-s"
+                                && w[1].len() == 1
+                                && shorts.contains(&w[1].chars().next().unwrap_or(' '))
+                                && !words.contains(&"-l"))
+                    });
+                    if hidden {
+                        continue;
+                    }
+                }
+                if t.starts_with("string join") {
+                    let kept: Vec<&str> = line
+                        .split(' ')
+                        .filter(|w| {
+                            let name = w.trim_end_matches('=');
+                            let long = name.rsplit('/').next().unwrap_or(name);
+                            !longs.iter().any(|x| x == long) || w.is_empty()
+                        })
+                        .collect();
+                    out.push(kept.join(" "));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(line.to_string());
+    }
+    let mut s = out.join("\n");
+    if text.ends_with('\n') {
+        s.push('\n');
+    }
+    s
 }
 
 /// Man pages: `(path relative to the repository, roff)`, the main page
