@@ -39,11 +39,11 @@ pub(crate) fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
 
 /// A serde_json formatter that escapes strings like Go (`<`, `>`, `&`,
 /// U+2028 and U+2029 as `\u00XX`) and indents like `SetIndent("", "  ")`.
-struct GoFormatter {
-    inner: serde_json::ser::PrettyFormatter<'static>,
+struct GoFormatter<F> {
+    inner: F,
 }
 
-impl serde_json::ser::Formatter for GoFormatter {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for GoFormatter<F> {
     fn write_string_fragment<W: ?Sized + io::Write>(
         &mut self,
         writer: &mut W,
@@ -117,6 +117,20 @@ pub(crate) fn to_go_json_indented<T: Serialize>(value: &T) -> serde_json::Result
     value.serialize(&mut ser)?;
     buf.push(b'\n');
     Ok(buf)
+}
+
+/// Serializes `value` as Go's `json.Marshal` does (compact, HTML-safe
+/// strings; map keys in the value's order: serde_json's maps are sorted,
+/// as Go sorts map keys).
+pub(crate) fn to_go_json<T: Serialize>(value: &T) -> String {
+    let mut buf = Vec::new();
+    let fmt = GoFormatter {
+        inner: serde_json::ser::CompactFormatter,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    // Serializing a serde_json::Value (or plain data) into memory cannot fail.
+    let _ = value.serialize(&mut ser);
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Serde helpers for `[]byte` fields (base64 strings).

@@ -277,14 +277,9 @@ pub(crate) fn imports_attr(imports: &[CacheEntry]) -> String {
     format!("[{}]", list.join(","))
 }
 
-/// Go's `json.Marshal` of a value with sorted keys: serde_json's compact
-/// form, with Go's HTML escapes.
+/// Go's `json.Marshal` of a value ([`crate::go::json::to_go_json`]).
 fn go_json(v: &serde_json::Value) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    crate::go::json::to_go_json(v)
 }
 
 /// A descriptor in Go's field order, empty optional fields left out.

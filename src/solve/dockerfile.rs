@@ -100,6 +100,10 @@ pub struct BuildOptions {
     /// (see [`Client::host_gateway_ip`](crate::Client::host_gateway_ip)).
     /// Only dockerd's BuildKit has one, as buildx's docker driver.
     pub host_gateway_ip: Option<String>,
+    /// Which git information about a local context the build carries
+    /// (see [`GitOptions`](super::git::GitOptions); buildx's default:
+    /// `vcs:*` attributes, no labels).
+    pub git: super::git::GitOptions,
 }
 
 /// Temporary files a solve needs (a Dockerfile from stdin, an empty
@@ -158,7 +162,32 @@ impl BuildOptions {
         self.frontend_attrs(&mut so, driver)?;
         check_target_contexts(&self.build_contexts)?;
         super::cache::finish_imports(&mut so);
+        self.git_attributes(&mut so);
         Ok((so, temps))
+    }
+
+    /// buildx's git information for a local context; a failure is a
+    /// warning, as in buildx.
+    fn git_attributes(&self, so: &mut SolveOptions) {
+        let Some(BuildContext::Dir(dir)) = &self.context else {
+            return;
+        };
+        let dockerfile = match &self.dockerfile {
+            DockerfileSource::Path(p) => Some(p.as_path()),
+            _ => None,
+        };
+        match super::git::attributes(dir, dockerfile, self.git) {
+            Ok(g) => {
+                so.frontend_attrs.extend(g.attrs);
+                if let Some(root) = g.root {
+                    let dirs = super::git::local_dirs(&root, &so.local_dirs);
+                    so.frontend_attrs.extend(dirs);
+                }
+            }
+            Err(e) => so.warnings.push(format!(
+                "current commit information was not captured by the build: {e}"
+            )),
+        }
     }
 
     /// The cache imports and exports: the inline cache of

@@ -10,6 +10,7 @@ pub mod attest;
 pub mod cache;
 pub mod dockerfile;
 pub mod export;
+pub mod git;
 pub mod inspect;
 pub(crate) mod load;
 pub(crate) mod moby;

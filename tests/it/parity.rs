@@ -302,3 +302,194 @@ fn docker_default_platform_is_the_platform_default() {
         );
     }
 }
+
+#[test]
+fn git_labels_of_a_work_tree_as_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let o = run(Command::new("git")
+            .current_dir(repo.path())
+            .env("GIT_AUTHOR_NAME", "rk")
+            .env("GIT_AUTHOR_EMAIL", "rk@example.invalid")
+            .env("GIT_COMMITTER_NAME", "rk")
+            .env("GIT_COMMITTER_EMAIL", "rk@example.invalid")
+            .args(args));
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    };
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    std::fs::write(
+        repo.path().join("app/Dockerfile"),
+        "FROM scratch\nCOPY a /a\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("app/a"), "a\n").unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "test"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://rk:s3cret@git.example/org/app.git",
+    ]);
+    for (envs, case) in [
+        (vec![("BUILDX_GIT_LABELS", "1")], "labels"),
+        (
+            vec![
+                ("BUILDX_GIT_LABELS", "full"),
+                ("BUILDX_GIT_CHECK_DIRTY", "1"),
+            ],
+            "full-dirty",
+        ),
+        (vec![], "default"),
+    ] {
+        // A change, so that the dirty check has something to see.
+        std::fs::write(repo.path().join("app/untracked"), case).unwrap();
+        let mut labels = Vec::new();
+        for tool in ["buildx", "rkbuild"] {
+            let tag = format!("rk/gitlabels-{tool}:{case}");
+            let mut cmd = if tool == "buildx" {
+                buildx(&cfg, env)
+            } else {
+                rkbuild(&cfg, env)
+            };
+            for (k, v) in &envs {
+                cmd.env(k, v);
+            }
+            let o = run(cmd
+                .args(["--progress=quiet", "-t", &tag])
+                .arg(repo.path().join("app")));
+            assert!(o.status.success(), "{tool} {case}: {}", stderr(&o));
+            let out = run(cfg.docker(env).args([
+                "image",
+                "inspect",
+                "--format",
+                "{{json .Config.Labels}}",
+                &tag,
+            ]));
+            labels.push(stdout(&out));
+            let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
+        }
+        assert_eq!(labels[0], labels[1], "{case}: labels, buildx vs rkbuild");
+        if case != "default" {
+            assert!(
+                labels[1].contains("https://git.example/org/app.git"),
+                "{}",
+                labels[1]
+            );
+            assert!(!labels[1].contains("s3cret"), "credentials in a label");
+            assert!(labels[1].contains("app/Dockerfile"), "{}", labels[1]);
+        }
+        if case == "full-dirty" {
+            assert!(labels[1].contains("-dirty"), "{}", labels[1]);
+        }
+    }
+}
+
+/// `GET` of a registry path with the manifest media types accepted.
+fn registry_get(registry: &str, path: &str) -> serde_json::Value {
+    let o = run(Command::new("curl").args([
+        "-sf",
+        "--max-time",
+        "20",
+        "-H",
+        "Accept: application/vnd.oci.image.index.v1+json",
+        "-H",
+        "Accept: application/vnd.oci.image.manifest.v1+json",
+        &format!("http://{registry}/v2/{path}"),
+    ]));
+    assert!(o.status.success(), "GET {path}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn git_information_reaches_the_provenance_as_with_buildx() {
+    let env = daemon!();
+    if !env.daemons().contains(&Daemon::Buildkit) {
+        return;
+    }
+    let cfg = DockerConfig::new(env);
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let o = run(Command::new("git")
+            .current_dir(repo.path())
+            .env("GIT_AUTHOR_NAME", "rk")
+            .env("GIT_AUTHOR_EMAIL", "rk@example.invalid")
+            .env("GIT_COMMITTER_NAME", "rk")
+            .env("GIT_COMMITTER_EMAIL", "rk@example.invalid")
+            .args(args));
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    };
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    std::fs::write(
+        repo.path().join("app/Dockerfile"),
+        "FROM scratch\nCOPY a /a\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("app/a"), "a\n").unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "test"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://rk:s3cret@git.example/org/app.git",
+    ]);
+    let reg = &env.registry;
+    let mut found = Vec::new();
+    for tool in ["buildx", "rkbuild"] {
+        let tag = format!("{reg}/rk/vcs:{tool}");
+        let mut cmd = if tool == "buildx" {
+            buildx_on(&cfg, env, Daemon::Buildkit)
+        } else {
+            rkbuild_on(&cfg, env, Daemon::Buildkit)
+        };
+        let o = run(cmd
+            .args([
+                "--progress=quiet",
+                "--provenance=mode=max",
+                "--push",
+                "-t",
+                &tag,
+            ])
+            .arg(repo.path().join("app")));
+        assert!(o.status.success(), "{tool}: {}", stderr(&o));
+        let index = registry_get(reg, &format!("rk/vcs/manifests/{tool}"));
+        let att = index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["vnd.docker.reference.type"] == "attestation-manifest")
+            .unwrap_or_else(|| panic!("{tool}: no attestation manifest: {index}"))
+            .clone();
+        let manifest = registry_get(
+            reg,
+            &format!("rk/vcs/manifests/{}", att["digest"].as_str().unwrap()),
+        );
+        let layer = manifest["layers"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let statement = registry_get(reg, &format!("rk/vcs/blobs/{layer}"));
+        let vcs = statement["predicate"]["metadata"]
+            ["https://mobyproject.org/buildkit@v1#metadata"]["vcs"]
+            .clone();
+        found.push(vcs);
+    }
+    assert_eq!(found[0], found[1], "vcs information, buildx vs rkbuild");
+    assert_eq!(
+        found[1]["source"], "https://git.example/org/app.git",
+        "{}",
+        found[1]
+    );
+    assert_eq!(found[1]["localdir:context"], "app", "{}", found[1]);
+    assert_eq!(
+        found[1]["revision"].as_str().map(str::len),
+        Some(40),
+        "{}",
+        found[1]
+    );
+}

@@ -378,6 +378,7 @@ fn finish(
         no_default_attestations,
         annotations,
         host_gateway_ip: None,
+        git: rkbuild::solve::git::GitOptions::from_env(),
     })
 }
 
