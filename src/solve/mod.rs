@@ -15,6 +15,7 @@ pub mod inspect;
 pub(crate) mod load;
 pub(crate) mod moby;
 pub(crate) mod ocilayout;
+pub mod policy;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -86,6 +87,9 @@ pub struct SolveOptions {
     /// The docker daemon an [`ExportOutput::Load`] export loads into
     /// (`--load` on a builder that does not share its image store).
     pub docker_api: Option<crate::client::Endpoint>,
+    /// A source policy sent with the solve (`EXPERIMENTAL_BUILDKIT_SOURCE_POLICY`,
+    /// see [`policy`]).
+    pub source_policy: Option<crate::proto::moby::buildkit::v1::sourcepolicy::Policy>,
     /// Warnings found while preparing the solve (a local cache that cannot
     /// be imported); the caller shows them.
     pub warnings: Vec<String>,
@@ -337,6 +341,7 @@ fn solve_request(opts: &SolveOptions, reference: &str, session_id: &str) -> cont
             ..Default::default()
         }),
         entitlements: opts.entitlements.clone(),
+        source_policy: opts.source_policy.clone(),
         ..Default::default()
     }
 }

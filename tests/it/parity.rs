@@ -493,3 +493,43 @@ fn git_information_reaches_the_provenance_as_with_buildx() {
         found[1]
     );
 }
+
+#[test]
+fn source_policy_file_as_buildx() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    let work = tempfile::tempdir().unwrap();
+    let deny = work.path().join("deny.json");
+    std::fs::write(
+        &deny,
+        r#"{"rules":[{"action":1,"selector":{"identifier":"docker-image://docker.io/local/busybox:*"}}]}"#,
+    )
+    .unwrap();
+    let broken = work.path().join("broken.json");
+    std::fs::write(&broken, r#"{"rules":[{"action":"DENY"}]}"#).unwrap();
+    let df = format!("FROM {}\nRUN true\n", env.base_image);
+    let ctx = context(&[("Dockerfile", &df)]);
+    for (case, path) in [
+        ("deny", deny.display().to_string()),
+        (
+            "missing",
+            work.path().join("nope.json").display().to_string(),
+        ),
+        ("broken", broken.display().to_string()),
+    ] {
+        let mut results = Vec::new();
+        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
+            let o = run(cmd
+                .env("EXPERIMENTAL_BUILDKIT_SOURCE_POLICY", &path)
+                .args(["--progress=plain", "--no-cache"])
+                .arg(ctx.path()));
+            let err = stderr(&o);
+            results.push((o.status.code(), err.contains("denied")));
+            if case == "deny" {
+                assert!(err.contains("denied"), "{err}");
+            }
+        }
+        assert_eq!(results[0], results[1], "{case}: buildx vs rkbuild");
+        assert_eq!(results[1].0, Some(1), "{case}");
+    }
+}

@@ -128,6 +128,7 @@ pub struct Checked {
     annotations: BTreeMap<String, String>,
     ssh: Vec<rkbuild::session::ssh::SshSpec>,
     ssh_service: rkbuild::session::ssh::SshService,
+    source_policy: Option<rkbuild::proto::moby::buildkit::v1::sourcepolicy::Policy>,
 }
 
 /// buildx's `toControllerOptions`: build args and labels, named context
@@ -136,6 +137,13 @@ pub struct Checked {
 pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
     let build_args = list_to_map(&a.build_arg, true)?;
     let labels = list_to_map(&a.label, false)?;
+    // buildx's ReadSourcePolicy, before the attestations.
+    let source_policy = match std::env::var_os("EXPERIMENTAL_BUILDKIT_SOURCE_POLICY") {
+        Some(p) if !p.is_empty() => Some(rkbuild::solve::policy::read_policy(
+            std::path::Path::new(&p),
+        )?),
+        _ => None,
+    };
     let mut attests = a.attest.clone();
     use rkbuild::solve::attest::canonicalize;
     attests.extend(
@@ -199,6 +207,7 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
             .iter()
             .map(|s| rkbuild::session::ssh::SshSpec::parse(s))
             .collect(),
+        source_policy,
         ..Default::default()
     })
 }
@@ -486,6 +495,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     check_build(a, &mut checked)?;
     let secrets = std::mem::take(&mut checked.secret_store);
     let ssh = std::mem::take(&mut checked.ssh_service);
+    let source_policy = checked.source_policy.take();
     let mut opts = options(a, builder, &cfg, checked)?;
     // host-gateway: the docker driver's worker label, as buildx asks it.
     let mut early = None;
@@ -506,6 +516,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     }
     let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
     let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
+    so.source_policy = source_policy;
     let no_output_warning = no_output_warning(&opts, builder.driver.as_ref());
     for w in std::mem::take(&mut so.warnings) {
         eprintln!("WARNING: {w}");
