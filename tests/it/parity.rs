@@ -533,3 +533,43 @@ fn source_policy_file_as_buildx() {
         assert_eq!(results[1].0, Some(1), "{case}");
     }
 }
+
+#[test]
+fn cgroup_parent_as_buildx() {
+    on_each_daemon(|env, daemon| {
+        let cfg = DockerConfig::new(env);
+        let df = format!(
+            "FROM {}\nRUN cat /proc/self/cgroup > /cg\nFROM scratch\nCOPY --from=0 /cg /\n",
+            env.base_image_on(daemon)
+        );
+        let ctx = context(&[("Dockerfile", &df)]);
+        let work = tempfile::tempdir().unwrap();
+        let mut results = Vec::new();
+        for (tool, mut cmd) in [
+            ("buildx", buildx_on(&cfg, env, daemon)),
+            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
+        ] {
+            let out = work.path().join(tool);
+            let o = run(cmd
+                .args([
+                    "--progress=plain",
+                    "--no-cache",
+                    "--cgroup-parent",
+                    "rkbuild-test-cg",
+                ])
+                .arg("-o")
+                .arg(format!("type=local,dest={}", out.display()))
+                .arg(ctx.path()));
+            let cg = std::fs::read_to_string(out.join("cg")).unwrap_or_default();
+            results.push((
+                o.status.code(),
+                cg.contains("rkbuild-test-cg"),
+                stderr_last_line(&o),
+            ));
+        }
+        assert_eq!(
+            results[0], results[1],
+            "--cgroup-parent on {daemon:?}: buildx vs rkbuild"
+        );
+    });
+}
