@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::go::json::to_go_json as go_json;
 
 /// One cache import or export (BuildKit's `CacheOptionsEntry`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,7 +262,7 @@ pub(crate) fn imports_attr(imports: &[CacheEntry]) -> String {
         .map(|e| {
             let mut parts = Vec::new();
             if !e.kind.is_empty() {
-                parts.push(format!("\"Type\":{}", go_json(&e.kind.clone().into())));
+                parts.push(format!("\"Type\":{}", go_json(&e.kind)));
             }
             if !e.attrs.is_empty() {
                 let attrs: serde_json::Map<String, serde_json::Value> = e
@@ -269,17 +270,12 @@ pub(crate) fn imports_attr(imports: &[CacheEntry]) -> String {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone().into()))
                     .collect();
-                parts.push(format!("\"Attrs\":{}", go_json(&attrs.into())));
+                parts.push(format!("\"Attrs\":{}", go_json(&attrs)));
             }
             format!("{{{}}}", parts.join(","))
         })
         .collect();
     format!("[{}]", list.join(","))
-}
-
-/// Go's `json.Marshal` of a value ([`crate::go::json::to_go_json`]).
-fn go_json(v: &serde_json::Value) -> String {
-    crate::go::json::to_go_json(v)
 }
 
 /// A descriptor in Go's field order, empty optional fields left out.

@@ -31,6 +31,68 @@ fn outcome(o: &std::process::Output) -> (Option<i32>, Vec<String>, String) {
     (o.status.code(), warnings, last)
 }
 
+/// A git work tree with `app/Dockerfile` (`FROM scratch`, `COPY a /a`)
+/// committed, and an `origin` remote whose URL carries credentials.
+fn git_work_tree() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let o = run(Command::new("git")
+            .current_dir(repo.path())
+            .env("GIT_AUTHOR_NAME", "rk")
+            .env("GIT_AUTHOR_EMAIL", "rk@example.invalid")
+            .env("GIT_COMMITTER_NAME", "rk")
+            .env("GIT_COMMITTER_EMAIL", "rk@example.invalid")
+            .args(args));
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    };
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    std::fs::write(
+        repo.path().join("app/Dockerfile"),
+        "FROM scratch\nCOPY a /a\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("app/a"), "a\n").unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "test"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://rk:s3cret@git.example/org/app.git",
+    ]);
+    repo
+}
+
+/// Builds `ctx` with buildx and rkbuild on `daemon` with `flags`, exporting
+/// locally: (exit status, the exported `file`, the last stderr line) each.
+fn export_both(
+    env: &TestEnv,
+    daemon: Daemon,
+    ctx: &Path,
+    flags: &[&str],
+    file: &str,
+) -> Vec<(Option<i32>, String, String)> {
+    let cfg = DockerConfig::new(env);
+    let work = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (tool, mut cmd) in [
+        ("buildx", buildx_on(&cfg, env, daemon)),
+        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
+    ] {
+        let out = work.path().join(tool);
+        let o = run(cmd
+            .args(["--progress=plain", "--no-cache"])
+            .args(flags)
+            .arg("-o")
+            .arg(format!("type=local,dest={}", out.display()))
+            .arg(ctx));
+        let content = std::fs::read_to_string(out.join(file)).unwrap_or_default();
+        results.push((o.status.code(), content, stderr_last_line(&o)));
+    }
+    results
+}
+
 const LEGACY: &[&[&str]] = &[
     &["--rm"],
     &["--rm=false"],
@@ -113,32 +175,18 @@ fn legacy_flags_are_accepted_and_ignored_as_buildx() {
 #[test]
 fn host_gateway_as_buildx_per_driver() {
     on_each_daemon(|env, daemon| {
-        let cfg = DockerConfig::new(env);
         let df = format!(
             "FROM {}\nRUN grep gw.test /etc/hosts > /hosts\nFROM scratch\nCOPY --from=0 /hosts /\n",
             env.base_image_on(daemon)
         );
         let ctx = context(&[("Dockerfile", &df)]);
-        let work = tempfile::tempdir().unwrap();
-        let mut results = Vec::new();
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            let out = work.path().join(tool);
-            let o = run(cmd
-                .args([
-                    "--progress=plain",
-                    "--no-cache",
-                    "--add-host",
-                    "gw.test:host-gateway",
-                ])
-                .arg("-o")
-                .arg(format!("type=local,dest={}", out.display()))
-                .arg(ctx.path()));
-            let hosts = std::fs::read_to_string(out.join("hosts")).unwrap_or_default();
-            results.push((o.status.code(), hosts, stderr_last_line(&o)));
-        }
+        let results = export_both(
+            env,
+            daemon,
+            ctx.path(),
+            &["--add-host", "gw.test:host-gateway"],
+            "hosts",
+        );
         assert_eq!(
             results[0], results[1],
             "host-gateway on {daemon:?}: buildx vs rkbuild"
@@ -307,33 +355,7 @@ fn docker_default_platform_is_the_platform_default() {
 fn git_labels_of_a_work_tree_as_buildx() {
     let env = daemon!();
     let cfg = DockerConfig::new(env);
-    let repo = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let o = run(Command::new("git")
-            .current_dir(repo.path())
-            .env("GIT_AUTHOR_NAME", "rk")
-            .env("GIT_AUTHOR_EMAIL", "rk@example.invalid")
-            .env("GIT_COMMITTER_NAME", "rk")
-            .env("GIT_COMMITTER_EMAIL", "rk@example.invalid")
-            .args(args));
-        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
-    };
-    std::fs::create_dir(repo.path().join("app")).unwrap();
-    std::fs::write(
-        repo.path().join("app/Dockerfile"),
-        "FROM scratch\nCOPY a /a\n",
-    )
-    .unwrap();
-    std::fs::write(repo.path().join("app/a"), "a\n").unwrap();
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "test"]);
-    git(&[
-        "remote",
-        "add",
-        "origin",
-        "https://rk:s3cret@git.example/org/app.git",
-    ]);
+    let repo = git_work_tree();
     for (envs, case) in [
         (vec![("BUILDX_GIT_LABELS", "1")], "labels"),
         (
@@ -411,33 +433,7 @@ fn git_information_reaches_the_provenance_as_with_buildx() {
         return;
     }
     let cfg = DockerConfig::new(env);
-    let repo = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let o = run(Command::new("git")
-            .current_dir(repo.path())
-            .env("GIT_AUTHOR_NAME", "rk")
-            .env("GIT_AUTHOR_EMAIL", "rk@example.invalid")
-            .env("GIT_COMMITTER_NAME", "rk")
-            .env("GIT_COMMITTER_EMAIL", "rk@example.invalid")
-            .args(args));
-        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
-    };
-    std::fs::create_dir(repo.path().join("app")).unwrap();
-    std::fs::write(
-        repo.path().join("app/Dockerfile"),
-        "FROM scratch\nCOPY a /a\n",
-    )
-    .unwrap();
-    std::fs::write(repo.path().join("app/a"), "a\n").unwrap();
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "test"]);
-    git(&[
-        "remote",
-        "add",
-        "origin",
-        "https://rk:s3cret@git.example/org/app.git",
-    ]);
+    let repo = git_work_tree();
     let reg = &env.registry;
     let mut found = Vec::new();
     for tool in ["buildx", "rkbuild"] {
@@ -537,36 +533,21 @@ fn source_policy_file_as_buildx() {
 #[test]
 fn cgroup_parent_as_buildx() {
     on_each_daemon(|env, daemon| {
-        let cfg = DockerConfig::new(env);
         let df = format!(
             "FROM {}\nRUN cat /proc/self/cgroup > /cg\nFROM scratch\nCOPY --from=0 /cg /\n",
             env.base_image_on(daemon)
         );
         let ctx = context(&[("Dockerfile", &df)]);
-        let work = tempfile::tempdir().unwrap();
-        let mut results = Vec::new();
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            let out = work.path().join(tool);
-            let o = run(cmd
-                .args([
-                    "--progress=plain",
-                    "--no-cache",
-                    "--cgroup-parent",
-                    "rkbuild-test-cg",
-                ])
-                .arg("-o")
-                .arg(format!("type=local,dest={}", out.display()))
-                .arg(ctx.path()));
-            let cg = std::fs::read_to_string(out.join("cg")).unwrap_or_default();
-            results.push((
-                o.status.code(),
-                cg.contains("rkbuild-test-cg"),
-                stderr_last_line(&o),
-            ));
-        }
+        let results: Vec<_> = export_both(
+            env,
+            daemon,
+            ctx.path(),
+            &["--cgroup-parent", "rkbuild-test-cg"],
+            "cg",
+        )
+        .into_iter()
+        .map(|(code, cg, last)| (code, cg.contains("rkbuild-test-cg"), last))
+        .collect();
         assert_eq!(
             results[0], results[1],
             "--cgroup-parent on {daemon:?}: buildx vs rkbuild"

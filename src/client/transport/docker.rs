@@ -29,6 +29,27 @@ fn not_docker(ep: &Endpoint, detail: impl Into<String>) -> Error {
     }
 }
 
+/// A fresh HTTP/1.1 connection to the daemon, driven in the background
+/// (upgrades allowed); dialling is limited to `timeout`.
+async fn connect<B>(
+    ep: &Endpoint,
+    timeout: Duration,
+) -> Result<hyper::client::conn::http1::SendRequest<B>>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let io = dial_endpoint(ep, timeout).await?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| not_docker(ep, format!("HTTP handshake failed: {e}")))?;
+    tokio::spawn(async move {
+        let _ = conn.with_upgrades().await;
+    });
+    Ok(sender)
+}
+
 /// Sends one HTTP/1.1 request on a fresh connection and returns the response
 /// with the connection still driven in the background (upgrades allowed).
 async fn send(
@@ -36,13 +57,7 @@ async fn send(
     req: Request<Empty<Bytes>>,
     timeout: Duration,
 ) -> Result<hyper::Response<hyper::body::Incoming>> {
-    let io = dial_endpoint(ep, timeout).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| not_docker(ep, format!("HTTP handshake failed: {e}")))?;
-    tokio::spawn(async move {
-        let _ = conn.with_upgrades().await;
-    });
+    let mut sender = connect(ep, timeout).await?;
     let path = req.uri().to_string();
     match tokio::time::timeout(timeout, sender.send_request(req)).await {
         Ok(Ok(resp)) => Ok(resp),
@@ -165,13 +180,7 @@ where
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let io = dial_endpoint(ep, API_TIMEOUT).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| not_docker(ep, format!("HTTP handshake failed: {e}")))?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    let mut sender = connect(ep, API_TIMEOUT).await?;
     let mut b = request(ep, method, path)?;
     for (k, v) in headers {
         b = b.header(*k, v.as_str());
