@@ -4,7 +4,7 @@
 
 /// Go behaviours reproduced byte-exact (see the crate's `go` module).
 pub mod go {
-    pub use crate::go::{csv, strconv, tabwriter, time, units};
+    pub use crate::go::{csv, json, strconv, tabwriter, time, units};
 }
 
 /// containerd's platform parsing.
@@ -18,4 +18,5 @@ pub mod dockerapi {
 }
 
 pub use crate::fsutil::walk;
+pub use crate::id::random_bytes;
 pub use crate::session::new_id;

@@ -213,7 +213,7 @@ fn os_and_version(s: &str) -> Option<(&str, &str)> {
 }
 
 /// The client's own platform (containerd's `DefaultSpec`).
-fn host() -> Spec {
+pub(crate) fn host() -> Spec {
     let (architecture, variant) = normalize_arch(go_arch(), "");
     Spec {
         os: std::env::consts::OS.to_string(),

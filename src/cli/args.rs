@@ -430,6 +430,16 @@ pub enum Command {
     Prune(PruneArgs),
     /// List builder instances
     Ls(LsArgs),
+    /// Create a new builder instance
+    Create(CreateArgs),
+    /// Remove one or more builder instances
+    Rm(RmArgs),
+    /// Set the current builder instance
+    Use(UseArgs),
+    /// Inspect current builder instance
+    Inspect(InspectArgs),
+    /// Stop builder instance
+    Stop(StopArgs),
     /// Show what a build of PATH would send: ignore file, sizes, largest
     /// entries, why a path is in or out
     #[command(name = "inspect-context")]
@@ -540,6 +550,120 @@ pub struct LsArgs {
         allow_hyphen_values = true
     )]
     pub format: String,
+}
+
+/// `create` options (buildx's).
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Context or endpoint
+    #[arg(value_name = "CONTEXT|ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Append a node to builder instead of changing it
+    #[arg(long)]
+    pub append: bool,
+    /// Boot builder after creation
+    #[arg(long)]
+    pub bootstrap: bool,
+    /// BuildKit daemon config file
+    #[arg(
+        long = "buildkitd-config",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
+    pub buildkitd_config: Option<String>,
+    /// BuildKit daemon config file
+    #[arg(
+        long = "config",
+        value_name = "string",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub config: Option<String>,
+    /// BuildKit daemon flags
+    #[arg(
+        long = "buildkitd-flags",
+        value_name = "string",
+        allow_hyphen_values = true
+    )]
+    pub buildkitd_flags: Option<String>,
+    /// Driver to use (available: "docker-container", "kubernetes", "remote")
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    pub driver: Option<String>,
+    /// Options for the driver
+    #[arg(
+        long = "driver-opt",
+        value_name = "stringArray",
+        allow_hyphen_values = true
+    )]
+    pub driver_opt: Vec<String>,
+    /// Remove a node from builder instead of changing it
+    #[arg(long)]
+    pub leave: bool,
+    /// Builder instance name
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    pub name: Option<String>,
+    /// Create/modify node with given name
+    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    pub node: Option<String>,
+    /// Fixed platforms for current node
+    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    pub platform: Vec<String>,
+    /// Set the current builder instance
+    #[arg(long = "use")]
+    pub use_: bool,
+}
+
+/// `rm` options (buildx's).
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Builders to remove (default: the current one)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Remove all inactive builders
+    #[arg(long = "all-inactive")]
+    pub all_inactive: bool,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Keep the BuildKit daemon running
+    #[arg(long = "keep-daemon")]
+    pub keep_daemon: bool,
+    /// Keep BuildKit state
+    #[arg(long = "keep-state")]
+    pub keep_state: bool,
+}
+
+/// `use` options (buildx's).
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The builder to use
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Set builder as default for current context
+    #[arg(long)]
+    pub default: bool,
+    /// Builder persists context changes
+    #[arg(long)]
+    pub global: bool,
+}
+
+/// `inspect` options (buildx's).
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The builder to inspect (default: the current one)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Ensure builder has booted before inspecting
+    #[arg(long)]
+    pub bootstrap: bool,
+}
+
+/// `stop` options (buildx's).
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// The builder to stop (default: the current one)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[cfg(test)]

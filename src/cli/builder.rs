@@ -1,10 +1,14 @@
-//! Which builder a command talks to.
+//! Which builder a command talks to: `--addr`/`BUILDKIT_HOST`, else
+//! buildx's builder (`--builder`, `BUILDX_BUILDER`, the one `use`
+//! selected, the docker context's own) from buildx's store.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rkbuild::client::driver::{self, docker::DockerDriver};
-use rkbuild::docker::{resolve_docker_host, ConfigFile};
+use rkbuild::docker::builders::{self, BuilderNode, DockerCli};
+use rkbuild::docker::store::NodeGroup;
+use rkbuild::docker::ConfigFile;
 use rkbuild::{Client, ConnectOptions, Driver, TlsOptions};
 
 use super::args::GlobalOpts;
@@ -16,15 +20,38 @@ use super::plugin::DockerGlobals;
 pub struct Builder {
     /// Builder name as buildx would show it.
     pub name: String,
-    /// How it is reached.
+    /// How its first node is reached.
     pub driver: Arc<dyn Driver>,
-    /// How to connect.
+    /// How to connect to the first node.
     pub opts: ConnectOptions,
+    /// Every node (one for `--addr`), with its driver.
+    pub nodes: Vec<BuilderNode>,
+    /// The stored builder, when it came from buildx's store (its activity
+    /// is recorded after a build).
+    pub group: Option<NodeGroup>,
     /// docker's `--debug` or the plugin's `-D`.
     pub debug: bool,
     /// The docker daemon of the current docker context (where `--load`
     /// loads images), when one is configured.
     pub docker_api: Option<rkbuild::client::Endpoint>,
+    /// What the docker CLI was told (for the store).
+    pub docker: Option<DockerCli>,
+}
+
+/// The docker CLI's view from the plugin's globals.
+pub fn docker_cli(docker: &DockerGlobals) -> CliResult<DockerCli> {
+    let dir = rkbuild::docker::config_dir();
+    Ok(DockerCli {
+        config: ConfigFile::load_from(&dir)?,
+        config_dir: dir,
+        host_flag: docker.host.clone(),
+        context_flag: docker.context.clone(),
+    })
+}
+
+/// The connect limit of `--connect-timeout`.
+pub fn connect_timeout(g: &GlobalOpts) -> Duration {
+    Duration::from_secs(g.connect_timeout.max(1))
 }
 
 impl Builder {
@@ -40,49 +67,100 @@ impl Builder {
         } else {
             None
         };
-        let opts = ConnectOptions {
-            timeout: Duration::from_secs(g.connect_timeout.max(1)),
-            tls,
-        };
-        let dir = rkbuild::docker::config_dir();
-        let docker_host = |cfg: &ConfigFile| {
-            resolve_docker_host(docker.host.as_deref(), docker.context.as_deref(), &dir, cfg)
-        };
+        let timeout = connect_timeout(g);
+        let opts = ConnectOptions { timeout, tls };
+        let debug = g.debug || docker.debug;
         if let Some(addr) = g.addr.as_deref().filter(|a| !a.is_empty()) {
-            let docker_api = ConfigFile::load_from(&dir)
-                .ok()
-                .and_then(|cfg| docker_host(&cfg).ok())
+            let cli = docker_cli(docker).ok();
+            let docker_api = cli
+                .as_ref()
+                .and_then(|c| c.current().ok())
                 .and_then(|h| DockerDriver::for_docker_host(&h.host).ok())
                 .and_then(|d| d.docker_api().cloned());
+            let driver = driver::for_address(addr)?;
+            let node = BuilderNode {
+                node: rkbuild::docker::store::Node {
+                    name: addr.to_string(),
+                    endpoint: addr.to_string(),
+                    ..Default::default()
+                },
+                driver: Ok(driver.clone()),
+                opts: opts.clone(),
+            };
             return Ok(Builder {
                 name: addr.to_string(),
-                driver: driver::for_address(addr)?,
+                driver,
                 opts,
-                debug: g.debug || docker.debug,
+                nodes: vec![node],
+                group: None,
+                debug,
                 docker_api,
+                docker: cli,
             });
         }
-        let cfg = ConfigFile::load_from(&dir)?;
-        let host = docker_host(&cfg)?;
-        if let Some(b) = g.builder.as_deref().filter(|b| !b.is_empty()) {
-            if b != host.context && b != "default" {
-                return Err(CliError::new(format!("no builder {b:?} found")).hint(
-                    "only the docker daemon's own builder (\"default\" or the context name) and --addr are supported so far",
-                ));
+        let cli = docker_cli(docker)?;
+        let current = cli.current()?;
+        let docker_api = DockerDriver::for_docker_host(&current.host)
+            .ok()
+            .and_then(|d| d.docker_api().cloned());
+        let named = g.builder.as_deref().filter(|b| !b.is_empty());
+        let store = cli.store()?;
+        let ng = {
+            let txn = store.txn()?;
+            match named {
+                Some(b) => builders::node_group(&cli, &txn, b)?,
+                None => builders::current_group(&cli, &txn)?,
             }
-        }
-        let driver = DockerDriver::for_docker_host(&host.host)?;
+        };
+        builders::validate(&cli, &ng)?;
+        let nodes = builders::nodes(&cli, &ng, timeout);
+        let first = nodes.first().ok_or_else(|| {
+            CliError::new(format!("builder {} has no nodes", ng.name)).hint(format!(
+                "add one with `docker rkbuild create --append --name {} ENDPOINT`",
+                ng.name
+            ))
+        })?;
+        let driver = first.driver.clone().map_err(|e| {
+            CliError::new(format!(
+                "builder {} node {} ({}): {e}",
+                ng.name, first.node.name, first.node.endpoint
+            ))
+        })?;
         Ok(Builder {
-            name: host.context.clone(),
-            docker_api: driver.docker_api().cloned(),
-            driver: Arc::new(driver),
-            opts,
-            debug: g.debug || docker.debug,
+            name: ng.name.clone(),
+            opts: first.opts.clone(),
+            driver,
+            nodes,
+            group: (!ng.docker_context).then_some(ng),
+            debug,
+            docker_api,
+            docker: Some(cli),
         })
     }
 
-    /// Connects.
+    /// The first node's name (`default` for the default context's
+    /// builder, `<builder>0` for a created one).
+    pub fn node_name(&self) -> &str {
+        self.nodes
+            .first()
+            .map(|n| n.node.name.as_str())
+            .unwrap_or(&self.name)
+    }
+
+    /// Connects to the first node.
     pub async fn connect(&self) -> CliResult<Client> {
         Ok(Client::connect_driver(self.driver.clone(), self.opts.clone()).await?)
+    }
+
+    /// Records that the builder was used (buildx's `updateLastActivity`;
+    /// nothing for a docker context's builder).
+    pub fn touch(&self) {
+        if let (Some(ng), Some(cli)) = (&self.group, &self.docker) {
+            if let Ok(store) = cli.store() {
+                if let Ok(txn) = store.txn() {
+                    let _ = txn.touch(&ng.name);
+                }
+            }
+        }
     }
 }

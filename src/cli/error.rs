@@ -72,6 +72,9 @@ impl From<rkbuild::Error> for CliError {
             E::NotBuildkit { .. } => Some("point --addr at buildkitd, or DOCKER_HOST at a docker daemon with BuildKit"),
             E::NotDocker { .. } => Some("point DOCKER_HOST or --context at a docker daemon, or use --addr for buildkitd"),
             E::Tls { .. } => Some("check --tlscacert, --tlscert, --tlskey and --tlsservername"),
+            E::NoBuilder { .. } => Some(
+                "list builders with `docker rkbuild ls`, or make one with `docker rkbuild create`",
+            ),
             E::Config(_) => None,
             _ => None,
         };

@@ -125,15 +125,12 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
                 let b = builder::Builder::resolve(&cli.global, &globals)?;
                 commands::prune::run(a, &b).await
             }
-            Some(Command::Ls(a)) => {
-                // Lists builders: a selected one (BUILDX_BUILDER) does not matter.
-                let g = args::GlobalOpts {
-                    builder: None,
-                    ..cli.global.clone()
-                };
-                let b = builder::Builder::resolve(&g, &globals)?;
-                commands::ls::run(a, &b).await
-            }
+            Some(Command::Ls(a)) => commands::ls::run(a, &cli.global, &globals).await,
+            Some(Command::Create(a)) => commands::create::run(a, &cli.global, &globals).await,
+            Some(Command::Rm(a)) => commands::rm::run(a, &cli.global, &globals).await,
+            Some(Command::Use(a)) => commands::use_builder::run(a, &cli.global, &globals),
+            Some(Command::Inspect(a)) => commands::inspect::run(a, &cli.global, &globals).await,
+            Some(Command::Stop(a)) => commands::stop::run(a, &cli.global, &globals),
             Some(Command::InspectContext(a)) => commands::inspect_context::run(a),
             Some(Command::Build(a)) => {
                 commands::build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await

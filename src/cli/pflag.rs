@@ -557,6 +557,21 @@ fn check_arity(w: &Walk) -> Result<(), ArgvError> {
     let cmd = w.cmd();
     let path = w.path();
     let takes_one = cmd.get_arguments().any(|a| a.is_positional());
+    // cobra's RequiresMaxArgs(1) (create, use, inspect, stop) and no
+    // limit (rm).
+    match cmd.get_name() {
+        "rm" => return Ok(()),
+        "create" | "use" | "inspect" | "stop" => {
+            if w.positionals > 1 {
+                return Err(ArgvError::Args {
+                    message: format!("\"{path}\" requires at most 1 argument."),
+                    command_path: path,
+                });
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     if takes_one {
         if w.positionals > 1 || (w.positionals == 0 && w.scopes.len() > 1) {
             return Err(exactly_one_argument(&path));

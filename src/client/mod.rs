@@ -21,6 +21,7 @@ use tonic::transport::{Channel, Endpoint as TonicEndpoint};
 
 pub use addr::{Endpoint, Target};
 pub use cache::{CacheRecord, PruneOptions, Pruned};
+
 pub use driver::{Driver, Features, LoadPath};
 pub use transport::tcp::TlsOptions;
 
@@ -83,6 +84,21 @@ pub struct WorkerInfo {
     pub labels: BTreeMap<String, String>,
     /// Platforms in `os/arch[/variant]` form.
     pub platforms: Vec<String>,
+    /// Garbage collection rules.
+    pub gc_policy: Vec<GcPolicy>,
+}
+
+/// One garbage collection rule of a worker.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GcPolicy {
+    /// The rule applies to all records.
+    pub all: bool,
+    /// Filters (`type==source.local`, ...).
+    pub filters: Vec<String>,
+    /// Keep records used within this many nanoseconds.
+    pub keep_duration: i64,
+    /// Keep this many bytes.
+    pub keep_bytes: i64,
 }
 
 impl Client {
@@ -181,6 +197,16 @@ impl Client {
                 id: w.id,
                 labels: w.labels.into_iter().collect(),
                 platforms: w.platforms.iter().map(crate::platform::format).collect(),
+                gc_policy: w
+                    .gc_policy
+                    .into_iter()
+                    .map(|g| GcPolicy {
+                        all: g.all,
+                        filters: g.filters,
+                        keep_duration: g.keep_duration,
+                        keep_bytes: g.keep_bytes,
+                    })
+                    .collect(),
             })
             .collect())
     }

@@ -78,6 +78,25 @@ pub fn resolve_docker_host(
     }
 }
 
+/// The names of the stored docker contexts (`contexts/meta/*/meta.json`),
+/// unsorted; unreadable entries are skipped.
+pub fn list_contexts(config_dir: &Path) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(rename = "Name", default)]
+        name: String,
+    }
+    let Ok(rd) = std::fs::read_dir(config_dir.join("contexts").join("meta")) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read(e.path().join("meta.json")).ok())
+        .filter_map(|d| serde_json::from_slice::<Named>(&d).ok())
+        .map(|n| n.name)
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// Reads the docker endpoint of context `name` from
 /// `contexts/meta/<sha256(name)>/meta.json`.
 pub fn context_host(config_dir: &Path, name: &str) -> Result<String> {

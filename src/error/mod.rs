@@ -113,6 +113,15 @@ pub enum Error {
     /// Invalid configuration (config.json, contexts, ...).
     #[error("{0}")]
     Config(String),
+    /// No stored builder and no docker context has this name.
+    #[error("no builder {name:?} found")]
+    NoBuilder {
+        /// The name asked for.
+        name: String,
+    },
+    /// A builder or node name that buildx would refuse.
+    #[error("{0}")]
+    InvalidName(String),
     /// The operation was canceled.
     #[error("canceled")]
     Canceled,

@@ -133,6 +133,11 @@ pub(crate) fn to_go_json<T: Serialize>(value: &T) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
+/// Go's `json.Marshal` of `value` (see [`to_go_json`]), for the binary.
+pub fn marshal<T: Serialize>(value: &T) -> String {
+    to_go_json(value)
+}
+
 /// Serde helpers for `[]byte` fields (base64 strings).
 pub(crate) mod bytes_b64 {
     use bytes::Bytes;

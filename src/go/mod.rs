@@ -22,7 +22,7 @@
 pub mod csv;
 pub(crate) mod filepath;
 pub(crate) mod fmt;
-pub(crate) mod json;
+pub mod json;
 pub mod strconv;
 pub(crate) mod syscall;
 pub mod tabwriter;

@@ -26,6 +26,17 @@ impl TabWriter {
         }
     }
 
+    /// `tabwriter.NewWriter(w, minwidth, tabwidth, padding, padchar, 0)`.
+    pub fn new(minwidth: usize, tabwidth: usize, padding: usize, padchar: char) -> Self {
+        TabWriter {
+            minwidth,
+            tabwidth,
+            padding,
+            padchar,
+            lines: Vec::new(),
+        }
+    }
+
     /// `tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)` (docker CLI tables).
     pub fn docker_table() -> Self {
         TabWriter {

@@ -70,6 +70,49 @@ fn date_time(secs: i64, nanos: u32, sep: char) -> String {
     out
 }
 
+/// Go's `time.Duration.String()` of `nanos` nanoseconds
+/// (`48h0m0s`, `1.5s`, `2ms`, `0s`).
+pub fn duration_string(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let neg = nanos < 0;
+    let u = nanos.unsigned_abs();
+    let sign = if neg { "-" } else { "" };
+    let frac = |v: u64, digits: u32| -> String {
+        // v in units of 10^-digits, printed with trailing zeros dropped.
+        let p = 10u64.pow(digits);
+        let (i, f) = (v / p, v % p);
+        if f == 0 {
+            return i.to_string();
+        }
+        let fs = format!("{f:0width$}", width = digits as usize);
+        format!("{i}.{}", fs.trim_end_matches('0'))
+    };
+    if u < 1_000_000_000 {
+        let (v, d, unit) = if u < 1_000 {
+            (u, 0, "ns")
+        } else if u < 1_000_000 {
+            (u, 3, "µs")
+        } else {
+            (u, 6, "ms")
+        };
+        return format!("{sign}{}{unit}", frac(v, d));
+    }
+    let secs_total = u / 1_000_000_000;
+    let nanos_rem = u % 1_000_000_000;
+    let h = secs_total / 3600;
+    let m = (secs_total % 3600) / 60;
+    let s = frac((secs_total % 60) * 1_000_000_000 + nanos_rem, 9);
+    if h > 0 {
+        format!("{sign}{h}h{m}m{s}s")
+    } else if m > 0 {
+        format!("{sign}{m}m{s}s")
+    } else {
+        format!("{sign}{s}s")
+    }
+}
+
 /// Go's `time.Time.String()` of a UTC time, `secs` and `nanos` since the
 /// Unix epoch: `2006-01-02 15:04:05.999999999 +0000 UTC`.
 pub fn utc_string(secs: i64, nanos: u32) -> String {
@@ -88,7 +131,7 @@ pub fn rfc3339_nano(secs: i64, nanos: u32) -> String {
 
 /// Unix seconds of an RFC 3339 time (`2006-01-02T15:04:05[.frac](Z|±07:00)`),
 /// as Go's `time.Time` reads it from JSON; `None` if it is not one.
-pub(crate) fn parse_rfc3339_unix(s: &str) -> Option<i64> {
+pub fn parse_rfc3339_unix(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
         return None;
@@ -159,6 +202,22 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_as_go_prints_them() {
+        for (n, want) in [
+            (0i64, "0s"),
+            (172_800_000_000_000, "48h0m0s"),
+            (5_184_000_000_000_000, "1440h0m0s"),
+            (1_500_000_000, "1.5s"),
+            (61_000_000_000, "1m1s"),
+            (2_000_000, "2ms"),
+            (1_500, "1.5µs"),
+            (7, "7ns"),
+        ] {
+            assert_eq!(duration_string(n), want, "{n}");
+        }
+    }
+
     use super::*;
 
     #[test]

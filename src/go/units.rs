@@ -226,6 +226,18 @@ pub fn human_size(size: f64) -> String {
     format!("{}{}", super::fmt::g4(s), UNITS[i])
 }
 
+/// go-units `BytesSize`: binary units, 4 significant digits.
+pub fn bytes_size(size: f64) -> String {
+    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+    let mut s = size;
+    let mut i = 0;
+    while s >= 1024.0 && i < UNITS.len() - 1 {
+        s /= 1024.0;
+        i += 1;
+    }
+    format!("{}{}", super::fmt::g4(s), UNITS[i])
+}
+
 /// go-units `HumanDuration`.
 pub fn human_duration(d: Duration) -> String {
     let secs = d.as_secs();
@@ -267,6 +279,13 @@ pub fn human_duration(d: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bytes_size_as_go_units() {
+        assert_eq!(bytes_size(512_000_000.0), "488.3MiB");
+        assert_eq!(bytes_size(7_000_000_000.0), "6.519GiB");
+        assert_eq!(bytes_size(100.0), "100B");
+    }
+
     use super::*;
 
     #[test]

@@ -6,6 +6,7 @@
 mod common;
 
 mod build;
+mod builders;
 mod cache;
 mod cli_integration;
 mod cli_version;

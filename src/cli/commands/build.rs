@@ -559,6 +559,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     let (tx, printer) = printer.spawn();
     let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
     let summary = printer.await.unwrap_or_default();
+    builder.touch();
     // buildx holds its log lines back while the progress display runs.
     for w in &no_output_warning {
         eprintln!("WARNING: {w}");
@@ -596,7 +597,9 @@ fn report(
                     "buildx.build.ref".into(),
                     serde_json::Value::String(format!(
                         "{}/{}/{}",
-                        builder.name, builder.name, resp.reference
+                        builder.name,
+                        builder.node_name(),
+                        resp.reference
                     )),
                 );
                 let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))

@@ -44,7 +44,11 @@ impl TlsOptions {
                 source: e,
             })
         };
+        // buildkitd serves gRPC on a plain TLS listener without ALPN:
+        // HTTP/2 is assumed when the server names no protocol (as Go's
+        // gRPC client does).
         let mut cfg = ClientTlsConfig::new()
+            .assume_http2(true)
             .domain_name(self.server_name.clone().unwrap_or_else(|| host.to_string()));
         match &self.ca_cert {
             Some(ca) => cfg = cfg.ca_certificate(Certificate::from_pem(read(ca)?)),

@@ -280,12 +280,12 @@ pub fn buildx_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
     c
 }
 
-/// `docker rkbuild` on `daemon` (the standalone buildkitd through
-/// `BUILDKIT_HOST`; buildx's builder store is not read yet).
+/// `docker rkbuild` on `daemon` (the standalone buildkitd through the same
+/// buildx remote builder as [`buildx_on`], named by `BUILDX_BUILDER`).
 pub fn rkbuild_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
     let mut c = rkbuild(cfg, env);
     if daemon == Daemon::Buildkit {
-        c.env("BUILDKIT_HOST", &env.buildkit_host);
+        c.env("BUILDX_BUILDER", &env.buildx_remote);
     }
     c
 }
@@ -345,6 +345,7 @@ pub fn ok(cmd: &mut Command) -> String {
 }
 
 pub mod bridge;
+pub mod buildkitd;
 pub mod http;
 pub mod token;
 pub mod tree;

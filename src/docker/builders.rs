@@ -1,0 +1,537 @@
+//! Builders as buildx finds them: the instances of its store
+//! ([`super::store`]) and the implicit builder of each docker context,
+//! each node with the [`Driver`] that reaches it (buildx 0.13's `builder`
+//! and `store/storeutil` packages).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::ConfigFile;
+use super::context::{self, DockerHost};
+use super::store::{NodeGroup, Store, StorePlatform, Txn};
+use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver, Driver};
+use crate::client::{ConnectOptions, Target, TlsOptions, WorkerInfo};
+use crate::error::{Error, Result};
+use crate::Client;
+
+/// What the docker CLI was told: its config directory and file, `-H` and
+/// `--context`. Builders are resolved against it.
+#[derive(Debug, Clone)]
+pub struct DockerCli {
+    /// The docker config directory (`DOCKER_CONFIG` or `~/.docker`).
+    pub config_dir: PathBuf,
+    /// Its `config.json`.
+    pub config: ConfigFile,
+    /// docker's `-H/--host`.
+    pub host_flag: Option<String>,
+    /// docker's `--context`.
+    pub context_flag: Option<String>,
+}
+
+impl DockerCli {
+    /// The current docker context and its daemon.
+    pub fn current(&self) -> Result<DockerHost> {
+        context::resolve_docker_host(
+            self.host_flag.as_deref(),
+            self.context_flag.as_deref(),
+            &self.config_dir,
+            &self.config,
+        )
+    }
+
+    /// buildx's `GetCurrentEndpoint`: the key under which the store
+    /// remembers the selected builder (the context's name, or the docker
+    /// host for the default context).
+    pub fn current_endpoint(&self) -> Result<String> {
+        let cur = self.current()?;
+        Ok(if cur.context == "default" {
+            cur.host
+        } else {
+            cur.context
+        })
+    }
+
+    /// The docker contexts: `default` and the stored ones, by name.
+    pub fn contexts(&self) -> Vec<String> {
+        let mut names = context::list_contexts(&self.config_dir);
+        if !names.iter().any(|n| n == "default") {
+            names.push("default".into());
+        }
+        names.sort();
+        names
+    }
+
+    /// The docker host a node endpoint names: a context's daemon, or the
+    /// endpoint itself (buildx's `NewClientAPI`).
+    pub fn docker_host_of(&self, endpoint: &str) -> Result<String> {
+        if self.contexts().iter().any(|c| c == endpoint) {
+            if endpoint == "default" {
+                let cur = context::resolve_docker_host(
+                    self.host_flag.as_deref(),
+                    Some("default"),
+                    &self.config_dir,
+                    &self.config,
+                )?;
+                return Ok(cur.host);
+            }
+            return context::context_host(&self.config_dir, endpoint);
+        }
+        Ok(endpoint.to_string())
+    }
+
+    /// buildx's directory (`$BUILDX_CONFIG` or `<config dir>/buildx`).
+    pub fn buildx_dir(&self) -> PathBuf {
+        super::buildx::dir_from_env(&self.config_dir)
+    }
+
+    /// The builder store, opened.
+    pub fn store(&self) -> Result<Store> {
+        Store::open(&self.buildx_dir())
+    }
+}
+
+/// buildx's `GetNodeGroup`: stored builder `name`, else the docker context
+/// of that name; else `no builder "NAME" found`.
+pub fn node_group(cli: &DockerCli, txn: &Txn<'_>, name: &str) -> Result<NodeGroup> {
+    match txn.by_name(name) {
+        Ok(Some(ng)) => return Ok(ng),
+        Ok(None) | Err(Error::InvalidName(_)) => {}
+        Err(e) => return Err(e),
+    }
+    if cli.contexts().iter().any(|c| c == name) {
+        return Ok(context_group(txn, name));
+    }
+    Err(Error::NoBuilder {
+        name: name.to_string(),
+    })
+}
+
+fn context_group(txn: &Txn<'_>, name: &str) -> NodeGroup {
+    NodeGroup {
+        name: name.to_string(),
+        driver: String::new(),
+        nodes: vec![super::store::Node {
+            name: name.to_string(),
+            endpoint: name.to_string(),
+            ..Default::default()
+        }],
+        dynamic: false,
+        docker_context: true,
+        last_activity: txn.context_activity(name),
+    }
+}
+
+/// buildx's `GetCurrentInstance`: the builder selected for the current
+/// docker endpoint, else the current context's own.
+pub fn current_group(cli: &DockerCli, txn: &Txn<'_>) -> Result<NodeGroup> {
+    let key = cli.current_endpoint()?;
+    if let Some(ng) = txn.current(&key)? {
+        return Ok(ng);
+    }
+    node_group(cli, txn, &cli.current()?.context)
+}
+
+/// buildx's `GetBuilders`: the stored builders by name, then each docker
+/// context's builder (by name) unless a stored one has its name.
+pub fn all_groups(cli: &DockerCli, txn: &Txn<'_>) -> Result<Vec<NodeGroup>> {
+    let mut out = txn.list()?;
+    for c in cli.contexts() {
+        if out.iter().any(|ng| ng.name == c) {
+            continue;
+        }
+        out.push(context_group(txn, &c));
+    }
+    Ok(out)
+}
+
+/// buildx's check that a docker context's builder is only used from that
+/// context.
+pub fn validate(cli: &DockerCli, ng: &NodeGroup) -> Result<()> {
+    if ng.docker_context && ng.name != cli.current()?.context {
+        return Err(Error::Config(format!(
+            "use `docker --context={0} buildx` to switch to context {0:?}",
+            ng.name
+        )));
+    }
+    Ok(())
+}
+
+/// The driver name of a builder: its own, or `docker` for a context's.
+pub fn driver_name(ng: &NodeGroup) -> &str {
+    if ng.driver.is_empty() {
+        "docker"
+    } else {
+        &ng.driver
+    }
+}
+
+/// One node of a builder with what reaches it.
+#[derive(Debug, Clone)]
+pub struct BuilderNode {
+    /// The node as stored.
+    pub node: super::store::Node,
+    /// The driver, or why this node cannot be reached by rkbuild.
+    pub driver: std::result::Result<Arc<dyn Driver>, String>,
+    /// How to connect (TLS from the `cacert`/`cert`/`key`/`servername`
+    /// driver options).
+    pub opts: ConnectOptions,
+}
+
+impl BuilderNode {
+    /// The platforms set for the node (`create --platform`), formatted.
+    pub fn configured_platforms(&self) -> Vec<String> {
+        self.node
+            .platforms
+            .iter()
+            .flatten()
+            .map(StorePlatform::format)
+            .collect()
+    }
+
+    /// Connects to the node.
+    pub async fn connect(&self) -> Result<Client> {
+        match &self.driver {
+            Ok(d) => Client::connect_driver(d.clone(), self.opts.clone()).await,
+            Err(e) => Err(Error::Config(e.clone())),
+        }
+    }
+}
+
+/// The nodes of builder `ng` with their drivers; `timeout` bounds each
+/// connection.
+pub fn nodes(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Vec<BuilderNode> {
+    ng.nodes
+        .iter()
+        .map(|n| {
+            let opts_map = n.driver_opts.clone().unwrap_or_default();
+            let mut opts = ConnectOptions {
+                timeout,
+                tls: None,
+            };
+            let driver = match driver_name(ng) {
+                "docker" => cli
+                    .docker_host_of(&n.endpoint)
+                    .and_then(|h| DockerDriver::for_docker_host(&h))
+                    .map(|d| Arc::new(d) as Arc<dyn Driver>)
+                    .map_err(|e| e.to_string()),
+                "remote" => remote_options(n, &opts_map).and_then(|tls| {
+                    opts.tls = tls;
+                    remote_driver(&n.endpoint)
+                }),
+                other => Err(format!(
+                    "the {other} driver is not supported by rkbuild yet; use a remote or docker builder, or `docker buildx` for this one"
+                )),
+            };
+            BuilderNode {
+                node: n.clone(),
+                driver,
+                opts,
+            }
+        })
+        .collect()
+}
+
+fn remote_driver(endpoint: &str) -> std::result::Result<Arc<dyn Driver>, String> {
+    let scheme = endpoint.split("://").next().unwrap_or("");
+    match scheme {
+        "unix" | "tcp" => Target::parse(endpoint)
+            .map(|t| Arc::new(RemoteDriver::new(t.endpoint().clone())) as Arc<dyn Driver>)
+            .map_err(|e| e.to_string()),
+        "docker-container" | "kube-pod" | "npipe" | "ssh" => Err(format!(
+            "remote endpoints of the form {scheme}:// are not supported by rkbuild yet ({endpoint})"
+        )),
+        _ => Err(format!("invalid endpoint address: {endpoint}")),
+    }
+}
+
+/// buildx's remote driver factory: no config files, no daemon flags,
+/// only the TLS options (absolute paths), all of them present when TLS is
+/// asked for.
+fn remote_options(
+    n: &super::store::Node,
+    o: &BTreeMap<String, String>,
+) -> std::result::Result<Option<TlsOptions>, String> {
+    if n.files.as_ref().is_some_and(|f| !f.is_empty()) {
+        return Err("setting config file is not supported for remote driver".into());
+    }
+    if n.flags.as_ref().is_some_and(|f| !f.is_empty()) {
+        return Err("setting buildkit flags is not supported for remote driver".into());
+    }
+    for (k, v) in o {
+        match k.as_str() {
+            "servername" => {}
+            "cacert" | "cert" | "key" => {
+                if !Path::new(v).is_absolute() {
+                    return Err(format!("non-absolute path '{v}' provided for {k}"));
+                }
+            }
+            _ => return Err(format!("invalid driver option {k} for remote driver")),
+        }
+    }
+    let tls = remote_tls(o);
+    if let Some(t) = &tls {
+        let mut missing = Vec::new();
+        if t.ca_cert.is_none() {
+            missing.push("cacert");
+        }
+        if t.cert.is_some() && t.key.is_none() {
+            missing.push("key");
+        }
+        if t.key.is_some() && t.cert.is_none() {
+            missing.push("cert");
+        }
+        if !missing.is_empty() {
+            return Err(format!(
+                "tls enabled, but missing keys {}",
+                missing.join(", ")
+            ));
+        }
+    }
+    Ok(tls)
+}
+
+/// TLS of a remote node from its driver options (buildx's remote driver:
+/// `cacert`, `cert`, `key` paths and `servername`).
+fn remote_tls(o: &BTreeMap<String, String>) -> Option<TlsOptions> {
+    let path = |k: &str| o.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let tls = TlsOptions {
+        ca_cert: path("cacert"),
+        cert: path("cert"),
+        key: path("key"),
+        server_name: o.get("servername").filter(|v| !v.is_empty()).cloned(),
+    };
+    (tls.ca_cert.is_some() || tls.cert.is_some() || tls.key.is_some() || tls.server_name.is_some())
+        .then_some(tls)
+}
+
+/// A node's state (buildx's driver `Status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not reachable (remote) or not created.
+    Inactive,
+    /// Being started.
+    Starting,
+    /// Answering.
+    Running,
+    /// Being stopped.
+    Stopping,
+    /// Created but stopped.
+    Stopped,
+}
+
+impl Status {
+    /// buildx's word for it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Inactive => "inactive",
+            Status::Starting => "starting",
+            Status::Running => "running",
+            Status::Stopping => "stopping",
+            Status::Stopped => "stopped",
+        }
+    }
+}
+
+/// What [`load`] learnt of a node (buildx's `Node` after `LoadNodes` with
+/// data).
+#[derive(Debug, Clone, Default)]
+pub struct NodeInfo {
+    /// The node's state; `None` when it could not be asked.
+    pub status: Option<Status>,
+    /// BuildKit's version.
+    pub version: String,
+    /// The configured platforms, then the workers' (deduplicated).
+    pub platforms: Vec<String>,
+    /// Worker ids, sorted.
+    pub ids: Vec<String>,
+    /// The first worker's labels.
+    pub labels: BTreeMap<String, String>,
+    /// The first worker's garbage collection rules.
+    pub gc_policy: Vec<crate::client::GcPolicy>,
+    /// Why the node could not be loaded.
+    pub err: Option<String>,
+}
+
+/// Asks node `n` for its state, workers and version, as buildx's
+/// `LoadNodes(WithData)`: a remote node that does not answer is
+/// `inactive`; a docker daemon that does not answer is an error.
+pub async fn load(n: &BuilderNode, docker_driver: bool) -> NodeInfo {
+    let mut info = NodeInfo {
+        platforms: n.configured_platforms(),
+        ..NodeInfo::default()
+    };
+    if let Err(e) = &n.driver {
+        info.err = Some(e.clone());
+        return info;
+    }
+    let client = match n.connect().await {
+        Ok(c) => c,
+        Err(e) if docker_driver => {
+            info.err = Some(e.to_string());
+            return info;
+        }
+        Err(_) => {
+            info.status = Some(Status::Inactive);
+            return info;
+        }
+    };
+    let workers: Vec<WorkerInfo> = match client.workers().await {
+        Ok(w) => w,
+        Err(e) if docker_driver => {
+            info.err = Some(format!("listing workers: {e}"));
+            return info;
+        }
+        Err(_) => {
+            info.status = Some(Status::Inactive);
+            return info;
+        }
+    };
+    info.status = Some(Status::Running);
+    for (i, w) in workers.iter().enumerate() {
+        info.ids.push(w.id.clone());
+        for p in &w.platforms {
+            if !info.platforms.contains(p) {
+                info.platforms.push(p.clone());
+            }
+        }
+        if i == 0 {
+            info.labels = w.labels.clone();
+            info.gc_policy = w.gc_policy.clone();
+        }
+    }
+    info.ids.sort();
+    match client.info().await {
+        Ok(v) => info.version = v.version,
+        // BuildKit before 0.11 has no Control.Info: an old BuildKit, not
+        // an error (buildx then asks the driver for a version).
+        Err(Error::NotBuildkit { .. }) => {}
+        Err(e) => info.err = Some(e.to_string()),
+    }
+    info
+}
+
+/// A builder with what its nodes said (buildx's `Builder` after
+/// `LoadNodes(WithData)`).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The builder.
+    pub group: NodeGroup,
+    /// Each node and what it said, in the builder's order.
+    pub nodes: Vec<(BuilderNode, NodeInfo)>,
+    /// Why the builder as a whole could not be loaded (a docker context
+    /// whose daemon does not answer).
+    pub err: Option<String>,
+}
+
+impl Loaded {
+    /// The driver's name (`docker` for a docker context's builder).
+    pub fn driver(&self) -> &str {
+        driver_name(&self.group)
+    }
+
+    /// Whether no node is running (buildx's `Inactive`).
+    pub fn inactive(&self) -> bool {
+        !self
+            .nodes
+            .iter()
+            .any(|(_, i)| i.status == Some(Status::Running))
+    }
+}
+
+/// Loads builder `ng`: its nodes asked in parallel, the whole within
+/// `limit` (a node that has not answered by then is an error).
+pub async fn load_group(
+    cli: &DockerCli,
+    ng: &NodeGroup,
+    timeout: Duration,
+    limit: Duration,
+) -> Loaded {
+    let docker = driver_name(ng) == "docker";
+    let ns = nodes(cli, ng, timeout);
+    let futs = ns.iter().map(|n| async move {
+        match tokio::time::timeout(limit, load(n, docker)).await {
+            Ok(i) => i,
+            Err(_) => NodeInfo {
+                platforms: n.configured_platforms(),
+                err: Some(format!(
+                    "no answer from {} within {:.0}s",
+                    n.node.endpoint,
+                    limit.as_secs_f64()
+                )),
+                ..NodeInfo::default()
+            },
+        }
+    });
+    let infos = futures_util::future::join_all(futs).await;
+    let mut loaded = Loaded {
+        group: ng.clone(),
+        nodes: ns.into_iter().zip(infos).collect(),
+        err: None,
+    };
+    if ng.docker_context {
+        if let Some(e) = loaded.nodes.first().and_then(|(_, i)| i.err.clone()) {
+            loaded.err = Some(e);
+            loaded.nodes.clear();
+        }
+    }
+    loaded
+}
+
+/// buildx's `FormatInGroups`: the configured platforms marked `*`, then
+/// the others, each once.
+pub fn format_platforms(configured: &[String], all: &[String]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, group) in [configured, all].into_iter().enumerate() {
+        for p in group {
+            if seen.contains(&p.as_str()) {
+                continue;
+            }
+            seen.push(p);
+            out.push(if i == 0 { format!("{p}*") } else { p.clone() });
+        }
+    }
+    out
+}
+
+/// The store directory of a docker config directory, for callers that
+/// only have the path.
+pub fn store_at(config_dir: &Path) -> Result<Store> {
+    Store::open(&super::buildx::dir_from_env(config_dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_in_groups_as_buildx() {
+        let c = vec!["linux/arm64".to_string()];
+        let all = vec![
+            "linux/arm64".to_string(),
+            "linux/amd64".to_string(),
+            "linux/amd64/v2".to_string(),
+        ];
+        assert_eq!(
+            format_platforms(&c, &all),
+            ["linux/arm64*", "linux/amd64", "linux/amd64/v2"]
+        );
+    }
+
+    #[test]
+    fn remote_nodes_take_tls_from_driver_opts() {
+        let mut o = BTreeMap::new();
+        o.insert("cacert".to_string(), "/c/ca.pem".to_string());
+        o.insert("servername".to_string(), "bk".to_string());
+        let t = remote_tls(&o).unwrap();
+        assert_eq!(t.ca_cert.as_deref(), Some(Path::new("/c/ca.pem")));
+        assert_eq!(t.server_name.as_deref(), Some("bk"));
+        assert!(remote_tls(&BTreeMap::new()).is_none());
+        assert!(remote_driver("kube-pod://p")
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(remote_driver("tcp://h:1").is_ok());
+    }
+}

@@ -1,0 +1,538 @@
+//! Builders side by side with buildx 0.13.1 in one DOCKER_CONFIG: buildx's
+//! store read and written both ways (`ls`, `inspect`, `use`, `create`,
+//! `rm`), remote builders over unix and tcp+mTLS, multi-platform builds.
+
+use crate::common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::buildkitd::{Buildkitd, Listen, Pki};
+use common::*;
+
+fn bx(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("buildx");
+    c
+}
+
+fn rk(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("rkbuild");
+    c
+}
+
+/// stdout, stderr and exit status of both, for `args`.
+fn same(cfg: &DockerConfig, env: &TestEnv, args: &[&str]) -> String {
+    let b = run(bx(cfg, env).args(args));
+    let r = run(rk(cfg, env).args(args));
+    assert_eq!(stdout(&r), stdout(&b), "stdout of {args:?}");
+    assert_eq!(stderr(&r), stderr(&b), "stderr of {args:?}");
+    assert_eq!(r.status.code(), b.status.code(), "exit status of {args:?}");
+    stdout(&r)
+}
+
+/// The message of an `ERROR: ...` line, without rkbuild's hint.
+fn error_of(o: &std::process::Output) -> String {
+    let l = stderr_last_line(o);
+    match l.find(" (hint: ") {
+        Some(i) => l[..i].to_string(),
+        None => l,
+    }
+}
+
+fn need_buildkit(env: &TestEnv) -> bool {
+    env.daemons().contains(&Daemon::Buildkit)
+}
+
+#[test]
+fn ls_inspect_and_use_match_buildx_on_the_same_store() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    let cfg = DockerConfig::new(env);
+    // A docker context of its own (same daemon), and a remote builder made
+    // by buildx that does not answer, with a fixed platform.
+    ok(cfg.docker(env).args([
+        "context",
+        "create",
+        "ctxb",
+        "--docker",
+        &format!("host={}", env.docker_host),
+    ]));
+    ok(bx(&cfg, env).args([
+        "create",
+        "--name",
+        "Gone",
+        "--driver",
+        "remote",
+        "--platform",
+        "linux/arm64",
+        "--driver-opt",
+        "cacert=/nonexistent/ca.pem",
+        "unix:///nonexistent/buildkitd.sock",
+    ]));
+    let table = same(&cfg, env, &["ls"]);
+    for want in [
+        "default*",
+        "ctxb",
+        "gone",
+        "rkbuild-remote",
+        "inactive",
+        "linux/arm64*",
+    ] {
+        assert!(table.contains(want), "{want} missing:\n{table}");
+    }
+    same(&cfg, env, &["ls", "--format", "json"]);
+    same(
+        &cfg,
+        env,
+        &[
+            "ls",
+            "--format",
+            "{{.Name}}: {{.DriverEndpoint}} {{.Status}}",
+        ],
+    );
+    same(
+        &cfg,
+        env,
+        &[
+            "ls",
+            "--format",
+            "table {{.Name}}\t{{.LastActivity}}\t{{.Error}}",
+        ],
+    );
+    for name in ["rkbuild-remote", "gone", "default"] {
+        same(&cfg, env, &["inspect", name]);
+    }
+    same(&cfg, env, &["inspect"]);
+    // A context's builder is used from that context only.
+    same(&cfg, env, &["inspect", "ctxb"]);
+    // `use` by rkbuild is what buildx then lists and builds with, and back.
+    ok(rk(&cfg, env).args(["use", "rkbuild-remote"]));
+    let table = same(&cfg, env, &["ls"]);
+    assert!(table.contains("rkbuild-remote*"), "{table}");
+    same(&cfg, env, &["inspect"]);
+    let cur = std::fs::read_to_string(cfg.path().join("buildx/current")).unwrap();
+    assert_eq!(
+        cur,
+        format!(
+            r#"{{"Key":"{}","Name":"rkbuild-remote","Global":false}}"#,
+            env.docker_host
+        )
+    );
+    ok(bx(&cfg, env).args(["use", "default"]));
+    assert!(same(&cfg, env, &["ls"]).contains("default*"));
+    ok(rk(&cfg, env).args(["use", "--default", "gone"]));
+    let rk_files = store_files(cfg.path());
+    ok(bx(&cfg, env).args(["use", "--default", "gone"]));
+    assert_eq!(
+        store_files(cfg.path()),
+        rk_files,
+        "use --default writes what buildx writes"
+    );
+    ok(rk(&cfg, env).args(["use", "default"]));
+    // Refusals: the same words and status.
+    for args in [
+        &["use", "nope"][..],
+        &["use", "ctxb"],
+        &["inspect", "nope"],
+        &["rm", "default"],
+        &["rm", "nope"],
+    ] {
+        let b = run(bx(&cfg, env).args(args));
+        let r = run(rk(&cfg, env).args(args));
+        assert_eq!(r.status.code(), b.status.code(), "{args:?}: {}", stderr(&r));
+        let (be, re) = (error_of(&b), error_of(&r));
+        if args[0] == "use" && args.len() == 2 && args[1] == "nope" {
+            // buildx's wraps the open error (same path); compare the start.
+            assert!(
+                re.starts_with("ERROR: failed to find instance \"nope\""),
+                "{re}"
+            );
+            assert!(
+                be.starts_with("ERROR: failed to find instance \"nope\""),
+                "{be}"
+            );
+        } else if args[0] == "rm" {
+            assert_eq!(
+                stderr(&r).lines().next(),
+                stderr(&b).lines().next(),
+                "{args:?}"
+            );
+        } else {
+            assert_eq!(re, be, "{args:?}");
+        }
+    }
+}
+
+/// The store's files (name → bytes), without activity times.
+fn store_files(cfg: &Path) -> Vec<(String, Vec<u8>)> {
+    let root = cfg.join("buildx");
+    let mut out = Vec::new();
+    for d in ["instances", "defaults"] {
+        let mut names: Vec<_> = std::fs::read_dir(root.join(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        for n in names {
+            out.push((
+                format!("{d}/{n}"),
+                std::fs::read(root.join(d).join(&n)).unwrap(),
+            ));
+        }
+    }
+    out.push((
+        "current".into(),
+        std::fs::read(root.join("current")).unwrap(),
+    ));
+    out
+}
+
+#[test]
+fn builders_made_by_either_are_used_by_both() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
+        ("a", "from a store builder\n"),
+    ]);
+    // rkbuild creates, buildx builds with it; and the file is buildx's.
+    let o = run(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "rk-made",
+        "--driver",
+        "remote",
+        "--platform",
+        "linux/amd64",
+        &env.buildkit_host,
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "rk-made\n");
+    ok(bx(&cfg, env).args([
+        "create",
+        "--name",
+        "bx-made",
+        "--driver",
+        "remote",
+        "--platform",
+        "linux/amd64",
+        &env.buildkit_host,
+    ]));
+    let inst =
+        |n: &str| std::fs::read_to_string(cfg.path().join("buildx/instances").join(n)).unwrap();
+    assert_eq!(
+        inst("rk-made").replace("rk-made", "X"),
+        inst("bx-made").replace("bx-made", "X")
+    );
+    for (who, builder) in [
+        ("buildx", "rk-made"),
+        ("rkbuild", "bx-made"),
+        ("rkbuild", "rk-made"),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let mut c = if who == "buildx" {
+            bx(&cfg, env)
+        } else {
+            rk(&cfg, env)
+        };
+        if who == "buildx" {
+            c.arg("build");
+        }
+        let o = run(c
+            .args(["--builder", builder, "--progress=plain"])
+            .arg("-o")
+            .arg(format!("type=local,dest={}", out.path().display()))
+            .arg(ctx.path()));
+        assert!(o.status.success(), "{who} on {builder}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "building with \"{builder}\" instance using remote driver"
+            )),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("a")).unwrap(),
+            "from a store builder\n"
+        );
+        // A build records the builder's activity, as buildx does.
+        assert!(cfg.path().join("buildx/activity").join(builder).exists());
+    }
+    // BUILDX_BUILDER picks it too; a metadata file names builder and node.
+    let md = cfg.path().join("md.json");
+    let o = run(rk(&cfg, env)
+        .env("BUILDX_BUILDER", "rk-made")
+        .args([
+            "--progress=quiet",
+            "-o",
+            "type=cacheonly",
+            "--metadata-file",
+        ])
+        .arg(&md)
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains("\"buildx.build.ref\": \"rk-made/rk-made0/"),
+        "{md}"
+    );
+    // Appending a node and leaving it, as buildx does it.
+    ok(rk(&cfg, env).args([
+        "create",
+        "--append",
+        "--name",
+        "rk-made",
+        "--node",
+        "extra",
+        "unix:///nonexistent.sock",
+    ]));
+    ok(bx(&cfg, env).args([
+        "create",
+        "--append",
+        "--name",
+        "bx-made",
+        "--node",
+        "extra",
+        "unix:///nonexistent.sock",
+    ]));
+    assert_eq!(
+        inst("rk-made").replace("rk-made", "X"),
+        inst("bx-made").replace("bx-made", "X")
+    );
+    same(&cfg, env, &["ls"]);
+    ok(rk(&cfg, env).args(["create", "--leave", "--name", "rk-made", "--node", "extra"]));
+    ok(bx(&cfg, env).args(["create", "--leave", "--name", "bx-made", "--node", "extra"]));
+    assert_eq!(
+        inst("rk-made").replace("rk-made", "X"),
+        inst("bx-made").replace("bx-made", "X")
+    );
+    // Refusals with buildx's words.
+    for args in [
+        &[
+            "create",
+            "--name",
+            "default",
+            "--driver",
+            "remote",
+            "unix:///x",
+        ][..],
+        &["create", "--append", "--driver", "remote", "unix:///x"],
+        &[
+            "create",
+            "--name",
+            "rk-made",
+            "--driver",
+            "remote",
+            "unix:///y",
+        ],
+        &["create", "--name", "n1", "--driver", "remote", "ftp://x"],
+        &["create", "--name", "n1", "--driver", "nosuch", "unix:///x"],
+        &[
+            "create",
+            "--name",
+            "n1",
+            "--driver",
+            "remote",
+            "--driver-opt",
+            "bad",
+            "unix:///x",
+        ],
+        &[
+            "create",
+            "--name",
+            "n1",
+            "--driver",
+            "remote",
+            "--driver-opt",
+            "foo=bar",
+            "unix:///x",
+        ],
+        &[
+            "create",
+            "--name",
+            "n1",
+            "--driver",
+            "remote",
+            "--driver-opt",
+            "cacert=rel.pem",
+            "unix:///x",
+        ],
+        &[
+            "create",
+            "--name",
+            "1bad",
+            "--driver",
+            "remote",
+            "unix:///x",
+        ],
+    ] {
+        let b = run(bx(&cfg, env).args(args));
+        let r = run(rk(&cfg, env).args(args));
+        assert_eq!(r.status.code(), b.status.code(), "{args:?}: {}", stderr(&r));
+        assert_eq!(error_of(&r), error_of(&b), "{args:?}");
+    }
+    assert!(
+        !cfg.path().join("buildx/instances/n1").exists(),
+        "a refused create leaves nothing"
+    );
+    // rm by rkbuild: buildx no longer lists it; and the reverse.
+    let o = run(rk(&cfg, env).args(["rm", "bx-made"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "bx-made removed\n");
+    let o = run(bx(&cfg, env).args(["rm", "rk-made"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = same(&cfg, env, &["ls"]);
+    assert!(
+        !table.contains("rk-made") && !table.contains("bx-made"),
+        "{table}"
+    );
+}
+
+#[test]
+fn remote_builder_over_tcp_with_mtls() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    let pki = Pki::new();
+    let bk = Buildkitd::start(env, Listen::Tls(&pki), &[]);
+    let cfg = DockerConfig::new(env);
+    let p = |f: &str| pki.path(f).display().to_string();
+    let opt = |ca: &str| {
+        format!(
+            "cacert={},cert={},key={}",
+            p(ca),
+            p("client.pem"),
+            p("client-key.pem")
+        )
+    };
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "tls",
+        "--driver",
+        "remote",
+        "--driver-opt",
+        &opt("ca.pem"),
+        &bk.addr,
+    ]));
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "wrongca",
+        "--driver",
+        "remote",
+        "--driver-opt",
+        &opt("otherca.pem"),
+        &bk.addr,
+    ]));
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "nocert",
+        "--driver",
+        "remote",
+        "--driver-opt",
+        &format!("cacert={}", p("ca.pem")),
+        &bk.addr,
+    ]));
+    let table = same(&cfg, env, &["ls"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with(" \\_ tls0") && l.contains(&bk.addr) && l.contains("running")),
+        "{table}"
+    );
+    same(&cfg, env, &["inspect", "tls"]);
+    same(&cfg, env, &["inspect", "wrongca"]);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
+        ("a", "over mTLS\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let o = run(rk(&cfg, env)
+        .args(["--builder", "tls", "--progress=plain", "-o"])
+        .arg(format!("type=local,dest={}", out.path().display()))
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("a")).unwrap(),
+        "over mTLS\n"
+    );
+    // A wrong CA, or no client certificate: refused, one line, quickly.
+    for b in ["wrongca", "nocert"] {
+        let t = std::time::Instant::now();
+        let o = run(rk(&cfg, env)
+            .args(["--builder", b, "--progress=plain"])
+            .arg(ctx.path()));
+        assert!(!o.status.success());
+        assert!(t.elapsed().as_secs() < 10, "{b}: {:?}", t.elapsed());
+        let e = stderr_last_line(&o);
+        assert!(
+            e.starts_with("ERROR: TLS with tcp://127.0.0.1:"),
+            "{b}: {e}"
+        );
+    }
+    drop(bk);
+}
+
+#[test]
+fn multi_platform_build_on_a_remote_builder_matches_buildx() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    let cfg = DockerConfig::new(env);
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            "FROM scratch\nARG TARGETPLATFORM\nCOPY a /a\n",
+        ),
+        ("a", "two platforms\n"),
+    ]);
+    let mut dirs = Vec::new();
+    for who in ["buildx", "rkbuild"] {
+        let out = tempfile::tempdir().unwrap();
+        let mut c = if who == "buildx" {
+            buildx_on(&cfg, env, Daemon::Buildkit)
+        } else {
+            rkbuild_on(&cfg, env, Daemon::Buildkit)
+        };
+        let o = run(c
+            .args([
+                "--progress=plain",
+                "--platform",
+                "linux/amd64,linux/arm64",
+                "-o",
+            ])
+            .arg(format!("type=local,dest={}", out.path().display()))
+            .arg(ctx.path()));
+        assert!(o.status.success(), "{who}: {}", stderr(&o));
+        dirs.push(out);
+    }
+    for d in &dirs {
+        for p in ["linux_amd64/a", "linux_arm64/a"] {
+            assert_eq!(
+                std::fs::read_to_string(d.path().join(p)).unwrap(),
+                "two platforms\n",
+                "{p}"
+            );
+        }
+    }
+    // On the docker driver (no containerd image store): buildx's refusal.
+    let b = run(buildx(&cfg, env)
+        .args(["--platform", "linux/amd64,linux/arm64"])
+        .arg(ctx.path()));
+    let r = run(rkbuild(&cfg, env)
+        .args(["--platform", "linux/amd64,linux/arm64"])
+        .arg(ctx.path()));
+    assert_eq!(r.status.code(), b.status.code());
+    assert_eq!(error_of(&r), error_of(&b));
+}
