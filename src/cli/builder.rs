@@ -138,15 +138,6 @@ impl Builder {
         })
     }
 
-    /// The first node's name (`default` for the default context's
-    /// builder, `<builder>0` for a created one).
-    pub fn node_name(&self) -> &str {
-        self.nodes
-            .first()
-            .map(|n| n.node.name.as_str())
-            .unwrap_or(&self.name)
-    }
-
     /// Connects to the first node.
     pub async fn connect(&self) -> CliResult<Client> {
         Ok(Client::connect_driver(self.driver.clone(), self.opts.clone()).await?)

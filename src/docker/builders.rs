@@ -479,6 +479,98 @@ pub async fn load_group(
     loaded
 }
 
+/// Whether a node platform `have` can build `want` (containerd's
+/// `platforms.Only`: the same platform, 386 on amd64, older arm variants
+/// on arm64 and newer arm, lower amd64 levels on higher ones).
+fn can_build(have: &str, want: &str) -> bool {
+    if have == want {
+        return true;
+    }
+    let split = |s: &str| {
+        let mut it = s.splitn(3, '/');
+        (
+            it.next().unwrap_or("").to_string(),
+            it.next().unwrap_or("").to_string(),
+            it.next().unwrap_or("").to_string(),
+        )
+    };
+    let (hos, harch, hvar) = split(have);
+    let (wos, warch, wvar) = split(want);
+    if hos != wos {
+        return false;
+    }
+    let level = |v: &str| v.trim_start_matches('v').parse::<u32>().unwrap_or(1);
+    match (harch.as_str(), warch.as_str()) {
+        ("amd64", "386") => true,
+        ("amd64", "amd64") => level(&wvar) <= level(&hvar),
+        ("arm64", "arm") => level(&wvar) <= 8 && !wvar.is_empty(),
+        ("arm", "arm") => !hvar.is_empty() && level(&wvar) <= level(&hvar),
+        _ => false,
+    }
+}
+
+/// buildx's node selection (`build/driver.go`): each requested platform
+/// goes to the first node that names it in `create --platform`; when one
+/// is not named anywhere, every node is asked for its workers and the
+/// platform goes to the first node that builds it exactly, else to the
+/// first that can build it, else to the first node. Returns node indexes
+/// with their platforms, in order of first use; no platforms: the first
+/// node.
+pub async fn split_platforms(
+    builder: &str,
+    nodes: &[BuilderNode],
+    requested: &[String],
+) -> Result<Vec<(usize, Vec<String>)>> {
+    if nodes.len() <= 1 || requested.is_empty() {
+        return Ok(vec![(0, requested.to_vec())]);
+    }
+    let configured: Vec<Vec<String>> = nodes.iter().map(|n| n.configured_platforms()).collect();
+    let strict: Vec<Option<usize>> = requested
+        .iter()
+        .map(|p| configured.iter().position(|c| c.contains(p)))
+        .collect();
+    let picks: Vec<usize> = if strict.iter().all(Option::is_some) {
+        strict.into_iter().flatten().collect()
+    } else {
+        let asks = nodes.iter().map(|n| async move {
+            let c = n.connect().await?;
+            c.workers().await
+        });
+        let answers = futures_util::future::join_all(asks).await;
+        let mut all: Vec<Vec<String>> = Vec::new();
+        for (i, a) in answers.into_iter().enumerate() {
+            let mut ps = configured[i].clone();
+            match a {
+                Ok(ws) => ps.extend(ws.into_iter().flat_map(|w| w.platforms)),
+                Err(e) => {
+                    return Err(Error::Config(format!(
+                        "builder {builder} node {} ({}): {e}",
+                        nodes[i].node.name, nodes[i].node.endpoint
+                    )))
+                }
+            }
+            all.push(ps);
+        }
+        requested
+            .iter()
+            .map(|p| {
+                all.iter()
+                    .position(|ps| ps.contains(p))
+                    .or_else(|| all.iter().position(|ps| ps.iter().any(|h| can_build(h, p))))
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let mut out: Vec<(usize, Vec<String>)> = Vec::new();
+    for (p, idx) in requested.iter().zip(picks) {
+        match out.iter_mut().find(|(i, _)| *i == idx) {
+            Some((_, ps)) => ps.push(p.clone()),
+            None => out.push((idx, vec![p.clone()])),
+        }
+    }
+    Ok(out)
+}
+
 /// buildx's `FormatInGroups`: the configured platforms marked `*`, then
 /// the others, each once.
 pub fn format_platforms(configured: &[String], all: &[String]) -> Vec<String> {
@@ -505,6 +597,59 @@ pub fn store_at(config_dir: &Path) -> Result<Store> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn which_node_can_build_what() {
+        assert!(can_build("linux/amd64", "linux/386"));
+        assert!(can_build("linux/arm64", "linux/arm/v7"));
+        assert!(can_build("linux/amd64/v3", "linux/amd64/v2"));
+        assert!(!can_build("linux/amd64", "linux/arm64"));
+        assert!(!can_build("linux/arm/v6", "linux/arm/v7"));
+        assert!(!can_build("windows/amd64", "linux/amd64"));
+    }
+
+    #[tokio::test]
+    async fn configured_platforms_pick_nodes_without_asking_them() {
+        let node = |name: &str, p: &[&str]| BuilderNode {
+            node: super::super::store::Node {
+                name: name.into(),
+                endpoint: format!("unix:///nonexistent/{name}"),
+                platforms: Some(p.iter().map(|s| StorePlatform::parse(s).unwrap()).collect()),
+                ..Default::default()
+            },
+            driver: remote_driver(&format!("unix:///nonexistent/{name}")),
+            opts: ConnectOptions::default(),
+        };
+        let nodes = [
+            node("a", &["linux/amd64"]),
+            node("b", &["linux/arm64", "linux/arm/v7"]),
+        ];
+        let req = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let plan = split_platforms(
+            "mb",
+            &nodes,
+            &req(&["linux/arm64", "linux/amd64", "linux/arm/v7"]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            plan,
+            vec![
+                (1, req(&["linux/arm64", "linux/arm/v7"])),
+                (0, req(&["linux/amd64"]))
+            ]
+        );
+        // A platform no node names: the nodes are asked, and one that does
+        // not answer is an error naming it.
+        let e = split_platforms("mb", &nodes, &req(&["linux/s390x"]))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("builder mb node a (unix:///nonexistent/a): "),
+            "{e}"
+        );
+    }
 
     #[test]
     fn platforms_in_groups_as_buildx() {

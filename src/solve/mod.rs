@@ -11,9 +11,11 @@ pub mod cache;
 pub mod dockerfile;
 pub mod export;
 pub mod git;
+pub(crate) mod imagetools;
 pub mod inspect;
 pub(crate) mod load;
 pub(crate) mod moby;
+pub mod multi;
 pub(crate) mod ocilayout;
 pub mod policy;
 
@@ -95,6 +97,35 @@ pub struct SolveOptions {
     pub warnings: Vec<String>,
 }
 
+impl SolveOptions {
+    /// A copy for another node of the same build: everything but the
+    /// session services, standard output and the warnings (those belong
+    /// to one solve).
+    pub fn fork(&self) -> SolveOptions {
+        SolveOptions {
+            reference: self.reference.clone(),
+            frontend: self.frontend.clone(),
+            frontend_attrs: self.frontend_attrs.clone(),
+            local_dirs: self.local_dirs.clone(),
+            exports: self.exports.clone(),
+            entitlements: self.entitlements.clone(),
+            cache_imports: self.cache_imports.clone(),
+            cache_exports: self.cache_exports.clone(),
+            session_name: self.session_name.clone(),
+            shared_key: self.shared_key.clone(),
+            session: Vec::new(),
+            stdout: None,
+            uploads: self.uploads.clone(),
+            session_transport: self.session_transport,
+            oci_stores: self.oci_stores.clone(),
+            local_caches: self.local_caches.clone(),
+            credentials: self.credentials.clone(),
+            docker_api: self.docker_api.clone(),
+            source_policy: self.source_policy.clone(),
+            warnings: Vec::new(),
+        }
+    }
+}
 /// A writer for an output's byte stream ([`SolveOptions::stdout`]).
 pub struct OutputWriter(Box<dyn std::io::Write + Send>);
 

@@ -536,3 +536,150 @@ fn multi_platform_build_on_a_remote_builder_matches_buildx() {
     assert_eq!(r.status.code(), b.status.code());
     assert_eq!(error_of(&r), error_of(&b));
 }
+
+#[test]
+fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    // Node 0: the test environment's buildkitd (amd64 and its levels, 386);
+    // node 1: one that only advertises arm64.
+    let arm = Buildkitd::start(env, Listen::Unix, &["linux/arm64"]);
+    let cfg = DockerConfig::new(env);
+    for (who, name) in [("buildx", "mn-bx"), ("rkbuild", "mn-rk")] {
+        let mk = |extra: &[&str]| {
+            let mut c = if who == "buildx" {
+                bx(&cfg, env)
+            } else {
+                rk(&cfg, env)
+            };
+            c.args(["create", "--name", name, "--driver", "remote"])
+                .args(extra);
+            c
+        };
+        ok(&mut mk(&[&env.buildkit_host]));
+        ok(&mut mk(&["--append", &arm.addr]));
+    }
+    let table = same(&cfg, env, &["ls"]);
+    assert!(table.contains("linux/arm64"), "{table}");
+    let ctx = context(&[
+        (
+            "Dockerfile",
+            "FROM scratch\nARG TARGETPLATFORM\nCOPY a /a\n",
+        ),
+        ("a", "one platform per node\n"),
+    ]);
+    let reg = &env.registry;
+    let mut indexes = Vec::new();
+    for (who, name) in [("buildx", "mn-bx"), ("rkbuild", "mn-rk")] {
+        let tag = format!("{reg}/rk/multinode:{who}");
+        let md = cfg.path().join(format!("md-{who}.json"));
+        let mut c = if who == "buildx" {
+            bx(&cfg, env)
+        } else {
+            rk(&cfg, env)
+        };
+        if who == "buildx" {
+            c.arg("build");
+        }
+        let o = run(c
+            .args([
+                "--builder",
+                name,
+                "--progress=plain",
+                "--platform",
+                "linux/amd64,linux/arm64",
+            ])
+            .args(["--push", "-t", &tag, "--metadata-file"])
+            .arg(&md)
+            .arg(ctx.path()));
+        let err = stderr(&o);
+        assert!(o.status.success(), "{who}: {err}");
+        assert!(
+            err.contains(&format!("merging manifest list {tag}")),
+            "{who}: {err}"
+        );
+        if who == "rkbuild" {
+            assert!(err.contains("#0 node mn-rk0 builds linux/amd64"), "{err}");
+            assert!(err.contains("#0 node mn-rk1 builds linux/arm64"), "{err}");
+        }
+        let index = registry_get(reg, &format!("rk/multinode/manifests/{who}"));
+        let md: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&md).unwrap()).unwrap();
+        let keys: Vec<&String> = md.as_object().unwrap().keys().collect();
+        // buildx's metadata after a merge: the list's digest only.
+        assert_eq!(keys, ["containerimage.digest"], "{who}: {md}");
+        indexes.push(index);
+    }
+    // The same list: one manifest per platform (and their attestations),
+    // in the same order, with the same media types.
+    let shape = |i: &serde_json::Value| {
+        let ms = i["manifests"].as_array().unwrap();
+        let v: Vec<String> = ms
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {}/{}",
+                    m["mediaType"].as_str().unwrap(),
+                    m["platform"]["os"].as_str().unwrap_or(""),
+                    m["platform"]["architecture"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        (i["mediaType"].clone(), v)
+    };
+    assert_eq!(shape(&indexes[1]), shape(&indexes[0]));
+    let (_, plats) = shape(&indexes[1]);
+    assert!(
+        plats.iter().any(|p| p.ends_with("linux/amd64")),
+        "{plats:?}"
+    );
+    assert!(
+        plats.iter().any(|p| p.ends_with("linux/arm64")),
+        "{plats:?}"
+    );
+    // A local output: each node writes its platform's directory.
+    let out = tempfile::tempdir().unwrap();
+    let o = run(rk(&cfg, env)
+        .args([
+            "--builder",
+            "mn-rk",
+            "--progress=plain",
+            "--platform",
+            "linux/arm64,linux/amd64",
+            "-o",
+        ])
+        .arg(format!("type=local,dest={}", out.path().display()))
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    for p in ["linux_amd64/a", "linux_arm64/a"] {
+        assert_eq!(
+            std::fs::read_to_string(out.path().join(p)).unwrap(),
+            "one platform per node\n"
+        );
+    }
+    // OCI tarballs are refused on several nodes, in buildx's words.
+    let t = cfg.path().join("x.tar");
+    let args = |c: &mut Command| {
+        c.args([
+            "--builder",
+            "mn-bx",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "-o",
+        ])
+        .arg(format!("type=oci,dest={}", t.display()))
+        .arg(ctx.path());
+    };
+    let mut b = bx(&cfg, env);
+    b.arg("build");
+    args(&mut b);
+    let b = run(&mut b);
+    let mut r = rk(&cfg, env);
+    args(&mut r);
+    let r = run(&mut r);
+    assert_eq!(r.status.code(), b.status.code());
+    assert_eq!(error_of(&r), error_of(&b));
+    drop(arm);
+}

@@ -410,22 +410,6 @@ fn git_labels_of_a_work_tree_as_buildx() {
     }
 }
 
-/// `GET` of a registry path with the manifest media types accepted.
-fn registry_get(registry: &str, path: &str) -> serde_json::Value {
-    let o = run(Command::new("curl").args([
-        "-sf",
-        "--max-time",
-        "20",
-        "-H",
-        "Accept: application/vnd.oci.image.index.v1+json",
-        "-H",
-        "Accept: application/vnd.oci.image.manifest.v1+json",
-        &format!("http://{registry}/v2/{path}"),
-    ]));
-    assert!(o.status.success(), "GET {path}: {}", stderr(&o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 #[test]
 fn git_information_reaches_the_provenance_as_with_buildx() {
     let env = daemon!();

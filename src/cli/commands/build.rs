@@ -531,11 +531,33 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         .unwrap_or_else(|| "rkbuild".into());
     so.credentials = Some(rkbuild::docker::CredentialStore::new(cfg.clone()));
     so.docker_api = builder.docker_api.clone();
-    // buildx always offers the secrets service (unknown ids: NotFound).
-    so.session
-        .push(Box::new(SecretsService::new(secrets).attachable()));
-    // ... and the SSH service (unknown ids: "unset ssh forward key").
-    so.session.push(Box::new(ssh.attachable()));
+    // Which node builds which platforms (buildx's node selection).
+    let plan =
+        rkbuild::docker::builders::split_platforms(&builder.name, &builder.nodes, &opts.platforms)
+            .await?;
+    // buildx: the docker exporter writes one platform per node.
+    if plan.iter().any(|(_, p)| p.len() > 1) {
+        if let Some(e) = so.exports.iter().find(|e| e.kind == "docker") {
+            return Err(CliError::new(match e.output {
+                rkbuild::solve::ExportOutput::Load => {
+                    "docker exporter does not currently support exporting manifest lists"
+                }
+                _ => "docker exporter does not support exporting manifest lists, use the oci exporter instead",
+            }));
+        }
+    }
+    // buildx always offers the secrets service (unknown ids: NotFound)
+    // and the SSH service (unknown ids: "unset ssh forward key"); each
+    // node's session has its own.
+    let services = || -> Vec<Box<dyn rkbuild::session::Attachable + Send>> {
+        vec![
+            Box::new(SecretsService::new(secrets.clone()).attachable()),
+            Box::new(ssh.clone().attachable()),
+        ]
+    };
+    if plan.len() == 1 {
+        so.session.extend(services());
+    }
     if exports_to_stdout {
         so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
     }
@@ -545,28 +567,79 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
-    let client = match early {
-        Some(c) => c,
-        None => builder.connect().await?,
+    let mut popts = PrinterOptions::for_builder(&builder.name, builder.driver.name());
+    let result = if plan.len() == 1 {
+        let idx = plan[0].0;
+        let client = match early {
+            Some(c) if idx == 0 => c,
+            _ if idx == 0 => builder.connect().await?,
+            _ => builder.nodes[idx].connect().await.map_err(|e| {
+                CliError::new(format!(
+                    "builder {} node {}: {e}",
+                    builder.name, builder.nodes[idx].node.name
+                ))
+            })?,
+        };
+        let printer = Printer::stderr(
+            mode,
+            PrinterOptions {
+                env: DisplayEnv::from_env(),
+                ..popts
+            },
+        )?;
+        let (tx, printer) = printer.spawn();
+        let r = rkbuild::solve::solve(&client, so, Some(tx)).await;
+        (r, printer)
+    } else {
+        // Several nodes: each builds its platforms; progress names them.
+        let mut nodes = Vec::new();
+        for (idx, platforms) in &plan {
+            let n = &builder.nodes[*idx];
+            let client = n.connect().await.map_err(|e| {
+                CliError::new(format!(
+                    "builder {} node {} ({}): {e}",
+                    builder.name, n.node.name, n.node.endpoint
+                ))
+            })?;
+            popts.text_desc.push_str(&format!(
+                "\n#0 node {} builds {}",
+                n.node.name,
+                platforms.join(", ")
+            ));
+            nodes.push(rkbuild::solve::multi::NodeBuild {
+                name: n.node.name.clone(),
+                client,
+                platforms: platforms.clone(),
+                session: services(),
+            });
+        }
+        let printer = Printer::stderr(
+            mode,
+            PrinterOptions {
+                env: DisplayEnv::from_env(),
+                ..popts
+            },
+        )?;
+        let (tx, printer) = printer.spawn();
+        let r = rkbuild::solve::multi::solve_on_nodes(nodes, so, Some(tx)).await;
+        (r, printer)
     };
-    let printer = Printer::stderr(
-        mode,
-        PrinterOptions {
-            env: DisplayEnv::from_env(),
-            ..PrinterOptions::for_builder(&builder.name, builder.driver.name())
-        },
-    )?;
-    let (tx, printer) = printer.spawn();
-    let result = rkbuild::solve::solve(&client, so, Some(tx)).await;
+    let (result, printer) = result;
     let summary = printer.await.unwrap_or_default();
     builder.touch();
     // buildx holds its log lines back while the progress display runs.
     for w in &no_output_warning {
         eprintln!("WARNING: {w}");
     }
+    let ref_node = builder
+        .nodes
+        .get(plan[0].0)
+        .map(|n| n.node.name.clone())
+        .unwrap_or_else(|| builder.name.clone());
     report(
         a,
         builder,
+        &ref_node,
         mode,
         exports_to_stdout,
         result,
@@ -580,6 +653,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
 fn report(
     a: &BuildArgs,
     builder: &Builder,
+    node: &str,
     mode: ProgressMode,
     exports_to_stdout: bool,
     result: rkbuild::Result<rkbuild::SolveResponse>,
@@ -593,15 +667,15 @@ fn report(
             }
             if let Some(path) = &a.metadata_file {
                 let mut md = decode_exporter_response(&resp.exporter_response);
-                md.insert(
-                    "buildx.build.ref".into(),
-                    serde_json::Value::String(format!(
-                        "{}/{}/{}",
-                        builder.name,
-                        builder.node_name(),
-                        resp.reference
-                    )),
-                );
+                if !resp.reference.is_empty() {
+                    md.insert(
+                        "buildx.build.ref".into(),
+                        serde_json::Value::String(format!(
+                            "{}/{node}/{}",
+                            builder.name, resp.reference
+                        )),
+                    );
+                }
                 let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))
                     .map_err(|e| CliError::new(e.to_string()))?;
                 write_atomic(path, text.as_bytes(), 0o644, true)?;

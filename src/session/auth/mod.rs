@@ -26,7 +26,28 @@ use crate::proto::moby::filesync::v1::{
     VerifyTokenAuthorityResponse,
 };
 
+pub(crate) use token::http_request;
 pub use token::TokenError;
+
+/// Fetches a registry token for `scopes` at `realm` (see [`token`]'s
+/// order: OAuth2 POST, then GET; anonymous without a secret).
+pub(crate) async fn fetch_token(
+    realm: String,
+    service: String,
+    scopes: Vec<String>,
+    username: String,
+    secret: String,
+) -> Result<String, TokenError> {
+    let t = token::fetch(&token::TokenOptions {
+        realm,
+        service,
+        scopes,
+        username,
+        secret,
+    })
+    .await?;
+    Ok(t.token)
+}
 
 /// Serves registry credentials and tokens.
 #[derive(Clone)]

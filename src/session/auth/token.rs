@@ -312,6 +312,50 @@ async fn send(
     }
 }
 
+/// One HTTP/1.1 request to `uri` (TCP, or TLS with the system's roots for
+/// `https`), with `Host` and `User-Agent` set; no time limit (callers
+/// bound it).
+pub(crate) async fn http_request(
+    uri: http::Uri,
+    req: http::Request<Full<Bytes>>,
+) -> Result<http::Response<hyper::body::Incoming>, String> {
+    let host = uri.host().unwrap_or_default().to_string();
+    let tls = uri.scheme_str() == Some("https");
+    let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+    let addr = format!("{host}:{port}");
+    let tcp = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
+        .await
+        .map_err(|e| {
+            format!(
+                "dial tcp {addr}: connect: {}",
+                crate::go::syscall::error_text(&e)
+            )
+        })?;
+    let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+    let (mut parts, body) = req.into_parts();
+    parts.headers.insert(
+        http::header::HOST,
+        authority.parse().map_err(|_| "bad host".to_string())?,
+    );
+    parts.headers.insert(
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("rkbuild/", env!("CARGO_PKG_VERSION"))),
+    );
+    parts.uri = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .parse()
+        .map_err(|_| "bad path".to_string())?;
+    let req = http::Request::from_parts(parts, body);
+    if tls {
+        let stream = tls_connect(&host, tcp).await?;
+        request(hyper_util::rt::TokioIo::new(stream), req).await
+    } else {
+        request(hyper_util::rt::TokioIo::new(tcp), req).await
+    }
+}
+
 async fn request<I>(
     io: I,
     req: http::Request<Full<Bytes>>,

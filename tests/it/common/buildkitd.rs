@@ -163,6 +163,11 @@ impl Buildkitd {
                 a
             }
         };
+        // The test environment's registry settings (plain HTTP loopback).
+        let toml = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/testenv/buildkitd.toml");
+        if toml.exists() {
+            cmd.arg("--config").arg(toml);
+        }
         for p in platforms {
             cmd.arg("--oci-worker-platform").arg(p);
         }

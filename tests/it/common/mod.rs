@@ -344,6 +344,22 @@ pub fn ok(cmd: &mut Command) -> String {
     stdout(&o)
 }
 
+/// `GET` of a registry path with the manifest media types accepted.
+pub fn registry_get(registry: &str, path: &str) -> serde_json::Value {
+    let o = run(Command::new("curl").args([
+        "-sf",
+        "--max-time",
+        "20",
+        "-H",
+        "Accept: application/vnd.oci.image.index.v1+json",
+        "-H",
+        "Accept: application/vnd.oci.image.manifest.v1+json",
+        &format!("http://{registry}/v2/{path}"),
+    ]));
+    assert!(o.status.success(), "GET {path}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 pub mod bridge;
 pub mod buildkitd;
 pub mod http;
