@@ -155,3 +155,46 @@ impl Builder {
         }
     }
 }
+
+/// Boots the nodes of a builder that are not running (buildx's
+/// `Builder.Boot`, its progress on stderr in auto mode). Returns whether
+/// any node was booted.
+pub async fn boot_nodes(builder: &str, nodes: &[BuilderNode]) -> CliResult<bool> {
+    use rkbuild::client::driver::Status;
+    use rkbuild::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode};
+    let mut to_boot = Vec::new();
+    for n in nodes {
+        if let Ok(d) = &n.driver {
+            if matches!(d.status().await, Ok(Some(s)) if s != Status::Running) {
+                to_boot.push(n);
+            }
+        }
+    }
+    if to_boot.is_empty() {
+        return Ok(false);
+    }
+    let mode = ProgressMode::resolve("auto", false, None)?;
+    let popts = PrinterOptions {
+        env: DisplayEnv::from_env(),
+        ..PrinterOptions::default()
+    };
+    let (tx, p) = Printer::stderr(mode, popts)?.spawn();
+    let mut failed = None;
+    for n in to_boot {
+        if let Ok(d) = &n.driver {
+            if let Err(e) = d.boot(Some(tx.clone())).await {
+                failed = Some(CliError::new(format!(
+                    "builder {builder} node {} ({}): failed to boot: {e}",
+                    n.node.name, n.node.endpoint
+                )));
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let _ = p.await;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(true),
+    }
+}

@@ -130,7 +130,7 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
             Some(Command::Rm(a)) => commands::rm::run(a, &cli.global, &globals).await,
             Some(Command::Use(a)) => commands::use_builder::run(a, &cli.global, &globals),
             Some(Command::Inspect(a)) => commands::inspect::run(a, &cli.global, &globals).await,
-            Some(Command::Stop(a)) => commands::stop::run(a, &cli.global, &globals),
+            Some(Command::Stop(a)) => commands::stop::run(a, &cli.global, &globals).await,
             Some(Command::InspectContext(a)) => commands::inspect_context::run(a),
             Some(Command::Build(a)) => {
                 commands::build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::config::ConfigFile;
 use super::context::{self, DockerHost};
 use super::store::{NodeGroup, Store, StorePlatform, Txn};
+use crate::client::driver::docker_container::{ContainerOptions, DockerContainerDriver};
 use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver, Driver};
 use crate::client::{ConnectOptions, Target, TlsOptions, WorkerInfo};
 use crate::error::{Error, Result};
@@ -216,6 +217,7 @@ pub fn nodes(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Vec<BuilderN
                     .and_then(|h| DockerDriver::for_docker_host(&h))
                     .map(|d| Arc::new(d) as Arc<dyn Driver>)
                     .map_err(|e| e.to_string()),
+                "docker-container" => docker_container(cli, n, &opts_map),
                 "remote" => remote_options(n, &opts_map).and_then(|tls| {
                     opts.tls = tls;
                     remote_driver(&n.endpoint)
@@ -231,6 +233,23 @@ pub fn nodes(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Vec<BuilderN
             }
         })
         .collect()
+}
+
+fn docker_container(
+    cli: &DockerCli,
+    n: &super::store::Node,
+    o: &BTreeMap<String, String>,
+) -> std::result::Result<Arc<dyn Driver>, String> {
+    let opts = ContainerOptions::from_driver_opts(o)?;
+    let host = cli.docker_host_of(&n.endpoint).map_err(|e| e.to_string())?;
+    let api = Target::docker_host(&host).map_err(|e| e.to_string())?;
+    Ok(Arc::new(DockerContainerDriver::new(
+        api.endpoint().clone(),
+        &n.name,
+        opts,
+        n.flags.clone().unwrap_or_default(),
+        n.files.clone().unwrap_or_default(),
+    )))
 }
 
 fn remote_driver(endpoint: &str) -> std::result::Result<Arc<dyn Driver>, String> {
@@ -306,33 +325,7 @@ fn remote_tls(o: &BTreeMap<String, String>) -> Option<TlsOptions> {
         .then_some(tls)
 }
 
-/// A node's state (buildx's driver `Status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Not reachable (remote) or not created.
-    Inactive,
-    /// Being started.
-    Starting,
-    /// Answering.
-    Running,
-    /// Being stopped.
-    Stopping,
-    /// Created but stopped.
-    Stopped,
-}
-
-impl Status {
-    /// buildx's word for it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Status::Inactive => "inactive",
-            Status::Starting => "starting",
-            Status::Running => "running",
-            Status::Stopping => "stopping",
-            Status::Stopped => "stopped",
-        }
-    }
-}
+pub use crate::client::driver::Status;
 
 /// What [`load`] learnt of a node (buildx's `Node` after `LoadNodes` with
 /// data).
@@ -362,9 +355,24 @@ pub async fn load(n: &BuilderNode, docker_driver: bool) -> NodeInfo {
         platforms: n.configured_platforms(),
         ..NodeInfo::default()
     };
-    if let Err(e) = &n.driver {
-        info.err = Some(e.clone());
-        return info;
+    let driver = match &n.driver {
+        Ok(d) => d.clone(),
+        Err(e) => {
+            info.err = Some(e.clone());
+            return info;
+        }
+    };
+    // A driver that knows its state without connecting (a container).
+    match driver.status().await {
+        Ok(Some(Status::Running)) | Ok(None) => {}
+        Ok(Some(st)) => {
+            info.status = Some(st);
+            return info;
+        }
+        Err(e) => {
+            info.err = Some(e.to_string());
+            return info;
+        }
     }
     let client = match n.connect().await {
         Ok(c) => c,

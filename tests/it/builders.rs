@@ -683,3 +683,194 @@ fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
     assert_eq!(error_of(&r), error_of(&b));
     drop(arm);
 }
+
+/// The `#1 [internal] booting buildkit` block of a plain progress log,
+/// without timings.
+fn boot_block(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.starts_with("#1 "))
+        .map(|l| {
+            let l = l.trim_end_matches(" done");
+            let l = match l.rsplit_once(' ') {
+                Some((a, t)) if t.ends_with('s') && t[..t.len() - 1].parse::<f64>().is_ok() => a,
+                _ => l,
+            };
+            l.to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn docker_container_builders_boot_build_stop_restart_and_go() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    assert!(
+        !env.buildkit_image.is_empty(),
+        "no buildkit image in the test environment (RKBUILD_TEST_BUILDKIT_IMAGE): run `scripts/testenv up`"
+    );
+    let cfg = DockerConfig::new(env);
+    let image = format!("image={}", env.buildkit_image);
+    let conf = cfg.path().join("bk.toml");
+    std::fs::write(&conf, "# from rkbuild's test\n[worker.oci]\n  gc = false\n").unwrap();
+    let container = |b: &str| format!("buildx_buildkit_{b}0");
+    let docker = |args: &[&str]| run(cfg.docker(env).args(args));
+    for (who, name) in [("buildx", "dc-bx"), ("rkbuild", "dc-rk")] {
+        let _ = docker(&["rm", "-f", &container(name)]);
+        let _ = docker(&["volume", "rm", "-f", &format!("{}_state", container(name))]);
+        let mut c = if who == "buildx" {
+            bx(&cfg, env)
+        } else {
+            rk(&cfg, env)
+        };
+        ok(c.args([
+            "create",
+            "--name",
+            name,
+            "--driver",
+            "docker-container",
+            "--driver-opt",
+            &image,
+        ])
+        .arg("--buildkitd-config")
+        .arg(&conf));
+    }
+    // The same instance file, but for the config file's bytes: buildx
+    // re-encodes the TOML (its go-toml writer), rkbuild keeps it as given.
+    let inst = |n: &str| {
+        let t = std::fs::read_to_string(cfg.path().join("buildx/instances").join(n)).unwrap();
+        let i = t.find(r#""Files":"#).unwrap();
+        let j = t[i..].find('}').unwrap();
+        (
+            t[..i].replace(n, "X"),
+            t[i..i + j].to_string(),
+            t[i + j..].to_string(),
+        )
+    };
+    let (rk0, rkf, rk1) = inst("dc-rk");
+    let (bx0, _, bx1) = inst("dc-bx");
+    assert_eq!((rk0, rk1), (bx0, bx1));
+    assert!(rkf.contains("IyBmcm9tIHJrYnVpbGQncyB0ZXN0"), "{rkf}");
+    let table = same(&cfg, env, &["ls"]);
+    assert!(table.contains("inactive"), "{table}");
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
+        ("a", "in a container\n"),
+    ]);
+    let build = |who: &str, name: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let mut c = if who == "buildx" {
+            bx(&cfg, env)
+        } else {
+            rk(&cfg, env)
+        };
+        if who == "buildx" {
+            c.arg("build");
+        }
+        let o = run(c
+            .args(["--builder", name, "--progress=plain", "-o"])
+            .arg(format!("type=local,dest={}", out.path().display()))
+            .arg(ctx.path()));
+        assert!(o.status.success(), "{who}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("a")).unwrap(),
+            "in a container\n"
+        );
+        stderr(&o)
+    };
+    // From nothing: the image, the container, then the build.
+    let b = build("buildx", "dc-bx");
+    let r = build("rkbuild", "dc-rk");
+    let norm =
+        |v: Vec<String>, n: &str| -> Vec<String> { v.iter().map(|l| l.replace(n, "X")).collect() };
+    assert_eq!(
+        norm(boot_block(&r), "dc-rk"),
+        norm(boot_block(&b), "dc-bx"),
+        "{r}"
+    );
+    assert!(
+        r.contains("creating container buildx_buildkit_dc-rk0"),
+        "{r}"
+    );
+    // The container is buildx's: its command, privileges, init, volume.
+    let fmt = "{{json .Config.Cmd}} {{.HostConfig.Privileged}} {{json .HostConfig.Init}} {{.HostConfig.RestartPolicy.Name}} {{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}";
+    let i_bx = stdout(&docker(&["inspect", "--format", fmt, &container("dc-bx")]));
+    let i_rk = stdout(&docker(&["inspect", "--format", fmt, &container("dc-rk")]));
+    assert_eq!(i_rk.replace("dc-rk", "X"), i_bx.replace("dc-bx", "X"));
+    assert!(i_rk.contains("--config"), "{i_rk}");
+    let cp = docker(&[
+        "cp",
+        &format!("{}:/etc/buildkit/buildkitd.toml", container("dc-rk")),
+        "-",
+    ]);
+    assert!(String::from_utf8_lossy(&cp.stdout).contains("# from rkbuild's test"));
+    same(&cfg, env, &["ls"]);
+    // Stopped: listed as stopped; the next build starts it again.
+    ok(rk(&cfg, env).args(["stop", "dc-rk"]));
+    ok(bx(&cfg, env).args(["stop", "dc-bx"]));
+    let table = same(&cfg, env, &["ls"]);
+    assert!(table.contains("stopped"), "{table}");
+    same(&cfg, env, &["inspect", "dc-rk"]);
+    let b = build("buildx", "dc-bx");
+    let r = build("rkbuild", "dc-rk");
+    assert_eq!(
+        norm(boot_block(&r), "dc-rk"),
+        norm(boot_block(&b), "dc-bx"),
+        "{r}"
+    );
+    assert!(
+        r.contains("starting container buildx_buildkit_dc-rk0"),
+        "{r}"
+    );
+    // Each tool runs the other's builder.
+    build("rkbuild", "dc-bx");
+    build("buildx", "dc-rk");
+    // rm --keep-state keeps the volume; rm removes the rest.
+    let o = run(rk(&cfg, env).args(["rm", "--keep-state", "dc-rk"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!docker(&["inspect", &container("dc-rk")]).status.success());
+    assert!(docker(&[
+        "volume",
+        "inspect",
+        &format!("{}_state", container("dc-rk"))
+    ])
+    .status
+    .success());
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "dc-rk",
+        "--driver",
+        "docker-container",
+        "--driver-opt",
+        &image,
+    ]));
+    build("rkbuild", "dc-rk");
+    for name in ["dc-rk", "dc-bx"] {
+        let o = run(rk(&cfg, env).args(["rm", name]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!docker(&["inspect", &container(name)]).status.success());
+        assert!(
+            !docker(&["volume", "inspect", &format!("{}_state", container(name))])
+                .status
+                .success()
+        );
+    }
+    // Options buildx refuses, refused alike.
+    for opt in ["bogus=1", "env.=x", "cpu-shares=many"] {
+        let args = [
+            "create",
+            "--name",
+            "dcbad",
+            "--driver",
+            "docker-container",
+            "--driver-opt",
+            opt,
+        ];
+        let b = run(bx(&cfg, env).args(args));
+        let r = run(rk(&cfg, env).args(args));
+        assert_eq!(r.status.code(), b.status.code(), "{opt}");
+        assert_eq!(error_of(&r), error_of(&b), "{opt}");
+    }
+}

@@ -568,59 +568,107 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
         so.session_transport = rkbuild::session::Transport::ControlStream;
     }
     let mut popts = PrinterOptions::for_builder(&builder.name, builder.driver.name());
+    if plan.len() > 1 {
+        // Several nodes: progress names which builds what.
+        for (idx, platforms) in &plan {
+            popts.text_desc.push_str(&format!(
+                "\n#0 node {} builds {}",
+                builder.nodes[*idx].node.name,
+                platforms.join(", ")
+            ));
+        }
+    }
+    popts.env = DisplayEnv::from_env();
+    // Nodes whose driver runs the daemon (docker-container) and finds it
+    // stopped or missing boot first, in the build's progress.
+    let mut to_boot = Vec::new();
+    for (idx, _) in &plan {
+        if let Ok(d) = &builder.nodes[*idx].driver {
+            if matches!(d.status().await, Ok(Some(s)) if s != rkbuild::client::driver::Status::Running)
+            {
+                to_boot.push(*idx);
+            }
+        }
+    }
+    let mut printer = None;
+    if !to_boot.is_empty() {
+        let (tx, p) = Printer::stderr(mode, popts.clone())?.spawn();
+        let mut failed = None;
+        for idx in &to_boot {
+            let n = &builder.nodes[*idx];
+            if let Ok(d) = &n.driver {
+                if let Err(e) = d.boot(Some(tx.clone())).await {
+                    failed = Some(CliError::new(format!(
+                        "builder {} node {} ({}): failed to boot: {e}",
+                        builder.name, n.node.name, n.node.endpoint
+                    )));
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failed {
+            drop(tx);
+            let _ = p.await;
+            return Err(e);
+        }
+        printer = Some((tx, p));
+    }
+    let connected = async {
+        let mut clients = Vec::new();
+        for (k, (idx, _)) in plan.iter().enumerate() {
+            let n = &builder.nodes[*idx];
+            let c = match early.take() {
+                Some(c) if k == 0 && *idx == 0 => c,
+                _ => n.connect().await.map_err(|e| {
+                    if builder.nodes.len() > 1 || builder.group.is_some() {
+                        CliError::new(format!(
+                            "builder {} node {} ({}): {e}",
+                            builder.name, n.node.name, n.node.endpoint
+                        ))
+                    } else {
+                        CliError::from(e)
+                    }
+                })?,
+            };
+            clients.push(c);
+        }
+        Ok::<_, CliError>(clients)
+    }
+    .await;
+    let clients = match connected {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some((tx, p)) = printer {
+                drop(tx);
+                let _ = p.await;
+            }
+            return Err(e);
+        }
+    };
+    let (tx, printer) = match printer {
+        Some(p) => p,
+        None => Printer::stderr(mode, popts)?.spawn(),
+    };
     let result = if plan.len() == 1 {
-        let idx = plan[0].0;
-        let client = match early {
-            Some(c) if idx == 0 => c,
-            _ if idx == 0 => builder.connect().await?,
-            _ => builder.nodes[idx].connect().await.map_err(|e| {
-                CliError::new(format!(
-                    "builder {} node {}: {e}",
-                    builder.name, builder.nodes[idx].node.name
-                ))
-            })?,
-        };
-        let printer = Printer::stderr(
-            mode,
-            PrinterOptions {
-                env: DisplayEnv::from_env(),
-                ..popts
-            },
-        )?;
-        let (tx, printer) = printer.spawn();
+        let client = clients
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::new("no node to build on"))?;
         let r = rkbuild::solve::solve(&client, so, Some(tx)).await;
         (r, printer)
     } else {
-        // Several nodes: each builds its platforms; progress names them.
-        let mut nodes = Vec::new();
-        for (idx, platforms) in &plan {
-            let n = &builder.nodes[*idx];
-            let client = n.connect().await.map_err(|e| {
-                CliError::new(format!(
-                    "builder {} node {} ({}): {e}",
-                    builder.name, n.node.name, n.node.endpoint
-                ))
-            })?;
-            popts.text_desc.push_str(&format!(
-                "\n#0 node {} builds {}",
-                n.node.name,
-                platforms.join(", ")
-            ));
-            nodes.push(rkbuild::solve::multi::NodeBuild {
-                name: n.node.name.clone(),
-                client,
-                platforms: platforms.clone(),
-                session: services(),
-            });
-        }
-        let printer = Printer::stderr(
-            mode,
-            PrinterOptions {
-                env: DisplayEnv::from_env(),
-                ..popts
-            },
-        )?;
-        let (tx, printer) = printer.spawn();
+        let nodes = plan
+            .iter()
+            .zip(clients)
+            .map(
+                |((idx, platforms), client)| rkbuild::solve::multi::NodeBuild {
+                    name: builder.nodes[*idx].node.name.clone(),
+                    client,
+                    platforms: platforms.clone(),
+                    session: services(),
+                },
+            )
+            .collect();
         let r = rkbuild::solve::multi::solve_on_nodes(nodes, so, Some(tx)).await;
         (r, printer)
     };

@@ -82,31 +82,39 @@ pub async fn run(args: &CreateArgs, g: &GlobalOpts, docker: &DockerGlobals) -> C
         }
     }
     match driver.as_str() {
-        "remote" => {}
-        "docker-container" | "kubernetes" => {
+        "remote" | "docker-container" => {}
+        "kubernetes" => {
             return Err(CliError::new(format!(
                 "the {driver} driver is not supported by rkbuild yet"
             ))
             .hint(format!(
-                "create it with `docker buildx create --driver {driver}` (rkbuild lists it), or use --driver remote with a BuildKit address"
+                "create it with `docker buildx create --driver {driver}` (rkbuild lists it), or use --driver remote with kube-pod://POD"
             )))
         }
         other => return Err(CliError::new(format!("failed to find driver {other:?}"))),
     }
     let driver_opts = csv_to_map(&args.driver_opt)?;
-    let flags =
-        match &args.buildkitd_flags {
-            Some(f) if !f.is_empty() => Some(shlex::split(f).ok_or_else(|| {
-                CliError::new("failed to parse buildkit flags: unbalanced quotes")
-            })?),
-            _ => None,
+    let flags = buildkitd_flags(
+        args.buildkitd_flags.as_deref(),
+        &driver,
+        driver_opts.as_ref(),
+    )?;
+    // Where the node is: a BuildKit address for remote; a docker context
+    // or host for docker-container (the current one when none is given).
+    let (endpoint, set_endpoint) = if driver == "remote" {
+        let e = match args.endpoint.as_deref().filter(|e| !e.is_empty()) {
+            Some(e) => e.to_string(),
+            None if !buildkit_host.is_empty() => buildkit_host.clone(),
+            None => return Err(CliError::new("no remote endpoint provided")),
         };
-    let endpoint = match args.endpoint.as_deref().filter(|e| !e.is_empty()) {
-        Some(e) => e.to_string(),
-        None if !buildkit_host.is_empty() => buildkit_host.clone(),
-        None => return Err(CliError::new("no remote endpoint provided")),
+        validate_buildkit_endpoint(&e)?;
+        (e, true)
+    } else {
+        match args.endpoint.as_deref().filter(|e| !e.is_empty()) {
+            Some(e) => (validate_docker_endpoint(&cli, e)?, true),
+            None => (cli.current_endpoint()?, false),
+        }
     };
-    validate_buildkit_endpoint(&endpoint)?;
     let config_file = args
         .buildkitd_config
         .clone()
@@ -137,7 +145,7 @@ pub async fn run(args: &CreateArgs, g: &GlobalOpts, docker: &DockerGlobals) -> C
     let restart = ng.update(
         &node_flag,
         NodeUpdate {
-            endpoint: Some(endpoint.clone()),
+            endpoint: set_endpoint.then(|| endpoint.clone()),
             default_endpoint: endpoint.clone(),
             platforms: args.platform.clone(),
             append: args.append,
@@ -169,6 +177,8 @@ pub async fn run(args: &CreateArgs, g: &GlobalOpts, docker: &DockerGlobals) -> C
     }
     drop(txn);
     if args.bootstrap {
+        let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
+        crate::cli::builder::boot_nodes(&ng.name, &nodes).await?;
         let b = builders::load_group(
             &cli,
             &ng,
@@ -209,6 +219,60 @@ fn csv_to_map(values: &[String]) -> CliResult<Option<BTreeMap<String, String>>> 
         }
     }
     Ok(Some(m))
+}
+
+/// buildx's `parseBuildkitdFlags`: the flags split as a shell would;
+/// container drivers get `--allow-insecure-entitlement=network.host`
+/// unless entitlements are given (always with `network=host`).
+fn buildkitd_flags(
+    flags: Option<&str>,
+    driver: &str,
+    opts: Option<&BTreeMap<String, String>>,
+) -> CliResult<Option<Vec<String>>> {
+    let mut res: Vec<String> = match flags.filter(|f| !f.is_empty()) {
+        Some(f) => shlex::split(f)
+            .ok_or_else(|| CliError::new("failed to parse buildkit flags: unbalanced quotes"))?,
+        None => Vec::new(),
+    };
+    let mut ents = Vec::new();
+    let mut it = res.iter();
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--allow-insecure-entitlement=") {
+            ents.push(v.to_string());
+        } else if a == "--allow-insecure-entitlement" {
+            if let Some(v) = it.next() {
+                ents.push(v.clone());
+            }
+        }
+    }
+    let host_net = opts
+        .and_then(|o| o.get("network"))
+        .is_some_and(|n| n == "host");
+    let has_host = ents.iter().any(|e| e == "network.host");
+    if host_net && !has_host && driver == "docker-container" {
+        res.push("--allow-insecure-entitlement=network.host".into());
+    } else if ents.is_empty() && (driver == "kubernetes" || driver == "docker-container") {
+        res.push("--allow-insecure-entitlement=network.host".into());
+    }
+    Ok((!res.is_empty() || flags.is_some_and(|f| !f.is_empty())).then_some(res))
+}
+
+/// buildx's `validateEndpoint`: a docker context's name (the default
+/// context: its host), else a docker host address.
+fn validate_docker_endpoint(
+    cli: &rkbuild::docker::builders::DockerCli,
+    ep: &str,
+) -> CliResult<String> {
+    if cli.contexts().iter().any(|c| c == ep) {
+        if ep == "default" {
+            return Ok(cli.docker_host_of("default")?);
+        }
+        return Ok(ep.to_string());
+    }
+    match rkbuild::client::Target::docker_host(ep) {
+        Ok(_) => Ok(ep.to_string()),
+        Err(e) => Err(CliError::new(format!("failed to parse endpoint {ep}: {e}"))),
+    }
 }
 
 /// buildx's `IsValidEndpoint` for remote builders: a URL with one of the

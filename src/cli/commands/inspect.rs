@@ -29,6 +29,10 @@ pub async fn run(args: &InspectArgs, g: &GlobalOpts, docker: &DockerGlobals) -> 
         }
     };
     let limit = Duration::from_secs(20);
+    if args.bootstrap {
+        let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
+        crate::cli::builder::boot_nodes(&ng.name, &nodes).await?;
+    }
     let b = builders::load_group(&cli, &ng, connect_timeout(g), limit).await;
     if args.bootstrap {
         // Nothing here boots (remote and docker nodes run on their own):

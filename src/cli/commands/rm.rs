@@ -35,6 +35,11 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
             if b.group.dynamic || !b.inactive() {
                 continue;
             }
+            remove_daemons(
+                &b.nodes.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+                args,
+            )
+            .await?;
             txn.remove(&ng.name)?;
             eprintln!("{} removed", ng.name);
         }
@@ -47,7 +52,7 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     };
     let mut failed = false;
     for name in names {
-        let res = (|| -> CliResult {
+        let res = async {
             let ng = if name.is_empty() {
                 builders::current_group(&cli, &txn)?
             } else {
@@ -59,9 +64,12 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
                     ng.name
                 )));
             }
+            let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
+            let r = remove_daemons(&nodes, args).await;
             txn.remove(&ng.name)?;
-            Ok(())
-        })();
+            r
+        }
+        .await;
         let shown = if name.is_empty() { "" } else { name.as_str() };
         match res {
             Ok(()) => eprintln!("{shown} removed"),
@@ -73,6 +81,19 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     }
     if failed {
         return Err(CliError::new("failed to remove one or more builders"));
+    }
+    Ok(())
+}
+
+/// Stops and removes what each node's driver runs (buildx's `rm`:
+/// `--keep-daemon` leaves it running, `--keep-state` keeps its volume).
+async fn remove_daemons(nodes: &[builders::BuilderNode], args: &RmArgs) -> CliResult {
+    for n in nodes {
+        let Ok(d) = &n.driver else { continue };
+        if !args.keep_daemon {
+            d.stop().await?;
+        }
+        d.remove(args.keep_state, args.keep_daemon).await?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! `stop [NAME]`: stops a builder's daemons. Remote and docker nodes are
-//! not run by the builder, so there is nothing to stop (as in buildx);
-//! the builder must exist and its nodes must have drivers.
+//! `stop [NAME]`: stops a builder's daemons (a docker-container node's
+//! container). Remote and docker nodes are not run by the builder, so
+//! there is nothing to stop there (as in buildx).
 
 use rkbuild::docker::builders;
 
@@ -10,7 +10,7 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::plugin::DockerGlobals;
 
 /// Runs `stop`.
-pub fn run(args: &StopArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
+pub async fn run(args: &StopArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
     let store = cli.store()?;
     let ng = {
@@ -26,8 +26,9 @@ pub fn run(args: &StopArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult
         }
     };
     for n in builders::nodes(&cli, &ng, connect_timeout(g)) {
-        if let Err(e) = n.driver {
-            return Err(CliError::new(e));
+        match &n.driver {
+            Ok(d) => d.stop().await?,
+            Err(e) => return Err(CliError::new(e.clone())),
         }
     }
     Ok(())

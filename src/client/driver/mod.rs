@@ -17,6 +17,7 @@
 //! any driver, also one written outside this crate.
 
 pub mod docker;
+pub mod docker_container;
 pub mod remote;
 
 use std::fmt;
@@ -72,6 +73,34 @@ impl Features {
     }
 }
 
+/// A node's state (buildx's driver `Status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not reachable (remote) or not created.
+    Inactive,
+    /// Being started.
+    Starting,
+    /// Answering.
+    Running,
+    /// Being stopped.
+    Stopping,
+    /// Created but stopped.
+    Stopped,
+}
+
+impl Status {
+    /// buildx's word for it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Inactive => "inactive",
+            Status::Starting => "starting",
+            Status::Running => "running",
+            Status::Stopping => "stopping",
+            Status::Stopped => "stopped",
+        }
+    }
+}
+
 /// How to reach one builder. See the [module docs](self).
 pub trait Driver: fmt::Debug + Send + Sync + 'static {
     /// buildx's name for this kind of driver (`docker`, `remote`, ...).
@@ -117,6 +146,35 @@ pub trait Driver: fmt::Debug + Send + Sync + 'static {
     /// (`version` asks it; proxy settings are looked up by its host).
     fn docker_api(&self) -> Option<&Endpoint> {
         None
+    }
+
+    /// The builder's state as its driver knows it without connecting
+    /// (a container's state); `None`: ask by connecting (the default).
+    fn status(&self) -> BoxFuture<'_, Result<Option<Status>>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Starts the builder when it is not running (buildx's `Bootstrap`),
+    /// reporting as `[internal] booting buildkit` on `progress`. The
+    /// default has nothing to start.
+    fn boot(
+        &self,
+        progress: Option<tokio::sync::mpsc::Sender<crate::progress::event::SolveStatus>>,
+    ) -> BoxFuture<'_, Result<()>> {
+        let _ = progress;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Stops the builder's daemon, when the driver runs one.
+    fn stop(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Removes what the driver made for the builder (`keep_state`: its
+    /// state volume stays; `keep_daemon`: the daemon stays).
+    fn remove(&self, keep_state: bool, keep_daemon: bool) -> BoxFuture<'_, Result<()>> {
+        let _ = (keep_state, keep_daemon);
+        Box::pin(async { Ok(()) })
     }
 }
 

@@ -126,6 +126,89 @@ pub async fn upgrade(
     Ok(Box::new(TokioIo::new(upgraded)))
 }
 
+/// One API call with an optional JSON body; returns the status and body
+/// whatever the status (the caller reads the daemon's answer).
+pub(crate) async fn call(
+    ep: &Endpoint,
+    method: &str,
+    path: &str,
+    json: Option<Vec<u8>>,
+    timeout: Duration,
+) -> Result<(u16, Bytes)> {
+    let mut sender = connect::<http_body_util::Full<Bytes>>(ep, timeout).await?;
+    let mut b = request(ep, method, path)?;
+    let body = match json {
+        Some(j) => {
+            b = b.header(hyper::header::CONTENT_TYPE, "application/json");
+            Bytes::from(j)
+        }
+        None => Bytes::new(),
+    };
+    let req = b
+        .body(http_body_util::Full::new(body))
+        .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
+    let fut = async {
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| not_docker(ep, format!("{method} {path}: {e}")))?;
+        let status = resp.status().as_u16();
+        Ok((status, read_body(resp).await?))
+    };
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Timeout {
+            addr: ep.to_string(),
+            secs: timeout.as_secs_f64(),
+        }),
+    }
+}
+
+/// The daemon's message in an error answer.
+pub(crate) fn message_of(body: &[u8]) -> String {
+    docker_message(body)
+}
+
+/// `POST path` with a JSON body, hijacked as the docker CLI does for
+/// `exec` (`Upgrade: tcp`): the raw stream after the daemon's 101.
+pub(crate) async fn hijack(
+    ep: &Endpoint,
+    path: &str,
+    json: Vec<u8>,
+    timeout: Duration,
+) -> Result<BoxIo> {
+    let mut sender = connect::<http_body_util::Full<Bytes>>(ep, timeout).await?;
+    let req = request(ep, "POST", path)?
+        .header(hyper::header::CONNECTION, "Upgrade")
+        .header(hyper::header::UPGRADE, "tcp")
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .body(http_body_util::Full::new(Bytes::from(json)))
+        .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
+    let resp = match tokio::time::timeout(timeout, sender.send_request(req)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(not_docker(ep, format!("{path}: {e}"))),
+        Err(_) => {
+            return Err(Error::Timeout {
+                addr: ep.to_string(),
+                secs: timeout.as_secs_f64(),
+            })
+        }
+    };
+    let status = resp.status();
+    if status != StatusCode::SWITCHING_PROTOCOLS {
+        let body = read_body(resp).await.unwrap_or_default();
+        return Err(Error::DockerApi {
+            path: path.to_string(),
+            status: status.as_u16(),
+            message: docker_message(&body),
+        });
+    }
+    let upgraded = hyper::upgrade::on(resp)
+        .await
+        .map_err(|e| not_docker(ep, format!("upgrade of {path} failed: {e}")))?;
+    Ok(Box::new(TokioIo::new(upgraded)))
+}
+
 async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> Result<Bytes> {
     resp.into_body()
         .collect()

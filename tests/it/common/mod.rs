@@ -41,6 +41,9 @@ pub struct TestEnv {
     pub buildx_remote: String,
     /// The busybox base image in the plain registry, for buildkitd.
     pub registry_base_image: String,
+    /// An image with buildkitd, buildctl and runc, for docker-container
+    /// builders (`--driver-opt image=`).
+    pub buildkit_image: String,
 }
 
 /// Which BuildKit a side-by-side test runs on.
@@ -130,6 +133,7 @@ fn load() -> Result<TestEnv, String> {
         buildkit_host: get("RKBUILD_TEST_BUILDKIT_HOST"),
         buildx_remote: get("RKBUILD_TEST_BUILDX_REMOTE_BUILDER"),
         registry_base_image: get("RKBUILD_TEST_REGISTRY_BUSYBOX"),
+        buildkit_image: get("RKBUILD_TEST_BUILDKIT_IMAGE"),
         vars,
     })
 }
