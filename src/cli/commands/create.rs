@@ -249,9 +249,8 @@ fn buildkitd_flags(
         .and_then(|o| o.get("network"))
         .is_some_and(|n| n == "host");
     let has_host = ents.iter().any(|e| e == "network.host");
-    if host_net && !has_host && driver == "docker-container" {
-        res.push("--allow-insecure-entitlement=network.host".into());
-    } else if ents.is_empty() && (driver == "kubernetes" || driver == "docker-container") {
+    let container = driver == "kubernetes" || driver == "docker-container";
+    if (host_net && !has_host && driver == "docker-container") || (ents.is_empty() && container) {
         res.push("--allow-insecure-entitlement=network.host".into());
     }
     Ok((!res.is_empty() || flags.is_some_and(|f| !f.is_empty())).then_some(res))
