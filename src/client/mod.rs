@@ -244,6 +244,13 @@ pub(crate) fn classify_status(
         };
     }
     if transport_failure {
+        // Over a helper program (ssh, kubectl, docker exec): what it said.
+        if let Some(why) = transport::command::last_failure(addr) {
+            return Error::NotListening {
+                addr: addr.to_string(),
+                detail: why,
+            };
+        }
         let mut detail = status.message().to_string();
         let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&status);
         while let Some(e) = src {
@@ -323,6 +330,9 @@ async fn channel(driver: &Arc<dyn Driver>, opts: &ConnectOptions) -> Result<Chan
         Err(e) => {
             if let Some(err) = last_err.lock().ok().and_then(|mut s| s.take()) {
                 return Err(err);
+            }
+            if let Some(why) = transport::command::last_failure(&addr) {
+                return Err(Error::NotListening { addr, detail: why });
             }
             let mut detail = e.to_string();
             let mut src = std::error::Error::source(&e);

@@ -255,10 +255,10 @@ fn docker_container(
 fn remote_driver(endpoint: &str) -> std::result::Result<Arc<dyn Driver>, String> {
     let scheme = endpoint.split("://").next().unwrap_or("");
     match scheme {
-        "unix" | "tcp" => Target::parse(endpoint)
+        "unix" | "tcp" | "kube-pod" | "docker-container" => Target::parse(endpoint)
             .map(|t| Arc::new(RemoteDriver::new(t.endpoint().clone())) as Arc<dyn Driver>)
             .map_err(|e| e.to_string()),
-        "docker-container" | "kube-pod" | "npipe" | "ssh" => Err(format!(
+        "npipe" | "ssh" => Err(format!(
             "remote endpoints of the form {scheme}:// are not supported by rkbuild yet ({endpoint})"
         )),
         _ => Err(format!("invalid endpoint address: {endpoint}")),
@@ -434,8 +434,12 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The driver's name (`docker` for a docker context's builder).
+    /// The driver's name (`docker` for a docker context's builder whose
+    /// daemon answered; empty when it did not, as buildx leaves it).
     pub fn driver(&self) -> &str {
+        if self.group.driver.is_empty() && self.err.is_some() {
+            return "";
+        }
         driver_name(&self.group)
     }
 
@@ -480,6 +484,15 @@ pub async fn load_group(
     };
     if ng.docker_context {
         if let Some(e) = loaded.nodes.first().and_then(|(_, i)| i.err.clone()) {
+            // The docker client's words for a daemon it cannot reach.
+            let e = match cli.docker_host_of(&ng.nodes[0].endpoint) {
+                Ok(h) if e.contains("no such socket") || e.contains("connection refused") => {
+                    format!(
+                        "Cannot connect to the Docker daemon at {h}. Is the docker daemon running?"
+                    )
+                }
+                _ => e,
+            };
             loaded.err = Some(e);
             loaded.nodes.clear();
         }
@@ -682,9 +695,10 @@ mod tests {
         assert_eq!(t.ca_cert.as_deref(), Some(Path::new("/c/ca.pem")));
         assert_eq!(t.server_name.as_deref(), Some("bk"));
         assert!(remote_tls(&BTreeMap::new()).is_none());
-        assert!(remote_driver("kube-pod://p")
+        assert!(remote_driver("ssh://p")
             .unwrap_err()
             .contains("not supported"));
+        assert!(remote_driver("kube-pod://p").is_ok());
         assert!(remote_driver("tcp://h:1").is_ok());
     }
 }

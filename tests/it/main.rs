@@ -11,6 +11,7 @@ mod cache;
 mod cli_integration;
 mod cli_version;
 mod connect;
+mod endpoints;
 mod examples;
 mod filesync;
 mod flags;

@@ -70,14 +70,14 @@ impl Driver for RemoteDriver {
                 let scheme = if tls { "https" } else { "http" };
                 format!("{scheme}://{host}:{port}")
             }
-            Endpoint::Unix(_) => "http://buildkitd".to_string(),
+            Endpoint::Unix(_) | Endpoint::Command { .. } => "http://buildkitd".to_string(),
         }
     }
 
     fn tls_host(&self) -> Option<&str> {
         match &self.endpoint {
             Endpoint::Tcp { host, .. } => Some(host),
-            Endpoint::Unix(_) => None,
+            Endpoint::Unix(_) | Endpoint::Command { .. } => None,
         }
     }
 }

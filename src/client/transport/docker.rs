@@ -18,8 +18,25 @@ const API_TIMEOUT: Duration = Duration::from_secs(20);
 fn host_header(ep: &Endpoint) -> String {
     match ep {
         Endpoint::Unix(_) => "docker".to_string(),
+        // The docker CLI names a helper-reached daemon `docker.example.com`.
+        Endpoint::Command { .. } => "docker.example.com".to_string(),
         Endpoint::Tcp { host, port } => format!("{host}:{port}"),
     }
+}
+
+/// An error and its sources, `a: b: c` (hyper's own text is only its
+/// kind, such as "connection error").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(x) = src {
+        let t = x.to_string();
+        if !s.contains(&t) {
+            s = format!("{s}: {t}");
+        }
+        src = x.source();
+    }
+    s
 }
 
 fn not_docker(ep: &Endpoint, detail: impl Into<String>) -> Error {
@@ -61,7 +78,7 @@ async fn send(
     let path = req.uri().to_string();
     match tokio::time::timeout(timeout, sender.send_request(req)).await {
         Ok(Ok(resp)) => Ok(resp),
-        Ok(Err(e)) => Err(not_docker(ep, format!("{path}: {e}"))),
+        Ok(Err(e)) => Err(not_docker(ep, format!("{path}: {}", chain(&e)))),
         Err(_) => Err(Error::Timeout {
             addr: ep.to_string(),
             secs: timeout.as_secs_f64(),
@@ -151,7 +168,7 @@ pub(crate) async fn call(
         let resp = sender
             .send_request(req)
             .await
-            .map_err(|e| not_docker(ep, format!("{method} {path}: {e}")))?;
+            .map_err(|e| not_docker(ep, format!("{method} {path}: {}", chain(&e))))?;
         let status = resp.status().as_u16();
         Ok((status, read_body(resp).await?))
     };
@@ -186,7 +203,7 @@ pub(crate) async fn hijack(
         .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
     let resp = match tokio::time::timeout(timeout, sender.send_request(req)).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(not_docker(ep, format!("{path}: {e}"))),
+        Ok(Err(e)) => return Err(not_docker(ep, format!("{path}: {}", chain(&e)))),
         Err(_) => {
             return Err(Error::Timeout {
                 addr: ep.to_string(),
@@ -274,7 +291,7 @@ where
     let resp = sender
         .send_request(req)
         .await
-        .map_err(|e| not_docker(ep, format!("{path}: {e}")))?;
+        .map_err(|e| not_docker(ep, format!("{path}: {}", chain(&e))))?;
     let status = resp.status();
     if !status.is_success() {
         let body = read_body(resp).await.unwrap_or_default();

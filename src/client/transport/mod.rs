@@ -4,6 +4,7 @@
 //! which the caller speaks HTTP/2 (gRPC). Errors are classified into the
 //! typed [`Error`] variants so that the CLI can say exactly what is wrong.
 
+pub(crate) mod command;
 pub(crate) mod docker;
 pub(crate) mod tcp;
 pub(crate) mod tunnel;
@@ -32,6 +33,12 @@ pub async fn dial_endpoint(endpoint: &Endpoint, timeout: Duration) -> Result<Box
             Endpoint::Tcp { host, port } => {
                 tcp::dial(host, *port).await.map(|s| Box::new(s) as BoxIo)
             }
+            Endpoint::Command {
+                program,
+                args,
+                address,
+                ..
+            } => command::spawn(program, args, address).map(|s| Box::new(s) as BoxIo),
         }
     };
     match tokio::time::timeout(timeout, fut).await {
