@@ -492,7 +492,7 @@ fn remote_builder_over_tcp_with_mtls() {
         assert!(t.elapsed().as_secs() < 10, "{b}: {:?}", t.elapsed());
         let e = stderr_last_line(&o);
         assert!(
-            e.starts_with(&format!("ERROR: builder {b} node {b}0 (tcp://127.0.0.1:"))
+            e.starts_with(&format!("ERROR: builder {b} node {b}0"))
                 && e.contains("TLS with tcp://127.0.0.1:"),
             "{b}: {e}"
         );

@@ -746,6 +746,17 @@ fn report(
                 code: 1,
             })
         }
+        // A connection that broke: name the builder's node (store builders).
+        Err(
+            e @ (rkbuild::Error::Tls { .. }
+            | rkbuild::Error::NotListening { .. }
+            | rkbuild::Error::NotBuildkit { .. }
+            | rkbuild::Error::Timeout { .. }),
+        ) if builder.group.is_some() => {
+            let mut c = CliError::from(e);
+            c.message = format!("builder {} node {node}: {}", builder.name, c.message);
+            Err(c)
+        }
         Err(e) => Err(e.into()),
     }
 }
