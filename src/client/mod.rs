@@ -169,6 +169,29 @@ impl Client {
         })
     }
 
+    /// BuildKit's version, degrading as buildx does for a BuildKit without
+    /// `Control.Info` (before 0.11, as in dockerd 20.10): the docker
+    /// driver's version from the daemon's (buildx's table of the BuildKit
+    /// in each dockerd release), an empty one elsewhere. Not an error.
+    pub async fn buildkit_version(&self) -> Result<BuildkitVersion> {
+        match self.info().await {
+            Err(Error::NotBuildkit { .. }) => {
+                let version = match self.driver.docker_api() {
+                    Some(ep) => transport::docker::version(ep)
+                        .await
+                        .map(|v| crate::go::mobyversion::buildkit_of(&v.version))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                Ok(BuildkitVersion {
+                    version,
+                    ..Default::default()
+                })
+            }
+            r => r,
+        }
+    }
+
     /// The IP `host-gateway` stands for in `--add-host`: the worker label
     /// `org.mobyproject.buildkit.worker.moby.host-gateway-ip` that dockerd's
     /// BuildKit sets (none elsewhere).

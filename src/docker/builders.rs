@@ -410,11 +410,10 @@ pub async fn load(n: &BuilderNode, docker_driver: bool) -> NodeInfo {
         }
     }
     info.ids.sort();
-    match client.info().await {
+    // BuildKit before 0.11 has no Control.Info: an old BuildKit, not an
+    // error (the driver's version instead, as buildx asks it).
+    match client.buildkit_version().await {
         Ok(v) => info.version = v.version,
-        // BuildKit before 0.11 has no Control.Info: an old BuildKit, not
-        // an error (buildx then asks the driver for a version).
-        Err(Error::NotBuildkit { .. }) => {}
         Err(e) => info.err = Some(e.to_string()),
     }
     info

@@ -23,6 +23,7 @@ pub mod csv;
 pub(crate) mod filepath;
 pub(crate) mod fmt;
 pub mod json;
+pub(crate) mod mobyversion;
 pub mod strconv;
 pub(crate) mod syscall;
 pub mod tabwriter;

@@ -42,7 +42,11 @@ fn sorted_opts(out: &str) -> String {
 fn same(cfg: &DockerConfig, env: &TestEnv, args: &[&str]) -> String {
     let b = run(bx(cfg, env).args(args));
     let r = run(rk(cfg, env).args(args));
-    assert_eq!(sorted_opts(&stdout(&r)), sorted_opts(&stdout(&b)), "stdout of {args:?}");
+    assert_eq!(
+        sorted_opts(&stdout(&r)),
+        sorted_opts(&stdout(&b)),
+        "stdout of {args:?}"
+    );
     assert_eq!(stderr(&r), stderr(&b), "stderr of {args:?}");
     assert_eq!(r.status.code(), b.status.code(), "exit status of {args:?}");
     stdout(&r)

@@ -15,6 +15,7 @@ mod endpoints;
 mod examples;
 mod filesync;
 mod flags;
+mod old_daemon;
 mod packaging;
 mod parity;
 mod progress;

@@ -14,7 +14,7 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
         Some(ep) => dockerapi::version(ep).await.ok(),
         None => None,
     };
-    let (bk, workers) = tokio::try_join!(client.info(), client.workers())?;
+    let (bk, workers) = tokio::try_join!(client.buildkit_version(), client.workers())?;
     match args.format {
         Format::Json => {
             let v = serde_json::json!({
