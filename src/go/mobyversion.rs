@@ -37,7 +37,8 @@ fn table(version: &str) -> Option<&'static str> {
         v
     };
     let at = |a: u64, b: u64, c: u64| (a, b, c);
-    let ranges: &[((u64, u64, u64), (u64, u64, u64), &str)] = &[
+    type V = (u64, u64, u64);
+    let ranges: &[(V, V, &str)] = &[
         (at(18, 6, 0), at(18, 6, 1), "v0.0.0+9acf51e"),
         (at(18, 6, 1), at(18, 9, 0), "v0.0.0+98f1604"),
         (at(18, 9, 0), at(18, 9, 1), "v0.0.0+c7bb575"),
