@@ -22,8 +22,14 @@ _docker_rkbuild() {
             docker_rkbuild,build)
                 cmd="docker_rkbuild__subcmd__build"
                 ;;
+            docker_rkbuild,create)
+                cmd="docker_rkbuild__subcmd__create"
+                ;;
             docker_rkbuild,du)
                 cmd="docker_rkbuild__subcmd__du"
+                ;;
+            docker_rkbuild,inspect)
+                cmd="docker_rkbuild__subcmd__inspect"
                 ;;
             docker_rkbuild,inspect-context)
                 cmd="docker_rkbuild__subcmd__inspect__subcmd__context"
@@ -33,6 +39,15 @@ _docker_rkbuild() {
                 ;;
             docker_rkbuild,prune)
                 cmd="docker_rkbuild__subcmd__prune"
+                ;;
+            docker_rkbuild,rm)
+                cmd="docker_rkbuild__subcmd__rm"
+                ;;
+            docker_rkbuild,stop)
+                cmd="docker_rkbuild__subcmd__stop"
+                ;;
+            docker_rkbuild,use)
+                cmd="docker_rkbuild__subcmd__use"
                 ;;
             docker_rkbuild,version)
                 cmd="docker_rkbuild__subcmd__version"
@@ -44,7 +59,7 @@ _docker_rkbuild() {
 
     case "${cmd}" in
         docker_rkbuild)
-            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version du prune ls inspect-context"
+            opts="-D -f -o -q -t -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --version --add-host --allow --annotation --attest --build-arg --build-context --cache-from --cache-to --cgroup-parent --file --iidfile --label --load --metadata-file --network --no-cache --no-cache-filter --output --platform --progress --provenance --pull --push --quiet --sbom --secret --shm-size --ssh --tag --target --ulimit --help build b version du prune ls create rm use inspect stop inspect-context"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +366,72 @@ _docker_rkbuild() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        docker_rkbuild__subcmd__create)
+            opts="-D -h --append --bootstrap --buildkitd-config --buildkitd-flags --driver --driver-opt --leave --name --node --platform --use --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --buildkitd-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buildkitd-flags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --driver-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         docker_rkbuild__subcmd__du)
             opts="-D -h --filter --verbose --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -362,6 +443,44 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__inspect)
+            opts="-D -h --bootstrap --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --builder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -508,6 +627,120 @@ _docker_rkbuild() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__rm)
+            opts="-f -D -h --all-inactive --force --keep-daemon --keep-state --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__stop)
+            opts="-D -h --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --builder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlscert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlskey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tlsservername)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        docker_rkbuild__subcmd__use)
+            opts="-D -h --default --global --builder --addr --tlscacert --tlscert --tlskey --tlsservername --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --builder)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

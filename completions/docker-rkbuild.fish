@@ -70,6 +70,11 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "version"
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "du" -d 'Disk usage'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "prune" -d 'Remove build cache'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "ls" -d 'List builder instances'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "create" -d 'Create a new builder instance'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "rm" -d 'Remove one or more builder instances'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "use" -d 'Set the current builder instance'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "inspect" -d 'Inspect current builder instance'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "stop" -d 'Stop builder instance'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_needs_command" -a "inspect-context" -d 'Show what a build of PATH would send: ignore file, sizes, largest entries, why a path is in or out'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l add-host -d 'Add a custom host-to-IP mapping (format: "host:ip")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand build" -l allow -d 'Allow extra privileged entitlement (e.g., "network.host", "security.insecure")' -r
@@ -191,6 +196,64 @@ complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tls
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s D -l debug -d 'Enable debug logging'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l buildkitd-config -d 'BuildKit daemon config file' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l buildkitd-flags -d 'BuildKit daemon flags' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l driver -d 'Driver to use (available: "docker-container", "kubernetes", "remote")' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l driver-opt -d 'Options for the driver' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l name -d 'Builder instance name' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l node -d 'Create/modify node with given name' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l platform -d 'Fixed platforms for current node' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l append -d 'Append a node to builder instead of changing it'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l bootstrap -d 'Boot builder after creation'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l leave -d 'Remove a node from builder instead of changing it'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -l use -d 'Set the current builder instance'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand create" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l all-inactive -d 'Remove all inactive builders'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -s f -l force -d 'Do not prompt for confirmation'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l keep-daemon -d 'Keep the BuildKit daemon running'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -l keep-state -d 'Keep BuildKit state'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l default -d 'Set builder as default for current context'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -l global -d 'Builder persists context changes'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand use" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -l bootstrap -d 'Ensure builder has booted before inspecting'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l builder -d 'Override the configured builder instance' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l addr -d 'BuildKit address (unix:///path, tcp://host:port, docker+unix:///path); default: the docker daemon\'s embedded BuildKit' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l tlscacert -d 'CA certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l tlscert -d 'Client certificate for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l tlskey -d 'Client key for a tcp:// BuildKit address' -r -F
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -l tlsservername -d 'Server name to verify in the builder\'s certificate' -r
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -s D -l debug -d 'Enable debug logging'
+complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -s f -l file -d 'Name of the Dockerfile (default: "PATH/Dockerfile")' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l why -d 'Say whether PATH (relative to the context) is sent, and which ignore-file line decides' -r
 complete -c docker-rkbuild -n "__fish_docker_rkbuild_using_subcommand inspect-context" -l top -d 'How many of the largest directories and files to show' -r

@@ -147,6 +147,16 @@ pub fn complete_in(
             return complete_flags(cmd, &state, to_complete);
         }
     }
+    // `use`, `rm`, `inspect`, `stop` take builder names.
+    if matches!(cmd.get_name(), "use" | "rm" | "inspect" | "stop") {
+        let mut c = Completion::new(directive::NO_FILE_COMP);
+        for b in builder_names(&src.docker_config) {
+            if b.starts_with(to_complete) && !state.positionals.contains(&b) {
+                c.push(b, "");
+            }
+        }
+        return c;
+    }
     complete_positional(cmd, &state, to_complete, &src.cwd)
 }
 
@@ -540,9 +550,17 @@ pub fn dockerfile_stages(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Builder names: `default`, and every docker context.
+/// Builder names as buildx offers them: the builders of its store, then
+/// `default` and every docker context.
 pub fn builder_names(docker_config: &Path) -> Vec<String> {
-    let mut names = vec!["default".to_string()];
+    let mut names: Vec<String> = rkbuild::docker::builders::store_at(docker_config)
+        .ok()
+        .and_then(|s| s.txn().ok().and_then(|t| t.list().ok()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|ng| ng.name)
+        .collect();
+    names.push("default".to_string());
     let meta = docker_config.join("contexts").join("meta");
     if let Ok(rd) = std::fs::read_dir(meta) {
         let mut ctx: Vec<String> = rd
@@ -553,7 +571,11 @@ pub fn builder_names(docker_config: &Path) -> Vec<String> {
             .filter(|n| n != "default")
             .collect();
         ctx.sort();
-        names.extend(ctx);
+        for c in ctx {
+            if !names.contains(&c) {
+                names.push(c);
+            }
+        }
     }
     names
 }
@@ -889,6 +911,14 @@ mod tests {
         std::fs::create_dir_all(&m).unwrap();
         std::fs::write(m.join("meta.json"), r#"{"Name":"remote","Endpoints":{}}"#).unwrap();
         assert_eq!(builder_names(d.path()), ["default", "remote"]);
+        // Builders of buildx's store come first.
+        std::fs::create_dir_all(d.path().join("buildx/instances")).unwrap();
+        std::fs::write(
+            d.path().join("buildx/instances/mybk"),
+            r#"{"Name":"mybk","Driver":"remote","Nodes":[],"Dynamic":false}"#,
+        )
+        .unwrap();
+        assert_eq!(builder_names(d.path()), ["mybk", "default", "remote"]);
         let s = Sources {
             cwd: d.path().to_path_buf(),
             docker_config: d.path().to_path_buf(),
@@ -896,5 +926,9 @@ mod tests {
         };
         let c = complete(&["--builder".into()], "r", &s);
         assert_eq!(names(&c), ["remote"]);
+        for cmd in ["use", "rm", "inspect", "stop"] {
+            let c = complete(&[cmd.into()], "m", &s);
+            assert_eq!(names(&c), ["mybk"], "{cmd}");
+        }
     }
 }
