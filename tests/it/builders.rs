@@ -895,3 +895,32 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         assert_eq!(error_of(&r), error_of(&b), "{opt}");
     }
 }
+
+#[test]
+fn du_and_prune_act_on_the_chosen_builder() {
+    let env = daemon!();
+    if !need_buildkit(env) {
+        return;
+    }
+    // A builder of its own: pruning it touches no other test's cache.
+    let bk = Buildkitd::start(env, Listen::Unix, &[]);
+    let cfg = DockerConfig::new(env);
+    ok(bx(&cfg, env).args(["create", "--name", "dup", "--driver", "remote", &bk.addr]));
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "cache me\n")]);
+    let o = run(rk(&cfg, env)
+        .args(["--builder", "dup", "--progress=plain", "-o", "type=cacheonly"])
+        .arg(ctx.path()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = run(bx(&cfg, env).args(["du", "--builder", "dup"]));
+    let r = run(rk(&cfg, env).args(["du", "--builder", "dup"]));
+    assert_eq!(stdout(&r), stdout(&b));
+    assert!(!stdout(&r).contains("Total:\t\t0B"), "{}", stdout(&r));
+    let o = run(rk(&cfg, env).args(["prune", "--builder", "dup", "-af"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Total:"), "{}", stdout(&o));
+    let b = run(bx(&cfg, env).args(["du", "--builder", "dup"]));
+    let r = run(rk(&cfg, env).args(["du", "--builder", "dup"]));
+    assert_eq!(stdout(&r), stdout(&b));
+    assert!(stdout(&r).contains("Total:\t\t0B"), "{}", stdout(&r));
+    drop(bk);
+}

@@ -22,7 +22,10 @@ pub async fn run(args: &DuArgs, builder: &Builder) -> CliResult {
         out.push_str(&verbose(&records, now));
     } else {
         let mut t = TabWriter::go_du();
-        t.line(TABLE_HEADER);
+        // buildx prints the header with the first record only.
+        if !records.is_empty() {
+            t.line(TABLE_HEADER);
+        }
         for r in &records {
             t.line(&table_row(r, now));
         }
