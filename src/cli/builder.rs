@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rkbuild::client::driver::{self, docker::DockerDriver};
+use rkbuild::client::driver;
 use rkbuild::docker::builders::{self, BuilderNode, DockerCli};
 use rkbuild::docker::store::NodeGroup;
 use rkbuild::docker::ConfigFile;
@@ -46,6 +46,7 @@ pub fn docker_cli(docker: &DockerGlobals) -> CliResult<DockerCli> {
         config_dir: dir,
         host_flag: docker.host.clone(),
         context_flag: docker.context.clone(),
+        tls: docker.tls.clone(),
     })
 }
 
@@ -75,8 +76,7 @@ impl Builder {
             let docker_api = cli
                 .as_ref()
                 .and_then(|c| c.current().ok())
-                .and_then(|h| DockerDriver::for_docker_host(&h.host).ok())
-                .and_then(|d| d.docker_api().cloned());
+                .and_then(|h| h.endpoint().ok());
             let driver = driver::for_address(addr)?;
             let node = BuilderNode {
                 node: rkbuild::docker::store::Node {
@@ -100,9 +100,7 @@ impl Builder {
         }
         let cli = docker_cli(docker)?;
         let current = cli.current()?;
-        let docker_api = DockerDriver::for_docker_host(&current.host)
-            .ok()
-            .and_then(|d| d.docker_api().cloned());
+        let docker_api = current.endpoint().ok();
         let named = g.builder.as_deref().filter(|b| !b.is_empty());
         let store = cli.store()?;
         let ng = {

@@ -20,6 +20,8 @@ pub struct DockerGlobals {
     pub config: Option<String>,
     /// `-D/--debug`.
     pub debug: bool,
+    /// `--tls`, `--tlsverify`, `--tlscacert`, `--tlscert`, `--tlskey`.
+    pub tls: rkbuild::docker::TlsFlags,
 }
 
 /// Global docker flags that take a value.
@@ -75,12 +77,22 @@ pub fn split_argv(argv: Vec<OsString>, under_docker: bool) -> (DockerGlobals, Ve
                 "-H" | "--host" => g.host = Some(v),
                 "-c" | "--context" => g.context = Some(v),
                 "--config" => g.config = Some(v),
+                "--tlscacert" => g.tls.ca = Some(v),
+                "--tlscert" => g.tls.cert = Some(v),
+                "--tlskey" => g.tls.key = Some(v),
                 _ => {}
             }
             i += 1;
         } else if BOOL_FLAGS.contains(&flag) {
-            if flag == "-D" || flag == "--debug" {
-                g.debug = true;
+            let on = inline
+                .as_deref()
+                .map(|v| rkbuild::internal::go::strconv::parse_bool(v.as_bytes()).unwrap_or(false))
+                .unwrap_or(true);
+            match flag {
+                "-D" | "--debug" => g.debug = on,
+                "--tls" => g.tls.tls = on,
+                "--tlsverify" => g.tls.verify = Some(on),
+                _ => {}
             }
             i += 1;
         } else {

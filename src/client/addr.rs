@@ -21,6 +21,18 @@ pub enum Endpoint {
         /// Port number.
         port: u16,
     },
+    /// A TCP host and port spoken to over TLS by the client itself (a
+    /// docker daemon's `--tlsverify` API).
+    TcpTls {
+        /// Host name or IP address.
+        host: String,
+        /// Port number.
+        port: u16,
+        /// CA, client certificate and key, server name.
+        tls: crate::client::TlsOptions,
+        /// Whether the server's certificate goes unchecked.
+        insecure: bool,
+    },
     /// A helper program whose stdin and stdout carry the stream (the
     /// docker CLI's and BuildKit's connection helpers: `ssh ... docker
     /// system dial-stdio`, `kubectl exec ... buildctl dial-stdio`, `docker
@@ -41,6 +53,13 @@ impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Command { address, .. } => f.write_str(address),
+            Endpoint::TcpTls { host, port, .. } => {
+                if host.contains(':') {
+                    write!(f, "tcp://[{host}]:{port}")
+                } else {
+                    write!(f, "tcp://{host}:{port}")
+                }
+            }
             Endpoint::Unix(p) => write!(f, "unix://{}", p.display()),
             Endpoint::Tcp { host, port } => {
                 if host.contains(':') {
@@ -54,11 +73,30 @@ impl fmt::Display for Endpoint {
 }
 
 impl Endpoint {
+    /// The same address spoken to over TLS (docker daemons on `tcp://`);
+    /// other forms are returned as they are.
+    pub fn with_tls(self, tls: crate::client::TlsOptions, insecure: bool) -> Endpoint {
+        match self {
+            Endpoint::Tcp { host, port } => Endpoint::TcpTls {
+                host,
+                port,
+                tls,
+                insecure,
+            },
+            other => other,
+        }
+    }
+
     /// Whether the endpoint is on this machine: a unix socket, or TCP to
     /// a loopback address.
     pub fn is_local(&self) -> bool {
         match self {
             Endpoint::Command { local, .. } => *local,
+            Endpoint::TcpTls { host, port, .. } => Endpoint::Tcp {
+                host: host.clone(),
+                port: *port,
+            }
+            .is_local(),
             Endpoint::Unix(_) => true,
             Endpoint::Tcp { host, .. } => {
                 host == "localhost"

@@ -29,14 +29,18 @@ pub struct DockerCli {
     pub host_flag: Option<String>,
     /// docker's `--context`.
     pub context_flag: Option<String>,
+    /// docker's `--tls`, `--tlsverify`, `--tlscacert`, `--tlscert`,
+    /// `--tlskey`.
+    pub tls: super::context::TlsFlags,
 }
 
 impl DockerCli {
     /// The current docker context and its daemon.
     pub fn current(&self) -> Result<DockerHost> {
-        context::resolve_docker_host(
+        context::resolve_docker_host_tls(
             self.host_flag.as_deref(),
             self.context_flag.as_deref(),
+            &self.tls,
             &self.config_dir,
             &self.config,
         )
@@ -80,6 +84,31 @@ impl DockerCli {
             return context::context_host(&self.config_dir, endpoint);
         }
         Ok(endpoint.to_string())
+    }
+
+    /// The docker daemon a node endpoint names, with its TLS: a context's,
+    /// or the endpoint itself as a docker host.
+    pub fn docker_endpoint_of(&self, endpoint: &str) -> Result<crate::client::Endpoint> {
+        if self.contexts().iter().any(|c| c == endpoint) {
+            let h = if endpoint == "default" {
+                context::resolve_docker_host_tls(
+                    self.host_flag.as_deref(),
+                    Some("default"),
+                    &self.tls,
+                    &self.config_dir,
+                    &self.config,
+                )?
+            } else {
+                context::context_endpoint(&self.config_dir, endpoint)?
+            };
+            return h.endpoint();
+        }
+        // The current context's own host: with its TLS.
+        let cur = self.current()?;
+        if cur.host == endpoint {
+            return cur.endpoint();
+        }
+        Ok(Target::docker_host(endpoint)?.endpoint().clone())
     }
 
     /// buildx's directory (`$BUILDX_CONFIG` or `<config dir>/buildx`).
@@ -213,9 +242,8 @@ pub fn nodes(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Vec<BuilderN
             };
             let driver = match driver_name(ng) {
                 "docker" => cli
-                    .docker_host_of(&n.endpoint)
-                    .and_then(|h| DockerDriver::for_docker_host(&h))
-                    .map(|d| Arc::new(d) as Arc<dyn Driver>)
+                    .docker_endpoint_of(&n.endpoint)
+                    .map(|ep| Arc::new(DockerDriver::new(ep)) as Arc<dyn Driver>)
                     .map_err(|e| e.to_string()),
                 "docker-container" => docker_container(cli, n, &opts_map),
                 "remote" => remote_options(n, &opts_map).and_then(|tls| {
@@ -241,10 +269,11 @@ fn docker_container(
     o: &BTreeMap<String, String>,
 ) -> std::result::Result<Arc<dyn Driver>, String> {
     let opts = ContainerOptions::from_driver_opts(o)?;
-    let host = cli.docker_host_of(&n.endpoint).map_err(|e| e.to_string())?;
-    let api = Target::docker_host(&host).map_err(|e| e.to_string())?;
+    let api = cli
+        .docker_endpoint_of(&n.endpoint)
+        .map_err(|e| e.to_string())?;
     Ok(Arc::new(DockerContainerDriver::new(
-        api.endpoint().clone(),
+        api,
         &n.name,
         opts,
         n.flags.clone().unwrap_or_default(),

@@ -10,5 +10,5 @@ pub mod store;
 
 pub use buildx::node_identifier;
 pub use config::{config_dir, ConfigFile};
-pub use context::{resolve_docker_host, DockerHost};
+pub use context::{resolve_docker_host, resolve_docker_host_tls, DockerHost, DockerTls, TlsFlags};
 pub use credentials::{AuthConfig, CredentialError, CredentialStore};

@@ -101,7 +101,7 @@ pub enum Error {
     #[error("failed to solve: {}", status_message(.0))]
     Solve(Box<tonic::Status>),
     /// The docker daemon's HTTP API answered with an error.
-    #[error("docker API {path}: {status}: {message}")]
+    #[error("Error response from daemon: {message}")]
     DockerApi {
         /// Request path.
         path: String,

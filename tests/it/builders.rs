@@ -906,9 +906,18 @@ fn du_and_prune_act_on_the_chosen_builder() {
     let bk = Buildkitd::start(env, Listen::Unix, &[]);
     let cfg = DockerConfig::new(env);
     ok(bx(&cfg, env).args(["create", "--name", "dup", "--driver", "remote", &bk.addr]));
-    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "cache me\n")]);
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
+        ("a", "cache me\n"),
+    ]);
     let o = run(rk(&cfg, env)
-        .args(["--builder", "dup", "--progress=plain", "-o", "type=cacheonly"])
+        .args([
+            "--builder",
+            "dup",
+            "--progress=plain",
+            "-o",
+            "type=cacheonly",
+        ])
         .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
     let b = run(bx(&cfg, env).args(["du", "--builder", "dup"]));

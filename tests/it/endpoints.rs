@@ -359,3 +359,118 @@ fn kube_pod_builders_through_kubectl() {
         "{e}"
     );
 }
+
+#[test]
+fn docker_daemons_over_tls_as_the_docker_cli_reaches_them() {
+    let env = daemon!();
+    let host = env
+        .vars
+        .get("RKBUILD_TEST_OLD_TLS_HOST")
+        .cloned()
+        .unwrap_or_default();
+    let certs = env
+        .vars
+        .get("RKBUILD_TEST_OLD_TLS_CERTS")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !host.is_empty() && !certs.is_empty(),
+        "the test environment's old dockerd has no TLS listener (RKBUILD_TEST_OLD_TLS_HOST): run `scripts/testenv up`"
+    );
+    let cfg = DockerConfig::new(env);
+    let c = |f: &str| format!("{certs}/{f}");
+    ok(cfg.docker(env).args([
+        "context",
+        "create",
+        "tlsctx",
+        "--docker",
+        &format!(
+            "host={host},ca={},cert={},key={}",
+            c("ca.pem"),
+            c("cert.pem"),
+            c("key.pem")
+        ),
+    ]));
+    let ways: Vec<(&str, Vec<String>, Vec<(&str, String)>)> = vec![
+        (
+            "DOCKER_TLS_VERIFY",
+            vec![],
+            vec![
+                ("DOCKER_HOST", host.clone()),
+                ("DOCKER_TLS_VERIFY", "1".into()),
+                ("DOCKER_CERT_PATH", certs.clone()),
+            ],
+        ),
+        (
+            "flags",
+            [
+                "-H",
+                &host,
+                "--tlsverify",
+                "--tlscacert",
+                &c("ca.pem"),
+                "--tlscert",
+                &c("cert.pem"),
+                "--tlskey",
+                &c("key.pem"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            vec![],
+        ),
+        ("context", vec!["--context".into(), "tlsctx".into()], vec![]),
+    ];
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
+        ("a", "over TLS\n"),
+    ]);
+    for (what, globals, envs) in &ways {
+        let cmd = |tool: &str| {
+            let mut c = cfg.docker(env);
+            c.env_remove("DOCKER_HOST");
+            for (k, v) in envs {
+                c.env(k, v);
+            }
+            c.args(globals).arg(tool);
+            c
+        };
+        for args in [&["ls"][..], &["inspect"]] {
+            let b = run(cmd("buildx").args(args));
+            let r = run(cmd("rkbuild").args(args));
+            both_same(&b, &r, &format!("{what} {args:?}"));
+            assert!(stdout(&r).contains("running"), "{what}: {}", stdout(&r));
+        }
+        let out = tempfile::tempdir().unwrap();
+        let o = run(cmd("rkbuild")
+            .args(["--progress=plain", "-o"])
+            .arg(format!("type=local,dest={}", out.path().display()))
+            .arg(ctx.path()));
+        assert!(o.status.success(), "{what}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("a")).unwrap(),
+            "over TLS\n"
+        );
+    }
+    // Plain HTTP to the TLS port, and a CA that did not sign the server:
+    // refused, in one line, quickly.
+    let b = run(bx(&cfg, env).env("DOCKER_HOST", &host).arg("ls"));
+    let r = run(rk(&cfg, env).env("DOCKER_HOST", &host).arg("ls"));
+    both_same(&b, &r, "plain HTTP to a TLS daemon");
+    let other = tempfile::tempdir().unwrap();
+    std::fs::copy(c("cert.pem"), other.path().join("cert.pem")).unwrap();
+    std::fs::copy(c("key.pem"), other.path().join("key.pem")).unwrap();
+    std::fs::copy(c("cert.pem"), other.path().join("ca.pem")).unwrap();
+    let t = Instant::now();
+    let o = run(rk(&cfg, env)
+        .env("DOCKER_HOST", &host)
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", other.path())
+        .arg(ctx.path()));
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert!(!o.status.success());
+    let e = stderr_last_line(&o);
+    assert!(
+        e.contains("TLS with tcp://127.0.0.1:") && e.contains("certificate"),
+        "{e}"
+    );
+}

@@ -70,14 +70,16 @@ impl Driver for RemoteDriver {
                 let scheme = if tls { "https" } else { "http" };
                 format!("{scheme}://{host}:{port}")
             }
-            Endpoint::Unix(_) | Endpoint::Command { .. } => "http://buildkitd".to_string(),
+            Endpoint::Unix(_) | Endpoint::Command { .. } | Endpoint::TcpTls { .. } => {
+                "http://buildkitd".to_string()
+            }
         }
     }
 
     fn tls_host(&self) -> Option<&str> {
         match &self.endpoint {
             Endpoint::Tcp { host, .. } => Some(host),
-            Endpoint::Unix(_) | Endpoint::Command { .. } => None,
+            Endpoint::Unix(_) | Endpoint::Command { .. } | Endpoint::TcpTls { .. } => None,
         }
     }
 }

@@ -20,7 +20,9 @@ fn host_header(ep: &Endpoint) -> String {
         Endpoint::Unix(_) => "docker".to_string(),
         // The docker CLI names a helper-reached daemon `docker.example.com`.
         Endpoint::Command { .. } => "docker.example.com".to_string(),
-        Endpoint::Tcp { host, port } => format!("{host}:{port}"),
+        Endpoint::Tcp { host, port } | Endpoint::TcpTls { host, port, .. } => {
+            format!("{host}:{port}")
+        }
     }
 }
 

@@ -33,6 +33,14 @@ pub async fn dial_endpoint(endpoint: &Endpoint, timeout: Duration) -> Result<Box
             Endpoint::Tcp { host, port } => {
                 tcp::dial(host, *port).await.map(|s| Box::new(s) as BoxIo)
             }
+            Endpoint::TcpTls {
+                host,
+                port,
+                tls,
+                insecure,
+            } => tcp::dial_tls(host, *port, tls, *insecure)
+                .await
+                .map(|s| Box::new(s) as BoxIo),
             Endpoint::Command {
                 program,
                 args,

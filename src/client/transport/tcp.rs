@@ -20,6 +20,148 @@ pub(crate) async fn dial(host: &str, port: u16) -> Result<TcpStream> {
     Ok(stream)
 }
 
+/// Connects to `host:port` and speaks TLS with `tls` (the docker daemon's
+/// `--tlsverify` API: the CA checks the server, the certificate and key
+/// identify the client; `insecure` skips the server's check, as the docker
+/// CLI's `--tls` without `--tlsverify` and a context's `SkipTLSVerify`).
+pub(crate) async fn dial_tls(
+    host: &str,
+    port: u16,
+    tls: &TlsOptions,
+    insecure: bool,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    use tokio_rustls::rustls;
+    let addr = format!("tcp://{host}:{port}");
+    let fail = |detail: String| Error::Tls {
+        addr: addr.clone(),
+        detail,
+    };
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| fail(e.to_string()))?;
+    let builder = if insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(NoVerify(provider)))
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        match &tls.ca_cert {
+            Some(ca) => {
+                for c in read_certs(ca)? {
+                    roots
+                        .add(c)
+                        .map_err(|e| fail(format!("{}: {e}", ca.display())))?;
+                }
+            }
+            None => {
+                for c in rustls_native_certs::load_native_certs().certs {
+                    let _ = roots.add(c);
+                }
+            }
+        }
+        builder.with_root_certificates(roots)
+    };
+    let config = match (&tls.cert, &tls.key) {
+        (Some(c), Some(k)) => {
+            let certs = read_certs(c)?;
+            let key = read_key(k)?;
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| fail(format!("client certificate {}: {e}", c.display())))?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    let name = tls.server_name.clone().unwrap_or_else(|| host.to_string());
+    let server = rustls::pki_types::ServerName::try_from(name.trim_matches(['[', ']']).to_string())
+        .map_err(|e| fail(format!("server name {name:?}: {e}")))?;
+    let tcp = dial(host, port).await?;
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect(server, tcp)
+        .await
+        .map_err(|e| fail(e.to_string()))
+}
+
+fn read_certs(
+    p: &PathBuf,
+) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>> {
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer};
+    let certs: std::result::Result<Vec<_>, _> = CertificateDer::pem_file_iter(p)
+        .map_err(|e| Error::Config(format!("{}: {e}", p.display())))?
+        .collect();
+    let certs = certs.map_err(|e| Error::Config(format!("{}: {e}", p.display())))?;
+    if certs.is_empty() {
+        return Err(Error::Config(format!(
+            "{}: no certificate in it",
+            p.display()
+        )));
+    }
+    Ok(certs)
+}
+
+fn read_key(p: &PathBuf) -> Result<tokio_rustls::rustls::pki_types::PrivateKeyDer<'static>> {
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, PrivateKeyDer};
+    PrivateKeyDer::from_pem_file(p).map_err(|e| Error::Config(format!("{}: {e}", p.display())))
+}
+
+/// Accepts any server certificate (docker's `--tls` without verification).
+#[derive(Debug)]
+struct NoVerify(std::sync::Arc<tokio_rustls::rustls::crypto::CryptoProvider>);
+
+impl tokio_rustls::rustls::client::danger::ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[tokio_rustls::rustls::pki_types::CertificateDer<'_>],
+        _server_name: &tokio_rustls::rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: tokio_rustls::rustls::pki_types::UnixTime,
+    ) -> std::result::Result<
+        tokio_rustls::rustls::client::danger::ServerCertVerified,
+        tokio_rustls::rustls::Error,
+    > {
+        Ok(tokio_rustls::rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        dss: &tokio_rustls::rustls::DigitallySignedStruct,
+    ) -> std::result::Result<
+        tokio_rustls::rustls::client::danger::HandshakeSignatureValid,
+        tokio_rustls::rustls::Error,
+    > {
+        tokio_rustls::rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &tokio_rustls::rustls::pki_types::CertificateDer<'_>,
+        dss: &tokio_rustls::rustls::DigitallySignedStruct,
+    ) -> std::result::Result<
+        tokio_rustls::rustls::client::danger::HandshakeSignatureValid,
+        tokio_rustls::rustls::Error,
+    > {
+        tokio_rustls::rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<tokio_rustls::rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 /// TLS settings for a `tcp://` builder (buildx's `cacert`, `cert`, `key`,
 /// `servername` driver options).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
