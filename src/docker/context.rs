@@ -244,13 +244,12 @@ pub fn context_endpoint(config_dir: &Path, name: &str) -> Result<DockerHost> {
         .join("docker");
     let file = |n: &str| Some(tls_dir.join(n)).filter(|p| p.exists());
     let (ca, cert, key) = (file("ca.pem"), file("cert.pem"), file("key.pem"));
-    let tls = (ca.is_some() || cert.is_some() || key.is_some() || ep.skip_tls_verify).then(|| {
-        DockerTls {
-            ca,
-            cert,
-            key,
-            skip_verify: ep.skip_tls_verify,
-        }
+    let any = ca.is_some() || cert.is_some() || key.is_some() || ep.skip_tls_verify;
+    let tls = any.then_some(DockerTls {
+        ca,
+        cert,
+        key,
+        skip_verify: ep.skip_tls_verify,
     });
     Ok(DockerHost {
         context: name.to_string(),
