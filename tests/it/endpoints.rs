@@ -391,7 +391,8 @@ fn docker_daemons_over_tls_as_the_docker_cli_reaches_them() {
             c("key.pem")
         ),
     ]));
-    let ways: Vec<(&str, Vec<String>, Vec<(&str, String)>)> = vec![
+    type Way<'a> = (&'a str, Vec<String>, Vec<(&'a str, String)>);
+    let ways: Vec<Way> = vec![
         (
             "DOCKER_TLS_VERIFY",
             vec![],
