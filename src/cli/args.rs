@@ -400,11 +400,12 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "name", allow_hyphen_values = true)]
     pub tlsservername: Option<String>,
 
-    /// Seconds to wait for the connection to the builder.
+    /// Seconds to wait for the connection to the builder (an unreachable
+    /// builder fails within 10 s).
     #[arg(
         long,
         global = true,
-        default_value_t = 20,
+        default_value_t = 8,
         value_name = "seconds",
         hide = true,
         allow_hyphen_values = true

@@ -102,8 +102,12 @@ impl Builder {
         let current = cli.current()?;
         let docker_api = current.endpoint().ok();
         let named = g.builder.as_deref().filter(|b| !b.is_empty());
-        let store = cli.store()?;
-        let ng = {
+        // No store yet and no builder named: the docker context's own
+        // builder, without making buildx's directory.
+        let ng = if named.is_none() && !cli.buildx_dir().join("instances").is_dir() {
+            builders::context_builder(&cli, &current.context)
+        } else {
+            let store = cli.store()?;
             let txn = store.txn()?;
             match named {
                 Some(b) => builders::node_group(&cli, &txn, b)?,

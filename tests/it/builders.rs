@@ -6,6 +6,7 @@ use crate::common;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::buildkitd::{Buildkitd, Listen, Pki};
 use common::*;
@@ -932,4 +933,65 @@ fn du_and_prune_act_on_the_chosen_builder() {
     assert_eq!(stdout(&r), stdout(&b));
     assert!(stdout(&r).contains("Total:\t\t0B"), "{}", stdout(&r));
     drop(bk);
+}
+
+#[test]
+fn unreachable_builders_fail_within_ten_seconds_naming_builder_node_and_endpoint() {
+    let env = daemon!();
+    let cfg = DockerConfig::new(env);
+    // An address nobody answers on (TEST-NET-1), a socket that is not
+    // there, and a container whose image is nowhere.
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "blackhole",
+        "--driver",
+        "remote",
+        "tcp://192.0.2.1:1234",
+    ]));
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "nosock",
+        "--driver",
+        "remote",
+        "unix:///nonexistent/bk.sock",
+    ]));
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "noimage",
+        "--driver",
+        "docker-container",
+        "--driver-opt",
+        "image=local/rkbuild-no-such-image:never",
+    ]));
+    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "x\n")]);
+    for (b, ep, why) in [
+        // Refused at once or timed out, depending on the network.
+        ("blackhole", "tcp://192.0.2.1:1234", "tcp://192.0.2.1:1234"),
+        ("nosock", "unix:///nonexistent/bk.sock", "no such socket"),
+        ("noimage", "unix://", "no local image of that name"),
+    ] {
+        let t = Instant::now();
+        let o = run(rk(&cfg, env)
+            .args(["--builder", b, "--progress=plain"])
+            .arg(ctx.path()));
+        let took = t.elapsed();
+        assert!(took < Duration::from_secs(10), "{b}: {took:?}");
+        assert!(!o.status.success(), "{b}");
+        let e = stderr_last_line(&o);
+        assert!(
+            e.starts_with(&format!("ERROR: builder {b} node {b}0 ({ep}")) && e.contains(why),
+            "{b}: {e}"
+        );
+    }
+    // ls does not wait for them either.
+    let t = Instant::now();
+    let o = run(rk(&cfg, env).arg("ls"));
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for b in ["blackhole", "nosock", "noimage"] {
+        ok(rk(&cfg, env).args(["rm", b]));
+    }
 }
