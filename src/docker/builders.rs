@@ -13,9 +13,8 @@ use super::context::{self, DockerHost};
 use super::store::{NodeGroup, Store, StorePlatform, Txn};
 use crate::client::driver::docker_container::{ContainerOptions, DockerContainerDriver};
 use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver, Driver};
-use crate::client::{ConnectOptions, Target, TlsOptions, WorkerInfo};
+use crate::client::{Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 use crate::error::{Error, Result};
-use crate::Client;
 
 /// What the docker CLI was told: its config directory and file, `-H` and
 /// `--context`. Builders are resolved against it.

@@ -816,7 +816,7 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         "{r}"
     );
     // The container is buildx's: its command, privileges, init, volume.
-    let fmt = "{{json .Config.Cmd}} {{.HostConfig.Privileged}} {{json .HostConfig.Init}} {{.HostConfig.RestartPolicy.Name}} {{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}";
+    let fmt = "{{json .Config.Cmd}} {{.HostConfig.Privileged}} {{json .HostConfig.Init}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.CgroupParent}} {{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}";
     let i_bx = stdout(&docker(&["inspect", "--format", fmt, &container("dc-bx")]));
     let i_rk = stdout(&docker(&["inspect", "--format", fmt, &container("dc-rk")]));
     assert_eq!(i_rk.replace("dc-rk", "X"), i_bx.replace("dc-bx", "X"));
@@ -868,6 +868,19 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         "--driver-opt",
         &image,
     ]));
+    // inspect --bootstrap boots it (buildx's progress on stderr).
+    let o = run(rk(&cfg, env).args(["inspect", "--bootstrap", "dc-rk"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("#1 [internal] booting buildkit"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("Status:                running"),
+        "{}",
+        stdout(&o)
+    );
     build("rkbuild", "dc-rk");
     for name in ["dc-rk", "dc-bx"] {
         let o = run(rk(&cfg, env).args(["rm", name]));
@@ -879,6 +892,19 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
                 .success()
         );
     }
+    // rm --all-inactive: the builders that do not run go, the others stay.
+    ok(rk(&cfg, env).args([
+        "create",
+        "--name",
+        "idle",
+        "--driver",
+        "remote",
+        "unix:///nonexistent/idle.sock",
+    ]));
+    let o = run(rk(&cfg, env).args(["rm", "--all-inactive", "-f"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "idle removed\n");
+    assert!(cfg.path().join("buildx/instances/rkbuild-remote").exists());
     // Options buildx refuses, refused alike.
     for opt in ["bogus=1", "env.=x", "cpu-shares=many"] {
         let args = [
