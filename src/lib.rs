@@ -43,7 +43,35 @@
 //! driver decides how the gRPC connection and the session connection are
 //! opened and what the builder can do ([`Features`]: exporters, cache
 //! export, multi-platform, where `--load` goes);
-//! [`Client::connect_driver`] takes any [`Driver`].
+//! [`Client::connect_driver`] takes any [`Driver`]. Also:
+//! [`client::driver::docker_container`] (buildx's BuildKit container on a
+//! docker daemon, booted when missing or stopped), and `kube-pod://`,
+//! `docker-container://` and `ssh://` docker hosts through helper programs.
+//!
+//! The builders `docker buildx create` made are in buildx's store
+//! ([`docker::store`]); [`docker::builders`] finds them as buildx does (the
+//! one `use` selected, or each docker context's own) and gives each node
+//! its driver:
+//!
+//! ```no_run
+//! # async fn f() -> rkbuild::Result<()> {
+//! use rkbuild::docker::builders::{self, DockerCli};
+//!
+//! let dir = rkbuild::docker::config_dir();
+//! let cli = DockerCli {
+//!     config: rkbuild::docker::ConfigFile::load_from(&dir)?,
+//!     config_dir: dir,
+//!     host_flag: None,
+//!     context_flag: None,
+//!     tls: Default::default(),
+//! };
+//! let store = cli.store()?;
+//! let group = builders::current_group(&cli, &store.txn()?)?;
+//! let nodes = builders::nodes(&cli, &group, std::time::Duration::from_secs(8));
+//! let client = nodes[0].connect().await?;
+//! println!("{} on {}", group.name, client.info().await?.version);
+//! # Ok(()) }
+//! ```
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
