@@ -50,6 +50,23 @@ pub fn docker_cli(docker: &DockerGlobals) -> CliResult<DockerCli> {
     })
 }
 
+/// Builder `name` (`--builder` when `None`), else the current one, from
+/// buildx's store or the docker contexts (`inspect`, `stop`).
+pub fn group(
+    cli: &DockerCli,
+    name: Option<&str>,
+    g: &GlobalOpts,
+) -> CliResult<rkbuild::docker::store::NodeGroup> {
+    let store = cli.store()?;
+    let txn = store.txn()?;
+    Ok(
+        match name.or(g.builder.as_deref()).filter(|n| !n.is_empty()) {
+            Some(n) => builders::node_group(cli, &txn, n)?,
+            None => builders::current_group(cli, &txn)?,
+        },
+    )
+}
+
 /// The connect limit of `--connect-timeout`.
 pub fn connect_timeout(g: &GlobalOpts) -> Duration {
     Duration::from_secs(g.connect_timeout.max(1))
@@ -105,7 +122,7 @@ impl Builder {
         // No store yet and no builder named: the docker context's own
         // builder, without making buildx's directory.
         let ng = if named.is_none() && !cli.buildx_dir().join("instances").is_dir() {
-            builders::context_builder(&cli, &current.context)
+            builders::context_builder(&current.context)
         } else {
             let store = cli.store()?;
             let txn = store.txn()?;

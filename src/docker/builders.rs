@@ -137,8 +137,9 @@ pub fn node_group(cli: &DockerCli, txn: &Txn<'_>, name: &str) -> Result<NodeGrou
     })
 }
 
-/// The implicit builder of docker context `name`, without the store.
-pub fn context_builder(_cli: &DockerCli, name: &str) -> NodeGroup {
+/// The implicit builder of docker context `name`, without the store
+/// (so without its last activity).
+pub fn context_builder(name: &str) -> NodeGroup {
     NodeGroup {
         name: name.to_string(),
         driver: String::new(),
@@ -155,16 +156,8 @@ pub fn context_builder(_cli: &DockerCli, name: &str) -> NodeGroup {
 
 fn context_group(txn: &Txn<'_>, name: &str) -> NodeGroup {
     NodeGroup {
-        name: name.to_string(),
-        driver: String::new(),
-        nodes: vec![super::store::Node {
-            name: name.to_string(),
-            endpoint: name.to_string(),
-            ..Default::default()
-        }],
-        dynamic: false,
-        docker_context: true,
         last_activity: txn.context_activity(name),
+        ..context_builder(name)
     }
 }
 

@@ -11,17 +11,7 @@ use std::time::{Duration, Instant};
 use common::buildkitd::{Buildkitd, Listen, Pki};
 use common::*;
 
-fn bx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("buildx");
-    c
-}
-
-fn rk(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("rkbuild");
-    c
-}
+use common::{docker_buildx as bx, rkbuild as rk};
 
 /// `inspect`'s driver options come in Go's random map order from buildx
 /// (rkbuild sorts them): compare them sorted.
@@ -258,14 +248,7 @@ fn builders_made_by_either_are_used_by_both() {
         ("rkbuild", "rk-made"),
     ] {
         let out = tempfile::tempdir().unwrap();
-        let mut c = if who == "buildx" {
-            bx(&cfg, env)
-        } else {
-            rk(&cfg, env)
-        };
-        if who == "buildx" {
-            c.arg("build");
-        }
+        let mut c = build_by(&cfg, env, who);
         let o = run(c
             .args(["--builder", builder, "--progress=plain"])
             .arg("-o")
@@ -597,14 +580,7 @@ fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
     for (who, name) in [("buildx", "mn-bx"), ("rkbuild", "mn-rk")] {
         let tag = format!("{reg}/rk/multinode:{who}");
         let md = cfg.path().join(format!("md-{who}.json"));
-        let mut c = if who == "buildx" {
-            bx(&cfg, env)
-        } else {
-            rk(&cfg, env)
-        };
-        if who == "buildx" {
-            c.arg("build");
-        }
+        let mut c = build_by(&cfg, env, who);
         let o = run(c
             .args([
                 "--builder",
@@ -782,14 +758,7 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
     ]);
     let build = |who: &str, name: &str| {
         let out = tempfile::tempdir().unwrap();
-        let mut c = if who == "buildx" {
-            bx(&cfg, env)
-        } else {
-            rk(&cfg, env)
-        };
-        if who == "buildx" {
-            c.arg("build");
-        }
+        let mut c = build_by(&cfg, env, who);
         let o = run(c
             .args(["--builder", name, "--progress=plain", "-o"])
             .arg(format!("type=local,dest={}", out.path().display()))

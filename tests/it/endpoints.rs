@@ -13,17 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn bx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("buildx");
-    c
-}
-
-fn rk(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("rkbuild");
-    c
-}
+use common::{docker_buildx as bx, rkbuild as rk};
 
 fn both_same(b: &std::process::Output, r: &std::process::Output, what: &str) {
     assert_eq!(stdout(r), stdout(b), "stdout of {what}");

@@ -15,19 +15,7 @@ use crate::cli::plugin::DockerGlobals;
 /// Runs `inspect`.
 pub async fn run(args: &InspectArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
-    let store = cli.store()?;
-    let ng = {
-        let txn = store.txn()?;
-        match args
-            .name
-            .as_deref()
-            .or(g.builder.as_deref())
-            .filter(|n| !n.is_empty())
-        {
-            Some(n) => builders::node_group(&cli, &txn, n)?,
-            None => builders::current_group(&cli, &txn)?,
-        }
-    };
+    let ng = crate::cli::builder::group(&cli, args.name.as_deref(), g)?;
     let limit = Duration::from_secs(20);
     if args.bootstrap {
         let nodes = builders::nodes(&cli, &ng, connect_timeout(g));

@@ -12,19 +12,7 @@ use crate::cli::plugin::DockerGlobals;
 /// Runs `stop`.
 pub async fn run(args: &StopArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
-    let store = cli.store()?;
-    let ng = {
-        let txn = store.txn()?;
-        match args
-            .name
-            .as_deref()
-            .or(g.builder.as_deref())
-            .filter(|n| !n.is_empty())
-        {
-            Some(n) => builders::node_group(&cli, &txn, n)?,
-            None => builders::current_group(&cli, &txn)?,
-        }
-    };
+    let ng = crate::cli::builder::group(&cli, args.name.as_deref(), g)?;
     for n in builders::nodes(&cli, &ng, connect_timeout(g)) {
         match &n.driver {
             Ok(d) => d.stop().await?,

@@ -28,7 +28,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 
-use super::{BoxFuture, Driver, Features, LoadPath, Status};
+use super::{BoxFuture, Driver, Features, Status};
 use crate::client::addr::Endpoint;
 use crate::client::transport::{docker as api, BoxIo};
 use crate::error::{Error, Result};
@@ -574,14 +574,7 @@ impl Driver for DockerContainerDriver {
 
     /// buildx 0.13's docker-container driver.
     fn features(&self) -> Features {
-        Features {
-            oci_exporter: true,
-            docker_exporter: true,
-            cache_export: true,
-            multi_platform: true,
-            default_load: false,
-            load: LoadPath::Tarball,
-        }
+        Features::buildkit()
     }
 
     fn is_local(&self) -> bool {

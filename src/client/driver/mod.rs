@@ -66,6 +66,21 @@ pub enum LoadPath {
 }
 
 impl Features {
+    /// A BuildKit of its own (buildx 0.13's remote and docker-container
+    /// drivers): every exporter, cache export, several platforms; `--load`
+    /// streams a docker tarball into the docker daemon, and a build without
+    /// an output loads nothing.
+    pub const fn buildkit() -> Features {
+        Features {
+            oci_exporter: true,
+            docker_exporter: true,
+            cache_export: true,
+            multi_platform: true,
+            default_load: false,
+            load: LoadPath::Tarball,
+        }
+    }
+
     /// True when the builder shares the docker daemon's image store
     /// ([`LoadPath::Moby`]).
     pub fn shares_image_store(&self) -> bool {

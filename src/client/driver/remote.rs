@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{BoxFuture, Driver, Features, LoadPath};
+use super::{BoxFuture, Driver, Features};
 use crate::client::addr::{Endpoint, Target};
 use crate::client::transport::{self, BoxIo};
 use crate::error::Result;
@@ -41,14 +41,7 @@ impl Driver for RemoteDriver {
 
     /// buildx 0.13's remote driver (`default-load=false`).
     fn features(&self) -> Features {
-        Features {
-            oci_exporter: true,
-            docker_exporter: true,
-            cache_export: true,
-            multi_platform: true,
-            default_load: false,
-            load: LoadPath::Tarball,
-        }
+        Features::buildkit()
     }
 
     fn is_local(&self) -> bool {

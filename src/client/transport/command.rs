@@ -176,6 +176,19 @@ pub(crate) struct CommandIo {
 }
 
 impl CommandIo {
+    /// The program's exit status once the watcher has reaped it; until
+    /// then `Pending`, woken when it is.
+    fn reaped(&self, cx: &mut Context<'_>) -> Poll<Option<ExitStatus>> {
+        match self.status.lock() {
+            Ok(mut s) if !s.done => {
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            Ok(s) => Poll::Ready(s.status),
+            Err(_) => Poll::Ready(None),
+        }
+    }
+
     fn exited(&self, status: Option<ExitStatus>) -> io::Error {
         io::Error::other(report(&self.cmd, status, &self.stderr))
     }
@@ -196,18 +209,9 @@ impl AsyncRead for CommandIo {
                 // EOF: the program ended (or closed stdout). Once it has
                 // been reaped: a clean exit is the end of the stream,
                 // anything else an error saying why.
-                let (done, status) = match self.status.lock() {
-                    Ok(mut s) => {
-                        if !s.done {
-                            s.waker = Some(cx.waker().clone());
-                        }
-                        (s.done, s.status)
-                    }
-                    Err(_) => (true, None),
-                };
-                if !done {
+                let Poll::Ready(status) = self.reaped(cx) else {
                     return Poll::Pending;
-                }
+                };
                 match status {
                     Some(s) if s.success() => Poll::Ready(Ok(())),
                     s => Poll::Ready(Err(self.exited(s))),
@@ -232,18 +236,9 @@ impl AsyncWrite for CommandIo {
             // The program is gone: once it is reaped, say what it said
             // (not "broken pipe").
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
-                let (done, status) = match self.status.lock() {
-                    Ok(mut s) => {
-                        if !s.done {
-                            s.waker = Some(cx.waker().clone());
-                        }
-                        (s.done, s.status)
-                    }
-                    Err(_) => (true, None),
-                };
-                if !done {
+                let Poll::Ready(status) = self.reaped(cx) else {
                     return Poll::Pending;
-                }
+                };
                 Poll::Ready(Err(self.exited(status)))
             }
             other => other,

@@ -244,43 +244,7 @@ async fn send(
         reason,
     };
     let exchange = async {
-        let host = uri.host().unwrap_or_default().to_string();
-        let tls = uri.scheme_str() == Some("https");
-        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-        let addr = format!("{host}:{port}");
-        let tcp = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
-            .await
-            .map_err(|e| {
-                fail(format!(
-                    "dial tcp {addr}: connect: {}",
-                    crate::go::syscall::error_text(&e)
-                ))
-            })?;
-        let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
-        let (mut parts, body) = req.into_parts();
-        parts.headers.insert(
-            http::header::HOST,
-            authority.parse().map_err(|_| fail("bad host".into()))?,
-        );
-        parts.headers.insert(
-            http::header::USER_AGENT,
-            http::HeaderValue::from_static(concat!("rkbuild/", env!("CARGO_PKG_VERSION"))),
-        );
-        // HTTP/1 wants the path and query only.
-        parts.uri = uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-            .parse()
-            .map_err(|_| fail("bad path".into()))?;
-        let req = http::Request::from_parts(parts, body);
-        let resp = if tls {
-            let stream = tls_connect(&host, tcp).await.map_err(fail)?;
-            request(hyper_util::rt::TokioIo::new(stream), req).await
-        } else {
-            request(hyper_util::rt::TokioIo::new(tcp), req).await
-        }
-        .map_err(fail)?;
+        let resp = http_request(uri, req).await.map_err(fail)?;
         let status = resp.status();
         let body = resp
             .into_body()

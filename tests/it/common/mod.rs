@@ -267,6 +267,23 @@ pub fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
     c
 }
 
+/// `docker buildx` (any command) through the real docker CLI.
+pub fn docker_buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    let mut c = cfg.docker(env);
+    c.arg("buildx");
+    c
+}
+
+/// A build by `who` (`buildx`: `docker buildx build`, else `docker
+/// rkbuild`).
+pub fn build_by(cfg: &DockerConfig, env: &TestEnv, who: &str) -> Command {
+    if who == "buildx" {
+        buildx(cfg, env)
+    } else {
+        rkbuild(cfg, env)
+    }
+}
+
 /// `docker rkbuild` through the real docker CLI.
 pub fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
     let mut c = cfg.docker(env);
