@@ -224,10 +224,19 @@ fn load_from_buildkitd_into_dockerd() {
         let err = stderr(&o);
         let exporting = err.find("exporting to docker image format");
         let importing = err.find(" importing to docker\n");
+        // buildx starts its "importing to docker" step as the tarball
+        // begins to stream, so on a tiny image it may come first there;
+        // rkbuild names the load after the export.
         assert!(
-            exporting.is_some() && importing > exporting,
-            "{tool}: the progress names the load after the export:\n{err}"
+            exporting.is_some() && importing.is_some(),
+            "{tool}: the progress names the export and the load:\n{err}"
         );
+        if tool == "rkbuild" {
+            assert!(
+                importing > exporting,
+                "{tool}: the progress names the load after the export:\n{err}"
+            );
+        }
         let out = run(cfg
             .docker(env)
             .args(["run", "--rm", &tag, "cat", "/loaded"]));
