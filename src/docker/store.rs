@@ -383,15 +383,18 @@ impl Store {
     /// The store at `root` (buildx's directory); its folders are made
     /// (0700) when missing.
     pub fn open(root: &Path) -> Result<Store> {
+        use std::os::unix::fs::DirBuilderExt;
         for d in [INSTANCES, DEFAULTS, ACTIVITY] {
             let p = root.join(d);
-            std::fs::create_dir_all(&p).map_err(|e| Error::Io {
-                path: p.clone(),
-                source: e,
-            })?;
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700));
-            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700));
+            // buildx's MkdirAll(..., 0700): new directories only.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&p)
+                .map_err(|e| Error::Io {
+                    path: p.clone(),
+                    source: e,
+                })?;
         }
         Ok(Store {
             root: root.to_path_buf(),
@@ -406,8 +409,11 @@ impl Store {
     /// Starts a transaction: takes the store's lock (`.lock`, exclusive
     /// `flock`, as buildx's gofrs/flock), released when the [`Txn`] drops.
     pub fn txn(&self) -> Result<Txn<'_>> {
+        use std::os::unix::fs::OpenOptionsExt;
         let path = self.root.join(".lock");
+        // O_CREATE|O_RDWR, 0600: what gofrs/flock opens.
         let file = std::fs::OpenOptions::new()
+            .mode(0o600)
             .create(true)
             .truncate(false)
             .read(true)
@@ -661,7 +667,17 @@ mod tests {
     fn current_default_and_global_selection() {
         let d = tempfile::tempdir().unwrap();
         let s = Store::open(d.path()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| {
+            std::fs::metadata(d.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("instances"), 0o700);
         let t = s.txn().unwrap();
+        assert_eq!(mode(".lock"), 0o600);
         let mut ng = NodeGroup {
             name: "b1".into(),
             driver: "remote".into(),
