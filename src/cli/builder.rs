@@ -175,20 +175,71 @@ impl Builder {
     }
 }
 
+/// The nodes whose driver runs the daemon (docker-container) and finds
+/// it stopped or missing.
+pub async fn needing_boot<'a>(
+    nodes: impl IntoIterator<Item = &'a BuilderNode>,
+) -> Vec<&'a BuilderNode> {
+    use rkbuild::client::driver::Status;
+    let mut out = Vec::new();
+    for n in nodes {
+        if let Ok(d) = &n.driver {
+            if matches!(d.status().await, Ok(Some(s)) if s != Status::Running) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Boots `nodes` of builder `builder` one after the other, reporting on
+/// `tx` (`[internal] booting buildkit`); the first failure names builder,
+/// node and endpoint.
+pub async fn boot(
+    builder: &str,
+    nodes: &[&BuilderNode],
+    tx: &tokio::sync::mpsc::Sender<rkbuild::progress::event::SolveStatus>,
+) -> CliResult {
+    for n in nodes {
+        if let Ok(d) = &n.driver {
+            d.boot(Some(tx.clone())).await.map_err(|e| {
+                CliError::new(format!(
+                    "builder {builder} node {} ({}): failed to boot: {e}",
+                    n.node.name, n.node.endpoint
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// After a bootstrap, every node of `b` must run: a node that could not
+/// be asked, or does not answer, is buildx's `failed to bootstrap`.
+pub fn check_bootstrapped(b: &builders::Loaded) -> CliResult {
+    for (n, i) in &b.nodes {
+        if let Some(e) = &i.err {
+            return Err(CliError::new(format!(
+                "failed to bootstrap {} ({}): {e}",
+                b.group.name, n.node.name
+            )));
+        }
+        if i.status != Some(builders::Status::Running) {
+            return Err(CliError::new(format!(
+                "failed to bootstrap {} ({}): {} does not answer",
+                b.group.name, n.node.name, n.node.endpoint
+            ))
+            .hint("start the BuildKit daemon there, or fix the endpoint with `docker rkbuild create --node`"));
+        }
+    }
+    Ok(())
+}
+
 /// Boots the nodes of a builder that are not running (buildx's
 /// `Builder.Boot`, its progress on stderr in auto mode). Returns whether
 /// any node was booted.
 pub async fn boot_nodes(builder: &str, nodes: &[BuilderNode]) -> CliResult<bool> {
-    use rkbuild::client::driver::Status;
     use rkbuild::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode};
-    let mut to_boot = Vec::new();
-    for n in nodes {
-        if let Ok(d) = &n.driver {
-            if matches!(d.status().await, Ok(Some(s)) if s != Status::Running) {
-                to_boot.push(n);
-            }
-        }
-    }
+    let to_boot = needing_boot(nodes).await;
     if to_boot.is_empty() {
         return Ok(false);
     }
@@ -198,22 +249,8 @@ pub async fn boot_nodes(builder: &str, nodes: &[BuilderNode]) -> CliResult<bool>
         ..PrinterOptions::default()
     };
     let (tx, p) = Printer::stderr(mode, popts)?.spawn();
-    let mut failed = None;
-    for n in to_boot {
-        if let Ok(d) = &n.driver {
-            if let Err(e) = d.boot(Some(tx.clone())).await {
-                failed = Some(CliError::new(format!(
-                    "builder {builder} node {} ({}): failed to boot: {e}",
-                    n.node.name, n.node.endpoint
-                )));
-                break;
-            }
-        }
-    }
+    let r = boot(builder, &to_boot, &tx).await;
     drop(tx);
     let _ = p.await;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(true),
-    }
+    r.map(|()| true)
 }

@@ -67,29 +67,13 @@ impl DockerCli {
         names
     }
 
-    /// The docker host a node endpoint names: a context's daemon, or the
-    /// endpoint itself (buildx's `NewClientAPI`).
-    pub fn docker_host_of(&self, endpoint: &str) -> Result<String> {
+    /// The daemon a node endpoint names when it is a docker context (the
+    /// default context: with docker's flags and environment) or the
+    /// current context's own host (with its TLS); `None` for any other
+    /// docker host (buildx's `NewClientAPI`).
+    fn named_daemon(&self, endpoint: &str) -> Result<Option<DockerHost>> {
         if self.contexts().iter().any(|c| c == endpoint) {
-            if endpoint == "default" {
-                let cur = context::resolve_docker_host(
-                    self.host_flag.as_deref(),
-                    Some("default"),
-                    &self.config_dir,
-                    &self.config,
-                )?;
-                return Ok(cur.host);
-            }
-            return context::context_host(&self.config_dir, endpoint);
-        }
-        Ok(endpoint.to_string())
-    }
-
-    /// The docker daemon a node endpoint names, with its TLS: a context's,
-    /// or the endpoint itself as a docker host.
-    pub fn docker_endpoint_of(&self, endpoint: &str) -> Result<crate::client::Endpoint> {
-        if self.contexts().iter().any(|c| c == endpoint) {
-            let h = if endpoint == "default" {
+            return Ok(Some(if endpoint == "default" {
                 context::resolve_docker_host_tls(
                     self.host_flag.as_deref(),
                     Some("default"),
@@ -99,15 +83,28 @@ impl DockerCli {
                 )?
             } else {
                 context::context_endpoint(&self.config_dir, endpoint)?
-            };
-            return h.endpoint();
+            }));
         }
-        // The current context's own host: with its TLS.
         let cur = self.current()?;
-        if cur.host == endpoint {
-            return cur.endpoint();
+        Ok((cur.host == endpoint).then_some(cur))
+    }
+
+    /// The docker host a node endpoint names: a context's daemon, or the
+    /// endpoint itself.
+    pub fn docker_host_of(&self, endpoint: &str) -> Result<String> {
+        Ok(self
+            .named_daemon(endpoint)?
+            .map(|h| h.host)
+            .unwrap_or_else(|| endpoint.to_string()))
+    }
+
+    /// The docker daemon a node endpoint names, with its TLS: a context's,
+    /// or the endpoint itself as a docker host.
+    pub fn docker_endpoint_of(&self, endpoint: &str) -> Result<crate::client::Endpoint> {
+        match self.named_daemon(endpoint)? {
+            Some(h) => h.endpoint(),
+            None => Ok(Target::docker_host(endpoint)?.endpoint().clone()),
         }
-        Ok(Target::docker_host(endpoint)?.endpoint().clone())
     }
 
     /// buildx's directory (`$BUILDX_CONFIG` or `<config dir>/buildx`).
@@ -488,14 +485,15 @@ impl Loaded {
     }
 }
 
-/// Loads builder `ng`: its nodes asked in parallel, the whole within
-/// `limit` (a node that has not answered by then is an error).
-pub async fn load_group(
-    cli: &DockerCli,
-    ng: &NodeGroup,
-    timeout: Duration,
-    limit: Duration,
-) -> Loaded {
+/// How long buildx's `ls`, `inspect`, `create` and `rm --all-inactive`
+/// give a builder's nodes to answer.
+pub const LOAD_LIMIT: Duration = Duration::from_secs(20);
+
+/// Loads builder `ng`: its nodes asked in parallel (each connection
+/// within `timeout`), the whole within [`LOAD_LIMIT`] (a node that has not
+/// answered by then is an error).
+pub async fn load_group(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Loaded {
+    let limit = LOAD_LIMIT;
     let docker = driver_name(ng) == "docker";
     let ns = nodes(cli, ng, timeout);
     let futs = ns.iter().map(|n| async move {

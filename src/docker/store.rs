@@ -51,10 +51,10 @@ pub struct NodeGroup {
     /// The implicit builder of a docker context (not stored).
     #[serde(skip)]
     pub docker_context: bool,
-    /// When the builder was last used, RFC 3339 (from `activity/`, not
-    /// stored in the instance file).
+    /// When the builder was last used, Unix seconds (from `activity/`'s
+    /// RFC 3339 time, not stored in the instance file).
     #[serde(skip)]
-    pub last_activity: Option<String>,
+    pub last_activity: Option<i64>,
 }
 
 /// One node of a builder (buildx's `store.Node`). `None` fields are Go's
@@ -528,16 +528,15 @@ impl Txn<'_> {
         atomic_write(&self.path(ACTIVITY, name), s.as_bytes())
     }
 
-    fn last_activity(&self, name: &str) -> Option<String> {
+    fn last_activity(&self, name: &str) -> Option<i64> {
         std::fs::read_to_string(self.path(ACTIVITY, name))
             .ok()
-            .filter(|s| crate::go::time::parse_rfc3339_unix(s.trim()).is_some())
-            .map(|s| s.trim().to_string())
+            .and_then(|s| crate::go::time::parse_rfc3339_unix(s.trim()))
     }
 
     /// The last activity of a docker context's builder (buildx records
     /// none for them, but reads the file when there is one).
-    pub fn context_activity(&self, name: &str) -> Option<String> {
+    pub fn context_activity(&self, name: &str) -> Option<i64> {
         validate_name(name)
             .ok()
             .and_then(|n| self.last_activity(&n))

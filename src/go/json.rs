@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// Standard base64 with padding (Go's `base64.StdEncoding`), by the
 /// `base64` crate.
-pub(crate) fn b64_encode(data: &[u8]) -> String {
+pub fn b64_encode(data: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(data)
 }

@@ -14,6 +14,7 @@ use super::imagetools::{self, Registry};
 use super::{solve, SolveOptions, SolveResponse};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::go::strconv::parse_bool_true;
 use crate::progress::event::SolveStatus;
 use crate::progress::local::LocalVertex;
 use crate::session::Attachable;
@@ -61,12 +62,12 @@ fn rewrite_exports(opts: &mut SolveOptions) -> Result<Option<Push>> {
                     e.kind
                 )))
             }
-            "moby" if e.attrs.get("push").is_some_and(|v| go_bool(v)) => {
+            "moby" if e.attrs.get("push").is_some_and(|v| parse_bool_true(v)) => {
                 return Err(Error::Config(
                     "multi-node push can't currently be performed with the docker driver, please switch to a different driver".into(),
                 ))
             }
-            "image" if push.is_none() && e.attrs.get("push").is_some_and(|v| go_bool(v)) => {
+            "image" if push.is_none() && e.attrs.get("push").is_some_and(|v| parse_bool_true(v)) => {
                 let names = e.attrs.get("name").cloned().unwrap_or_default();
                 if names.is_empty() {
                     return Err(Error::Config("tag is needed when pushing to registry".into()));
@@ -78,7 +79,7 @@ fn rewrite_exports(opts: &mut SolveOptions) -> Result<Option<Push>> {
                         repos.push(r);
                     }
                 }
-                let insecure = e.attrs.get("registry.insecure").is_some_and(|v| go_bool(v));
+                let insecure = e.attrs.get("registry.insecure").is_some_and(|v| parse_bool_true(v));
                 e.attrs.insert("name".into(), repos.join(","));
                 e.attrs.insert("push-by-digest".into(), "true".into());
                 push = Some(Push { names, insecure });
@@ -87,10 +88,6 @@ fn rewrite_exports(opts: &mut SolveOptions) -> Result<Option<Push>> {
         }
     }
     Ok(push)
-}
-
-fn go_bool(v: &str) -> bool {
-    matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 /// Builds `opts` on every node of `nodes` at once. `opts.session` must be

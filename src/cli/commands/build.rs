@@ -581,32 +581,12 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
     popts.env = DisplayEnv::from_env();
     // Nodes whose driver runs the daemon (docker-container) and finds it
     // stopped or missing boot first, in the build's progress.
-    let mut to_boot = Vec::new();
-    for (idx, _) in &plan {
-        if let Ok(d) = &builder.nodes[*idx].driver {
-            if matches!(d.status().await, Ok(Some(s)) if s != rkbuild::client::driver::Status::Running)
-            {
-                to_boot.push(*idx);
-            }
-        }
-    }
+    let to_boot =
+        crate::cli::builder::needing_boot(plan.iter().map(|(idx, _)| &builder.nodes[*idx])).await;
     let mut printer = None;
     if !to_boot.is_empty() {
         let (tx, p) = Printer::stderr(mode, popts.clone())?.spawn();
-        let mut failed = None;
-        for idx in &to_boot {
-            let n = &builder.nodes[*idx];
-            if let Ok(d) = &n.driver {
-                if let Err(e) = d.boot(Some(tx.clone())).await {
-                    failed = Some(CliError::new(format!(
-                        "builder {} node {} ({}): failed to boot: {e}",
-                        builder.name, n.node.name, n.node.endpoint
-                    )));
-                    break;
-                }
-            }
-        }
-        if let Some(e) = failed {
+        if let Err(e) = crate::cli::builder::boot(&builder.name, &to_boot, &tx).await {
             drop(tx);
             let _ = p.await;
             return Err(e);
@@ -620,7 +600,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
             let c = match early.take() {
                 Some(c) if k == 0 && *idx == 0 => c,
                 _ => n.connect().await.map_err(|e| {
-                    if builder.nodes.len() > 1 || builder.group.is_some() {
+                    if builder.group.is_some() {
                         CliError::new(format!(
                             "builder {} node {} ({}): {e}",
                             builder.name, n.node.name, n.node.endpoint
@@ -654,8 +634,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
             .into_iter()
             .next()
             .ok_or_else(|| CliError::new("no node to build on"))?;
-        let r = rkbuild::solve::solve(&client, so, Some(tx)).await;
-        (r, printer)
+        rkbuild::solve::solve(&client, so, Some(tx)).await
     } else {
         let nodes = plan
             .iter()
@@ -669,10 +648,8 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
                 },
             )
             .collect();
-        let r = rkbuild::solve::multi::solve_on_nodes(nodes, so, Some(tx)).await;
-        (r, printer)
+        rkbuild::solve::multi::solve_on_nodes(nodes, so, Some(tx)).await
     };
-    let (result, printer) = result;
     let summary = printer.await.unwrap_or_default();
     builder.touch();
     // buildx holds its log lines back while the progress display runs.

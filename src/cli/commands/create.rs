@@ -179,25 +179,8 @@ pub async fn run(args: &CreateArgs, g: &GlobalOpts, docker: &DockerGlobals) -> C
     if args.bootstrap {
         let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
         crate::cli::builder::boot_nodes(&ng.name, &nodes).await?;
-        let b = builders::load_group(
-            &cli,
-            &ng,
-            connect_timeout(g),
-            std::time::Duration::from_secs(20),
-        )
-        .await;
-        for (n, i) in &b.nodes {
-            if i.status != Some(builders::Status::Running) {
-                let why = i
-                    .err
-                    .clone()
-                    .unwrap_or_else(|| format!("{} does not answer", n.node.endpoint));
-                return Err(CliError::new(format!(
-                    "failed to bootstrap {} ({}): {why}",
-                    ng.name, n.node.name
-                )));
-            }
-        }
+        let b = builders::load_group(&cli, &ng, connect_timeout(g)).await;
+        crate::cli::builder::check_bootstrapped(&b)?;
     }
     println(&ng.name)
 }

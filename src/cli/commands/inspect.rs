@@ -1,14 +1,12 @@
 //! `inspect [NAME]`: one builder and its nodes, as buildx 0.13 prints
 //! them.
 
-use std::time::Duration;
-
 use rkbuild::docker::builders;
 use rkbuild::internal::go::{tabwriter::TabWriter, time, units};
 
 use crate::cli::args::{GlobalOpts, InspectArgs};
 use crate::cli::builder::{connect_timeout, docker_cli};
-use crate::cli::error::{CliError, CliResult};
+use crate::cli::error::CliResult;
 use crate::cli::output::print;
 use crate::cli::plugin::DockerGlobals;
 
@@ -16,40 +14,18 @@ use crate::cli::plugin::DockerGlobals;
 pub async fn run(args: &InspectArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
     let ng = crate::cli::builder::group(&cli, args.name.as_deref(), g)?;
-    let limit = Duration::from_secs(20);
     if args.bootstrap {
         let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
         crate::cli::builder::boot_nodes(&ng.name, &nodes).await?;
     }
-    let b = builders::load_group(&cli, &ng, connect_timeout(g), limit).await;
+    let b = builders::load_group(&cli, &ng, connect_timeout(g)).await;
     if args.bootstrap {
-        // Nothing here boots (remote and docker nodes run on their own):
-        // a node that is not running is an error, as a failed boot is.
-        for (n, i) in &b.nodes {
-            if let Some(e) = &i.err {
-                return Err(CliError::new(format!(
-                    "failed to bootstrap {} ({}): {e}",
-                    ng.name, n.node.name
-                )));
-            }
-            if i.status != Some(builders::Status::Running) {
-                return Err(CliError::new(format!(
-                    "failed to bootstrap {} ({}): {} does not answer",
-                    ng.name, n.node.name, n.node.endpoint
-                ))
-                .hint("start the BuildKit daemon there, or fix the endpoint with `docker rkbuild create --node`"));
-            }
-        }
+        crate::cli::builder::check_bootstrapped(&b)?;
     }
     let mut w = TabWriter::new(0, 0, 1, ' ');
     w.line(&format!("Name:\t{}", b.group.name));
     w.line(&format!("Driver:\t{}", b.driver()));
-    if let Some(la) = b
-        .group
-        .last_activity
-        .as_deref()
-        .and_then(time::parse_rfc3339_unix)
-    {
+    if let Some(la) = b.group.last_activity {
         w.line(&format!("Last Activity:\t{}", time::utc_string(la, 0)));
     }
     if let Some(e) = &b.err {

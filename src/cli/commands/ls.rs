@@ -2,7 +2,6 @@
 //! its nodes, as buildx 0.13's table, JSON or template shows them.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use rkbuild::docker::builders::{self, BuilderNode, DockerCli, Loaded, NodeInfo};
 use rkbuild::internal::go::tabwriter::TabWriter;
@@ -27,11 +26,10 @@ pub async fn load_all(cli: &DockerCli, g: &GlobalOpts) -> CliResult<(Vec<Loaded>
         (builders::all_groups(cli, &txn)?, current)
     };
     let timeout = connect_timeout(g);
-    let limit = Duration::from_secs(20);
     let loaded = futures_util::future::join_all(
         groups
             .iter()
-            .map(|ng| builders::load_group(cli, ng, timeout, limit)),
+            .map(|ng| builders::load_group(cli, ng, timeout)),
     )
     .await;
     Ok((loaded, current))
@@ -123,8 +121,6 @@ impl Row<'_> {
                 .b
                 .group
                 .last_activity
-                .as_deref()
-                .and_then(rkbuild::internal::go::time::parse_rfc3339_unix)
                 .map(|s| rkbuild::internal::go::time::rfc3339_nano(s, 0))
                 .unwrap_or_default(),
             ("LastActivity", Some(_)) => String::new(),
@@ -326,12 +322,11 @@ fn builder_json(b: &Loaded) -> String {
             endpoint: &n.node.endpoint,
             flags: n.node.flags.as_deref().filter(|f| !f.is_empty()),
             driver_opts: n.node.driver_opts.as_ref().filter(|m| !m.is_empty()),
-            files: n
-                .node
-                .files
-                .as_ref()
-                .filter(|m| !m.is_empty())
-                .map(|m| m.iter().map(|(k, v)| (k.as_str(), b64(v))).collect()),
+            files: n.node.files.as_ref().filter(|m| !m.is_empty()).map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.as_str(), rkbuild::internal::go::json::b64_encode(v)))
+                    .collect()
+            }),
             status: status_word(i),
             version: &i.version,
             err: i.err.as_deref().map(str::trim),
@@ -353,8 +348,6 @@ fn builder_json(b: &Loaded) -> String {
     let last = b
         .group
         .last_activity
-        .as_deref()
-        .and_then(rkbuild::internal::go::time::parse_rfc3339_unix)
         .map(|s| rkbuild::internal::go::time::rfc3339_nano(s, 0))
         .unwrap_or_else(|| "0001-01-01T00:00:00Z".into());
     rkbuild::internal::go::json::marshal(&B {
@@ -365,9 +358,4 @@ fn builder_json(b: &Loaded) -> String {
         nodes,
         err: b.err.as_deref().map(str::trim),
     })
-}
-
-fn b64(v: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(v)
 }

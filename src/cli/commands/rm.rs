@@ -2,7 +2,6 @@
 //! messages: `NAME removed`, `failed to remove NAME: ...` on stderr).
 
 use std::io::Write;
-use std::time::Duration;
 
 use rkbuild::docker::builders;
 
@@ -30,16 +29,11 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     if args.all_inactive {
         let groups = builders::all_groups(&cli, &txn)?;
         for ng in groups.iter().filter(|ng| !ng.docker_context) {
-            let b =
-                builders::load_group(&cli, ng, connect_timeout(g), Duration::from_secs(20)).await;
+            let b = builders::load_group(&cli, ng, connect_timeout(g)).await;
             if b.group.dynamic || !b.inactive() {
                 continue;
             }
-            remove_daemons(
-                &b.nodes.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
-                args,
-            )
-            .await?;
+            remove_daemons(b.nodes.iter().map(|(n, _)| n), args).await?;
             txn.remove(&ng.name)?;
             eprintln!("{} removed", ng.name);
         }
@@ -70,11 +64,10 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
             r
         }
         .await;
-        let shown = if name.is_empty() { "" } else { name.as_str() };
         match res {
-            Ok(()) => eprintln!("{shown} removed"),
+            Ok(()) => eprintln!("{name} removed"),
             Err(e) => {
-                eprintln!("failed to remove {shown}: {}", e.message);
+                eprintln!("failed to remove {name}: {}", e.message);
                 failed = true;
             }
         }
@@ -87,7 +80,10 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
 
 /// Stops and removes what each node's driver runs (buildx's `rm`:
 /// `--keep-daemon` leaves it running, `--keep-state` keeps its volume).
-async fn remove_daemons(nodes: &[builders::BuilderNode], args: &RmArgs) -> CliResult {
+async fn remove_daemons<'a>(
+    nodes: impl IntoIterator<Item = &'a builders::BuilderNode>,
+    args: &RmArgs,
+) -> CliResult {
     for n in nodes {
         let Ok(d) = &n.driver else { continue };
         if !args.keep_daemon {

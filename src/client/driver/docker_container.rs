@@ -323,24 +323,22 @@ impl DockerContainerDriver {
             "HostConfig": hc,
         });
         let path = format!("/containers/create?name={}", enc(&self.name));
-        let (st, body) = self.call("POST", &path, Some(cfg)).await?;
-        match st {
-            200 | 201 => {
-                self.copy_files().await?;
-                self.start().await?;
+        // The step ends (its error is the boot's) however it went.
+        let r = async {
+            let (st, body) = self.call("POST", &path, Some(cfg)).await?;
+            match st {
+                200 | 201 => {
+                    self.copy_files().await?;
+                    self.start().await?;
+                }
+                // Made meanwhile by someone else: wait for it.
+                409 => {}
+                _ => return Err(Self::api_error(&path, st, &body)),
             }
-            409 => {}
-            _ => {
-                let e = Self::api_error(&path, st, &body);
-                s.fail(v, &e.to_string()).await;
-                return Err(e);
-            }
+            self.wait().await
         }
-        let r = self.wait().await;
-        match &r {
-            Ok(()) => s.done(v).await,
-            Err(e) => s.fail(v, &e.to_string()).await,
-        }
+        .await;
+        s.done(v).await;
         r
     }
 
@@ -540,10 +538,6 @@ impl Sub {
         self.st.completed = Some(Timestamp::now());
         self.st.timestamp = Timestamp::now();
         v.status(self.st).await;
-    }
-
-    async fn fail(self, v: &LocalVertex, _why: &str) {
-        self.done(v).await;
     }
 }
 

@@ -71,11 +71,16 @@ where
 
 /// Sends one HTTP/1.1 request on a fresh connection and returns the response
 /// with the connection still driven in the background (upgrades allowed).
-async fn send(
+async fn send<B>(
     ep: &Endpoint,
-    req: Request<Empty<Bytes>>,
+    req: Request<B>,
     timeout: Duration,
-) -> Result<hyper::Response<hyper::body::Incoming>> {
+) -> Result<hyper::Response<hyper::body::Incoming>>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let mut sender = connect(ep, timeout).await?;
     let path = req.uri().to_string();
     match tokio::time::timeout(timeout, sender.send_request(req)).await {
@@ -112,19 +117,40 @@ pub async fn upgrade(
     headers: &[(String, String)],
     timeout: Duration,
 ) -> Result<BoxIo> {
+    upgrade_to(ep, path, "h2c", headers, Bytes::new(), timeout).await
+}
+
+/// `POST path` with upgrade `protocol` (`h2c` for BuildKit's endpoints,
+/// `tcp` for the docker CLI's hijacked `exec`), `json` as its body (none:
+/// `Content-Length: 0`); the raw stream after the daemon's 101.
+async fn upgrade_to(
+    ep: &Endpoint,
+    path: &str,
+    protocol: &'static str,
+    headers: &[(String, String)],
+    json: Bytes,
+    timeout: Duration,
+) -> Result<BoxIo> {
     let mut b = request(ep, "POST", path)?
         .header(hyper::header::CONNECTION, "Upgrade")
-        .header(hyper::header::UPGRADE, "h2c")
-        .header(hyper::header::CONTENT_LENGTH, "0");
+        .header(hyper::header::UPGRADE, protocol);
+    b = if json.is_empty() {
+        b.header(hyper::header::CONTENT_LENGTH, "0")
+    } else {
+        b.header(hyper::header::CONTENT_TYPE, "application/json")
+    };
     for (k, v) in headers {
         b = b.header(k.as_str(), v.as_str());
     }
-    let resp = send(ep, build(ep, b)?, timeout).await?;
+    let req = b
+        .body(http_body_util::Full::new(json))
+        .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
+    let resp = send(ep, req, timeout).await?;
     let status = resp.status();
     if status != StatusCode::SWITCHING_PROTOCOLS {
         let body = read_body(resp).await.unwrap_or_default();
         let msg = docker_message(&body);
-        return Err(if status == StatusCode::NOT_FOUND {
+        return Err(if status == StatusCode::NOT_FOUND && protocol == "h2c" {
             Error::NotBuildkit {
                 addr: format!("docker+{ep}"),
                 detail: format!(
@@ -196,36 +222,7 @@ pub(crate) async fn hijack(
     json: Vec<u8>,
     timeout: Duration,
 ) -> Result<BoxIo> {
-    let mut sender = connect::<http_body_util::Full<Bytes>>(ep, timeout).await?;
-    let req = request(ep, "POST", path)?
-        .header(hyper::header::CONNECTION, "Upgrade")
-        .header(hyper::header::UPGRADE, "tcp")
-        .header(hyper::header::CONTENT_TYPE, "application/json")
-        .body(http_body_util::Full::new(Bytes::from(json)))
-        .map_err(|e| not_docker(ep, format!("bad request: {e}")))?;
-    let resp = match tokio::time::timeout(timeout, sender.send_request(req)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(not_docker(ep, format!("{path}: {}", chain(&e)))),
-        Err(_) => {
-            return Err(Error::Timeout {
-                addr: ep.to_string(),
-                secs: timeout.as_secs_f64(),
-            })
-        }
-    };
-    let status = resp.status();
-    if status != StatusCode::SWITCHING_PROTOCOLS {
-        let body = read_body(resp).await.unwrap_or_default();
-        return Err(Error::DockerApi {
-            path: path.to_string(),
-            status: status.as_u16(),
-            message: docker_message(&body),
-        });
-    }
-    let upgraded = hyper::upgrade::on(resp)
-        .await
-        .map_err(|e| not_docker(ep, format!("upgrade of {path} failed: {e}")))?;
-    Ok(Box::new(TokioIo::new(upgraded)))
+    upgrade_to(ep, path, "tcp", &[], Bytes::from(json), timeout).await
 }
 
 async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> Result<Bytes> {
