@@ -4,6 +4,7 @@ pub mod args;
 pub mod builder;
 pub mod commands;
 pub mod complete;
+pub mod desktop;
 pub mod error;
 pub mod generate;
 pub mod output;

@@ -204,6 +204,29 @@ impl Client {
         }))
     }
 
+    /// Whether the daemon keeps build records (`Control.ListenBuildHistory`),
+    /// asked as buildx asks it: a listen for a ref that does not exist, with
+    /// early exit, that ends cleanly. Any error means no.
+    pub async fn history_api_supported(&self) -> bool {
+        let req = control::BuildHistoryRequest {
+            active_only: true,
+            r#ref: "buildx-test-history-api-feature".into(),
+            early_exit: true,
+            ..Default::default()
+        };
+        let Ok(resp) = self.control.clone().listen_build_history(req).await else {
+            return false;
+        };
+        let mut stream = resp.into_inner();
+        loop {
+            match stream.message().await {
+                Ok(None) => return true,
+                Ok(Some(_)) => {}
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// Control.ListWorkers: the workers and their platforms.
     pub async fn workers(&self) -> Result<Vec<WorkerInfo>> {
         let resp = self
