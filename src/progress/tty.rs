@@ -188,12 +188,13 @@ impl TtyRenderer {
             "[+] {} {:.1}s ({}/{}) {}",
             self.phase, elapsed, completed, total, status_str
         );
-        let mut head = if self.desc.is_empty() {
+        let head = if self.desc.is_empty() {
             align(&head, "", width as i64)
         } else {
             align(&head, &self.desc, width as i64 - 1)
         };
-        truncate_bytes(&mut head, width);
+        // progressui prints the header whole, however wide the builder's
+        // name makes it (only the step lines are cut to the width).
         out.push_str(&head);
         out.push('\n');
 
@@ -603,6 +604,18 @@ mod tests {
         for l in &s {
             assert!(l.len() < 60);
         }
+    }
+
+    #[test]
+    fn a_long_builder_name_is_printed_whole_in_the_header() {
+        let desc = "docker-container:integration-container-r6z28kwcldl2hx7b3c07qyey9";
+        let mut r = TtyRenderer::new("", desc).without_colors();
+        // Go's %-*s with a negative width (40 - 1 - len(desc) - 1) pads the
+        // left part to its absolute value, 27: three spaces more.
+        let s = screen(&[r.render(40, 20, false, ts(0))]);
+        assert_eq!(s[0], format!("[+] Building 0.0s (0/0)    {desc}"));
+        let s = screen(&[r.render(80, 20, false, ts(0))]);
+        assert_eq!(s[0], format!("[+] Building 0.0s (0/0)  {desc}"));
     }
 
     #[test]
