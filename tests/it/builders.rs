@@ -43,7 +43,7 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store_on(env: &TestEnv, _daemon: 
         "cacert=/nonexistent/ca.pem",
         "unix:///nonexistent/buildkitd.sock",
     ]));
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     for want in [
         "default*",
         "ctxb",
@@ -77,7 +77,7 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store_on(env: &TestEnv, _daemon: 
             .expect_same_output();
     }
     SideBySide::cli(&cfg, env)
-        .args(["inspect"])
+        .arg("inspect")
         .expect_same_output();
     // A context's builder is used from that context only.
     SideBySide::cli(&cfg, env)
@@ -85,10 +85,10 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store_on(env: &TestEnv, _daemon: 
         .expect_same_output();
     // `use` by rkbuild is what buildx then lists and builds with, and back.
     ok(rk(&cfg, env).args(["use", "rkbuild-remote"]));
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("rkbuild-remote*"), "{table}");
     SideBySide::cli(&cfg, env)
-        .args(["inspect"])
+        .arg("inspect")
         .expect_same_output();
     let cur = std::fs::read_to_string(cfg.path().join("buildx/current")).unwrap();
     assert_eq!(
@@ -100,7 +100,7 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store_on(env: &TestEnv, _daemon: 
     );
     ok(bx(&cfg, env).args(["use", "default"]));
     assert!(SideBySide::cli(&cfg, env)
-        .args(["ls"])
+        .arg("ls")
         .expect_same_output()
         .contains("default*"));
     ok(rk(&cfg, env).args(["use", "--default", "gone"]));
@@ -283,7 +283,7 @@ fn builders_made_by_either_are_used_by_both_on(env: &TestEnv, _daemon: Daemon) {
         inst("rk-made").replace("rk-made", "X"),
         inst("bx-made").replace("bx-made", "X")
     );
-    SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     ok(rk(&cfg, env).args(["create", "--leave", "--name", "rk-made", "--node", "extra"]));
     ok(bx(&cfg, env).args(["create", "--leave", "--name", "bx-made", "--node", "extra"]));
     assert_eq!(
@@ -350,7 +350,7 @@ fn builders_made_by_either_are_used_by_both_on(env: &TestEnv, _daemon: Daemon) {
     assert_eq!(stderr(&o), "bx-made removed\n");
     let o = run(bx(&cfg, env).args(["rm", "rk-made"]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(
         !table.contains("rk-made") && !table.contains("bx-made"),
         "{table}"
@@ -405,7 +405,7 @@ fn remote_builder_over_tcp_with_mtls_on(env: &TestEnv, _daemon: Daemon) {
         &format!("cacert={}", p("ca.pem")),
         &bk.addr,
     ]));
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(
         table
             .lines()
@@ -514,7 +514,7 @@ fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push_on(
             .args(extra)
             .expect_success();
     }
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("linux/arm64"), "{table}");
     let ctx = context(&[
         (
@@ -671,7 +671,7 @@ fn docker_container_builders_boot_build_stop_restart_and_go_on(env: &TestEnv, da
     let (bx0, _, bx1) = inst("dc-bx");
     assert_eq!((rk0, rk1), (bx0, bx1));
     assert!(rkf.contains("IyBmcm9tIHJrYnVpbGQncyB0ZXN0"), "{rkf}");
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("inactive"), "{table}");
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
@@ -716,11 +716,11 @@ fn docker_container_builders_boot_build_stop_restart_and_go_on(env: &TestEnv, da
         "-",
     ]);
     assert!(String::from_utf8_lossy(&cp.stdout).contains("# from rkbuild's test"));
-    SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     // Stopped: listed as stopped; the next build starts it again.
     ok(rk(&cfg, env).args(["stop", "dc-rk"]));
     ok(bx(&cfg, env).args(["stop", "dc-bx"]));
-    let table = SideBySide::cli(&cfg, env).args(["ls"]).expect_same_output();
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("stopped"), "{table}");
     SideBySide::cli(&cfg, env)
         .args(["inspect", "dc-rk"])
