@@ -36,7 +36,7 @@ fn builds_an_image_that_runs() {
         ("greeting.txt", "hello from rkbuild\n"),
     ]);
     let tag = format!("rkbuild-test/runs:{u}");
-    ok(rkbuild(&cfg, env).args(["-t", &tag]).arg(ctx.path()));
+    ok(docker_rkbuild(&cfg, env).args(["-t", &tag]).arg(ctx.path()));
     let out = ok(cfg.docker(env).args(["run", "--rm", &tag]));
     assert_eq!(out, "hello from rkbuild\n");
     let out = ok(cfg.docker(env).args(["run", "--rm", &tag, "cat", "/built"]));
@@ -46,7 +46,13 @@ fn builds_an_image_that_runs() {
 
 #[test]
 fn build_subcommand_and_quiet_iidfile_metadata() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        build_subcommand_and_quiet_iidfile_metadata_on,
+    );
+}
+
+fn build_subcommand_and_quiet_iidfile_metadata_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let u = unique();
     let ctx = context(&[(
@@ -57,7 +63,7 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
     let iid = out_dir.path().join("iid");
     let md = out_dir.path().join("md.json");
     let tag = format!("rkbuild-test/quiet:{u}");
-    let o = run(rkbuild(&cfg, env)
+    let o = run(docker_rkbuild(&cfg, env)
         .args(["build", "-q", "-t", &tag, "--iidfile"])
         .arg(&iid)
         .arg("--metadata-file")
@@ -76,9 +82,11 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
         .unwrap()
         .starts_with("default/default/"));
 
-    // buildx writes the same keys for the same build.
+    // buildx writes the same keys for the same build (the reference run
+    // of the `build` subcommand's result above).
     let md2 = out_dir.path().join("md2.json");
-    ok(buildx(&cfg, env)
+    ok(Tool::Buildx
+        .build_on(&cfg, env, daemon)
         .args(["-q", "-t", &tag, "--metadata-file"])
         .arg(&md2)
         .arg(ctx.path()));
@@ -92,33 +100,9 @@ fn build_subcommand_and_quiet_iidfile_metadata() {
     let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
 }
 
-/// Builds with buildx and rkbuild into local directories and compares.
-fn compare_local_outputs(
-    env: &TestEnv,
-    cfg: &DockerConfig,
-    daemon: Daemon,
-    ctx: &Path,
-    extra: &[&str],
-) {
-    let outs = tempfile::tempdir().unwrap();
-    let a = outs.path().join("buildx");
-    let b = outs.path().join("rkbuild");
-    ok(buildx_on(cfg, env, daemon)
-        .args(extra)
-        .arg("-o")
-        .arg(format!("type=local,dest={}", a.display()))
-        .arg(ctx));
-    ok(rkbuild_on(cfg, env, daemon)
-        .args(extra)
-        .arg("-o")
-        .arg(format!("type=local,dest={}", b.display()))
-        .arg(ctx));
-    tree::assert_same(&a, &b);
-}
-
 #[test]
 fn local_output_is_identical_to_buildx() {
-    on_each_daemon(local_output_on);
+    on_daemons(BOTH, local_output_on);
 }
 
 fn local_output_on(env: &TestEnv, daemon: Daemon) {
@@ -135,11 +119,17 @@ fn local_output_on(env: &TestEnv, daemon: Daemon) {
         ("run.sh", "#!/bin/sh\necho run\n"),
     ]);
     std::os::unix::fs::symlink("a.txt", ctx.path().join("link")).unwrap();
-    compare_local_outputs(env, &cfg, daemon, ctx.path(), &[]);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    out.same_tree();
+    assert_eq!(out.file(Tool::Rkbuild, "src/a.txt"), u);
     // bare `-o DIR` means type=local
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("bare");
-    ok(rkbuild_on(&cfg, env, daemon)
+    ok(Tool::Rkbuild
+        .build_on(&cfg, env, daemon)
         .arg("-o")
         .arg(&dest)
         .arg(ctx.path()));
@@ -148,7 +138,7 @@ fn local_output_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn tar_output_is_identical_to_buildx() {
-    on_each_daemon(tar_output_on);
+    on_daemons(BOTH, tar_output_on);
 }
 
 fn tar_output_on(env: &TestEnv, daemon: Daemon) {
@@ -157,26 +147,22 @@ fn tar_output_on(env: &TestEnv, daemon: Daemon) {
         ("Dockerfile", "FROM scratch\nCOPY . /\n"),
         ("x/y.txt", "y\n"),
     ]);
-    let outs = tempfile::tempdir().unwrap();
-    let a = outs.path().join("a.tar");
-    let b = outs.path().join("b.tar");
-    ok(buildx_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=tar,dest={}", a.display()))
-        .arg(ctx.path()));
-    ok(rkbuild_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=tar,dest={}", b.display()))
-        .arg(ctx.path()));
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let out = SideBySide::build(&cfg, env, daemon)
+        .tar_output()
+        .arg(ctx.path())
+        .expect_success();
+    out.same_tar();
+    let listing = ok(Command::new("tar").arg("tf").arg(out.tar(Tool::Rkbuild)));
+    assert!(listing.lines().any(|l| l == "x/y.txt"), "{listing}");
     // `-o -` writes the tar to stdout
-    let o = run(rkbuild_on(&cfg, env, daemon)
+    let o = run(Tool::Rkbuild
+        .build_on(&cfg, env, daemon)
         .args(["--progress=quiet", "-o", "-"])
         .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(o.stdout, std::fs::read(&a).unwrap());
+    assert_eq!(o.stdout, std::fs::read(out.tar(Tool::Buildx)).unwrap());
     // no temporary files left beside the destination
-    let names: Vec<_> = std::fs::read_dir(outs.path())
+    let names: Vec<_> = std::fs::read_dir(out.dir())
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
@@ -200,7 +186,7 @@ fn builds_over_control_session_on_a_plain_socket() {
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("out");
     let o = run(cfg
-        .rkbuild(env)
+        .rkbuild_standalone(env)
         .env("BUILDKIT_HOST", bridge.addr())
         .args(["--progress=plain", "-o"])
         .arg(format!("type=local,dest={}", dest.display()))
@@ -213,8 +199,7 @@ fn builds_over_control_session_on_a_plain_socket() {
 /// A RUN with a non-deterministic result: equal image ids prove that the
 /// second tool's build was served entirely from the first one's cache,
 /// which needs identical file metadata and the same shared key.
-fn cross_cached(first: &str) {
-    let env = daemon!();
+fn cross_cached(env: &TestEnv, daemon: Daemon, first: Tool) {
     let cfg = DockerConfig::new(env);
     let u = unique();
     let ctx = context(&[
@@ -235,14 +220,13 @@ fn cross_cached(first: &str) {
     .unwrap();
     let t1 = format!("rkbuild-test/cross1:{u}");
     let t2 = format!("rkbuild-test/cross2:{u}");
-    let (a, b) = if first == "buildx" {
-        (buildx(&cfg, env), rkbuild(&cfg, env))
-    } else {
-        (rkbuild(&cfg, env), buildx(&cfg, env))
-    };
-    let (mut a, mut b) = (a, b);
-    ok(a.args(["-q", "-t", &t1]).arg(ctx.path()));
-    ok(b.args(["-q", "-t", &t2]).arg(ctx.path()));
+    let tags = [t1.clone(), t2.clone()];
+    SideBySide::build(&cfg, env, daemon)
+        .first(first)
+        .args(["-q", "-t"])
+        .per_tool(move |t| [tags[usize::from(t != first)].clone()])
+        .arg(ctx.path())
+        .expect_success();
     assert_eq!(
         image_id(env, &cfg, &t1),
         image_id(env, &cfg, &t2),
@@ -253,104 +237,99 @@ fn cross_cached(first: &str) {
 
 #[test]
 fn rkbuild_after_buildx_is_fully_cached() {
-    cross_cached("buildx");
+    on_daemons(&[Daemon::Docker], |env, daemon| {
+        cross_cached(env, daemon, Tool::Buildx)
+    });
 }
 
 #[test]
 fn buildx_after_rkbuild_is_fully_cached() {
-    cross_cached("rkbuild");
-}
-
-/// Runs both tools on the same bad input; returns (buildx, rkbuild) outputs.
-fn both_fail(
-    env: &TestEnv,
-    cfg: &DockerConfig,
-    args: &[&str],
-) -> (std::process::Output, std::process::Output) {
-    let a = run(buildx(cfg, env).args(["--progress=plain"]).args(args));
-    let b = run(rkbuild(cfg, env).args(["--progress=plain"]).args(args));
-    assert_eq!(
-        a.status.code(),
-        b.status.code(),
-        "exit codes differ:\nbuildx: {}\nrkbuild: {}",
-        stderr(&a),
-        stderr(&b)
-    );
-    assert_ne!(b.status.code(), Some(0));
-    (a, b)
-}
-
-/// The last stderr line, with session-specific ids (`::<25 chars>`) masked.
-fn last_line(o: &std::process::Output) -> String {
-    let l = stderr_last_line(o);
-    let mut out = String::new();
-    let mut rest = l.as_str();
-    while let Some(i) = rest.find("::") {
-        out.push_str(&rest[..i + 2]);
-        rest = &rest[i + 2..];
-        let n = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        if n == 25 {
-            out.push_str("<id>");
-            rest = &rest[n..];
-        }
-    }
-    out.push_str(rest);
-    out
+    on_daemons(&[Daemon::Docker], |env, daemon| {
+        cross_cached(env, daemon, Tool::Rkbuild)
+    });
 }
 
 #[test]
 fn missing_context_dir_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], missing_context_dir_fails_like_buildx_on);
+}
+
+fn missing_context_dir_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
-    let (a, b) = both_fail(env, &cfg, &["/nonexistent/context"]);
-    assert_eq!(last_line(&a), last_line(&b));
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "/nonexistent/context"])
+        .expect_failure_containing("unable to prepare context");
+    out.same_last_line();
     assert_eq!(
-        last_line(&b),
+        out.last_line(),
         "ERROR: unable to prepare context: path \"/nonexistent/context\" not found"
     );
 }
 
 #[test]
 fn failing_run_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], failing_run_fails_like_buildx_on);
+}
+
+fn failing_run_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let u = unique();
     let ctx = context(&[(
         "Dockerfile",
         &format!("FROM {}\nRUN echo {u} && exit 3\n", env.base_image),
     )]);
-    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
-    assert_eq!(last_line(&b), last_line(&a));
+    let out = SideBySide::build(&cfg, env, daemon)
+        .arg("--progress=plain")
+        .arg(ctx.path())
+        .expect_failure_containing("did not complete successfully: exit code: 3");
+    out.same_last_line();
     assert!(
-        last_line(&b).contains("did not complete successfully: exit code: 3"),
+        out.last_line()
+            .contains("did not complete successfully: exit code: 3"),
         "{}",
-        stderr(&b)
+        out.what
     );
 }
 
 #[test]
 fn dockerfile_syntax_error_and_missing_copy_source() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        dockerfile_syntax_error_and_missing_copy_source_on,
+    );
+}
+
+fn dockerfile_syntax_error_and_missing_copy_source_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
-    let ctx = context(&[("Dockerfile", "FROM scratch\nNOTANINSTRUCTION foo\n")]);
-    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
-    assert_eq!(last_line(&a), last_line(&b));
-    let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY missing.txt /\n")]);
-    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
-    assert_eq!(last_line(&a), last_line(&b));
-    assert!(last_line(&b).contains("missing.txt"), "{}", stderr(&b));
+    let bad = |dockerfile: &str, says: &str| {
+        let ctx = context(&[("Dockerfile", dockerfile)]);
+        let out = SideBySide::build(&cfg, env, daemon)
+            .arg("--progress=plain")
+            .arg(ctx.path())
+            .expect_failure_containing(says);
+        out.same_last_line();
+        assert!(out.last_line().contains(says), "{}", out.what);
+    };
+    bad(
+        "FROM scratch\nNOTANINSTRUCTION foo\n",
+        "unknown instruction: NOTANINSTRUCTION",
+    );
+    bad("FROM scratch\nCOPY missing.txt /\n", "missing.txt");
 }
 
 #[test]
 fn missing_dockerfile_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], missing_dockerfile_fails_like_buildx_on);
+}
+
+fn missing_dockerfile_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("a.txt", "a")]);
-    let (a, b) = both_fail(env, &cfg, &[ctx.path().to_str().unwrap()]);
-    assert_eq!(last_line(&a), last_line(&b));
+    SideBySide::build(&cfg, env, daemon)
+        .arg("--progress=plain")
+        .arg(ctx.path())
+        .expect_failure_containing("failed to read dockerfile")
+        .same_last_line();
 }
 
 #[test]
@@ -361,7 +340,7 @@ fn dockerfile_from_stdin_and_outside_context() {
     let elsewhere = context(&[("Other.Dockerfile", "FROM scratch\nCOPY f.txt /copied\n")]);
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("o1");
-    ok(rkbuild(&cfg, env)
+    ok(docker_rkbuild(&cfg, env)
         .arg("-f")
         .arg(elsewhere.path().join("Other.Dockerfile"))
         .arg("-o")
@@ -374,7 +353,7 @@ fn dockerfile_from_stdin_and_outside_context() {
     // -f - reads the Dockerfile from stdin
     let dest = outs.path().join("o2");
     let o = run_with_stdin(
-        rkbuild(&cfg, env)
+        docker_rkbuild(&cfg, env)
             .args(["-f", "-", "-o"])
             .arg(&dest)
             .arg(ctx.path()),
@@ -397,7 +376,7 @@ fn build_args_target_and_labels() {
     )]);
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("o");
-    ok(rkbuild(&cfg, env)
+    ok(docker_rkbuild(&cfg, env)
         .env("FROM_ENV", "env-value")
         .args([
             "--build-arg",
@@ -420,7 +399,7 @@ fn build_args_target_and_labels() {
     );
     let u = unique();
     let tag = format!("rkbuild-test/label:{u}");
-    ok(rkbuild(&cfg, env)
+    ok(docker_rkbuild(&cfg, env)
         .args(["-q", "--label", "org.example.k=v", "-t", &tag])
         .arg(ctx.path()));
     let l = ok(cfg.docker(env).args([
@@ -467,7 +446,7 @@ fn ctrl_c_cancels_the_build_on_the_daemon() {
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("out");
     let mut child = cfg
-        .rkbuild(env)
+        .rkbuild_standalone(env)
         .args(["--progress=plain", "--no-cache", "-o"])
         .arg(&dest)
         .arg(ctx.path())
@@ -503,30 +482,39 @@ fn ctrl_c_cancels_the_build_on_the_daemon() {
 
 #[test]
 fn quiet_and_progress_flags_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], quiet_and_progress_flags_like_buildx_on);
+}
+
+fn quiet_and_progress_flags_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY Dockerfile /\n")]);
-    for args in [vec!["-q", "--progress=plain"], vec!["--progress=bogus"]] {
-        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
-        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
-        assert_eq!(a.status.code(), b.status.code(), "{args:?}");
-        assert_eq!(stderr(&a).trim_end(), stderr(&b).trim_end(), "{args:?}");
-    }
+    let pair = |args: &[&str]| {
+        SideBySide::build(&cfg, env, daemon)
+            .args(args)
+            .arg(ctx.path())
+    };
+    pair(&["-q", "--progress=plain"])
+        .expect_failure_containing("ERROR: progress=plain and quiet cannot be used together")
+        .same_stderr();
+    pair(&["--progress=bogus"])
+        .expect_failure_containing("ERROR: invalid progress mode bogus")
+        .same_stderr();
     for args in [
-        vec!["-q", "-o", "type=cacheonly"],
-        vec!["--progress=quiet", "-o", "type=cacheonly"],
+        &["-q", "-o", "type=cacheonly"][..],
+        &["--progress=quiet", "-o", "type=cacheonly"],
     ] {
-        let a = run(buildx(&cfg, env).args(&args).arg(ctx.path()));
-        let b = run(rkbuild(&cfg, env).args(&args).arg(ctx.path()));
-        assert_eq!(a.status.code(), Some(0));
-        assert_eq!(stdout(&a), stdout(&b), "{args:?}");
-        assert_eq!(stderr(&b), "", "{args:?}");
+        let out = pair(args).expect_success();
+        out.same_stdout();
+        assert_eq!(out.stderr(Tool::Rkbuild), "", "{args:?}");
     }
 }
 
 #[test]
 fn tar_context_and_dockerfile_on_stdin() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], tar_context_and_dockerfile_on_stdin_on);
+}
+
+fn tar_context_and_dockerfile_on_stdin_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a.txt /from-tar\n"),
@@ -541,116 +529,35 @@ fn tar_context_and_dockerfile_on_stdin() {
         .stdout;
     let outs = tempfile::tempdir().unwrap();
     let dest = outs.path().join("t");
-    let o = run_with_stdin(rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"), &tar);
+    let o = run_with_stdin(
+        docker_rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
+        &tar,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dest.join("from-tar")).unwrap(),
         "tar!"
     );
     // A Dockerfile on stdin with no context.
-    let dest = outs.path().join("d");
-    let o = run_with_stdin(
-        rkbuild(&cfg, env).arg("-o").arg(&dest).arg("-"),
-        b"FROM scratch\nCOPY --from=scratch / /\n",
-    );
-    let b = run_with_stdin(
-        buildx(&cfg, env)
-            .arg("-o")
-            .arg(outs.path().join("dx"))
-            .arg("-"),
-        b"FROM scratch\nCOPY --from=scratch / /\n",
-    );
-    assert_eq!(
-        o.status.code(),
-        b.status.code(),
-        "{}\n{}",
-        stderr(&o),
-        stderr(&b)
-    );
-    // both on stdin is refused like buildx
-    let a = run(buildx(&cfg, env)
-        .args(["-f", "-", "-"])
-        .stdin(std::process::Stdio::null()));
-    let b = run(rkbuild(&cfg, env)
-        .args(["-f", "-", "-"])
-        .stdin(std::process::Stdio::null()));
-    assert_eq!(a.status.code(), b.status.code());
-    assert_eq!(last_line(&a), last_line(&b));
-}
-
-/// Masks what legitimately differs between two runs of the same build:
-/// durations, log timestamps and session-specific ids.
-/// A line of Go's standard `log` package: `YYYY/MM/DD HH:MM:SS ...`.
-fn is_go_log_line(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() > 20
-        && b[..19].iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'/',
-            10 => *c == b' ',
-            13 | 16 => *c == b':',
-            _ => c.is_ascii_digit(),
-        })
-        && b[19] == b' '
-}
-
-fn normalize_plain(s: &str) -> String {
-    let mut out = Vec::new();
-    for line in s.lines() {
-        // A status printed before its first byte count (`#1 transferring
-        // dockerfile:`) appears only when a progress tick falls in between:
-        // timing, not content.
-        if line.starts_with('#') && line.ends_with(':') {
-            continue;
-        }
-        // buildx's own Go `log` lines (`2026/12/01 23:51:23 http2: server
-        // connection error ...`, its session server when buildkitd closes
-        // the connection): not progress.
-        if is_go_log_line(line) {
-            continue;
-        }
-        let mut words: Vec<String> = Vec::new();
-        for (i, w) in line.split(' ').enumerate() {
-            let is_dur = w.ends_with('s')
-                && w[..w.len() - 1].split('.').count() == 2
-                && w[..w.len() - 1]
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '.');
-            // `#N 0.123 log` in the log, `0.123 log` in the error summary
-            let log_pos = if line.starts_with('#') { 1 } else { 0 };
-            let is_log_time = i == log_pos
-                && w.split('.').count() == 2
-                && w.chars().all(|c| c.is_ascii_digit() || c == '.');
-            words.push(if is_dur {
-                "X.Xs".into()
-            } else if is_log_time {
-                "T".into()
-            } else {
-                w.to_string()
-            });
-        }
-        // A finished status shows its duration only past 10 ms (`121B 0.0s
-        // done`), for buildx as for rkbuild: timing, not content.
-        if words.len() > 2 && words[words.len() - 1] == "done" && words[words.len() - 2] == "X.Xs" {
-            words.remove(words.len() - 2);
-        }
-        let line = words.join(" ");
-        // A status shown while it runs (`#8 naming to NAME`) and again when
-        // done (`#8 naming to NAME done`) only when a progress tick fell in
-        // between: timing, not content. Keep the done line alone.
-        if out
-            .last()
-            .is_some_and(|prev: &String| line == format!("{prev} done"))
-        {
-            out.pop();
-        }
-        out.push(line);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .arg("-o")
+        .per_tool(|t| [outs.path().join(format!("d-{t}"))])
+        .arg("-")
+        .stdin(&b"FROM scratch\nCOPY --from=scratch / /\n"[..])
+        .expect_success();
+    for t in Tool::BOTH {
+        assert!(outs.path().join(format!("d-{t}")).is_dir(), "{}", out.what);
     }
-    out.join("\n")
+    // both on stdin is refused like buildx
+    SideBySide::build(&cfg, env, daemon)
+        .args(["-f", "-", "-"])
+        .expect_failure_containing("can't use stdin for both build context and dockerfile")
+        .same_last_line();
 }
 
 #[test]
 fn plain_progress_matches_buildx_line_by_line() {
-    on_each_daemon(plain_progress_on);
+    on_daemons(BOTH, plain_progress_on);
 }
 
 fn plain_progress_on(env: &TestEnv, daemon: Daemon) {
@@ -668,7 +575,8 @@ fn plain_progress_on(env: &TestEnv, daemon: Daemon) {
     ]);
     let tag = format!("rkbuild-test/plain:{u}");
     // Warm the cache, then compare two fully cached builds.
-    ok(buildx_on(&cfg, env, daemon)
+    ok(Tool::Buildx
+        .build_on(&cfg, env, daemon)
         .args(["-q", "-t", &tag])
         .arg(ctx.path()));
     // The printers batch events by arrival time (100 ms display interval,
@@ -677,16 +585,13 @@ fn plain_progress_on(env: &TestEnv, daemon: Daemon) {
     // always give the same text (tests/progress.rs); here up to three
     // attempts absorb that timing.
     for attempt in 1..=3 {
-        let a = run(buildx_on(&cfg, env, daemon)
+        let out = SideBySide::build(&cfg, env, daemon)
             .args(["--progress=plain", "-t", &tag])
-            .arg(ctx.path()));
-        let b = run(rkbuild_on(&cfg, env, daemon)
-            .args(["--progress=plain", "-t", &tag])
-            .arg(ctx.path()));
-        assert!(a.status.success() && b.status.success());
+            .arg(ctx.path())
+            .expect_success();
         let (na, nb) = (
-            normalize_plain_on(&stderr(&a), env, daemon),
-            normalize_plain_on(&stderr(&b), env, daemon),
+            out.plain_progress(Tool::Buildx),
+            out.plain_progress(Tool::Rkbuild),
         );
         if na == nb {
             break;
@@ -701,41 +606,19 @@ fn plain_progress_on(env: &TestEnv, daemon: Daemon) {
         "Dockerfile",
         &format!("FROM {base}\nRUN echo {u}-log && exit 7\n"),
     )]);
-    let a = run(buildx_on(&cfg, env, daemon)
+    let out = SideBySide::build(&cfg, env, daemon)
         .args(["--progress=plain"])
-        .arg(ctx.path()));
-    let b = run(rkbuild_on(&cfg, env, daemon)
-        .args(["--progress=plain"])
-        .arg(ctx.path()));
-    assert_eq!(a.status.code(), b.status.code());
+        .arg(ctx.path())
+        .expect_failure_containing("did not complete successfully: exit code: 7");
     let (na, nb) = (
-        normalize_plain_on(&stderr(&a), env, daemon),
-        normalize_plain_on(&stderr(&b), env, daemon),
+        out.plain_progress(Tool::Buildx),
+        out.plain_progress(Tool::Rkbuild),
     );
     // The first run executes the RUN; compare from the failing step on.
     let tail = |s: &str| s[s.find("------").unwrap_or(0)..].to_string();
     assert_eq!(tail(&na), tail(&nb));
     if daemon == Daemon::Docker {
         let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
-    }
-}
-
-/// [`normalize_plain`], and on the standalone BuildKit the builder's name
-/// in the first line: buildx names its remote builder, rkbuild (which does
-/// not read buildx's builder store yet) the address.
-fn normalize_plain_on(s: &str, env: &TestEnv, daemon: Daemon) -> String {
-    let s = normalize_plain(s);
-    match daemon {
-        Daemon::Docker => s,
-        Daemon::Buildkit => s
-            .replace(
-                &format!("building with \"{}\" instance", env.buildx_remote),
-                "building with \"B\" instance",
-            )
-            .replace(
-                &format!("building with \"{}\" instance", env.buildkit_host),
-                "building with \"B\" instance",
-            ),
     }
 }
 
@@ -762,7 +645,10 @@ fn tree_listing(dir: &Path) -> Vec<String> {
 /// daemon for both tools with the same error.
 #[test]
 fn oci_layout_context_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], oci_layout_context_fails_like_buildx_on);
+}
+
+fn oci_layout_context_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     // docker 26's `docker save` writes an OCI layout (index.json, oci-layout,
     // blobs/) with the tag in org.opencontainers.image.ref.name.
@@ -791,23 +677,28 @@ fn oci_layout_context_fails_like_buildx() {
     let ctx = context(&[("Dockerfile", "FROM base\nRUN echo from-layout\n")]);
     let ctx_arg = ctx.path().to_str().unwrap();
     let layout_ref = format!("base=oci-layout://{}:latest", layout.display());
-    let (a, b) = both_fail(env, &cfg, &["--build-context", &layout_ref, ctx_arg]);
-    assert_eq!(last_line(&a), last_line(&b));
+    let fails = |r: &str, says: &str| {
+        SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=plain", "--build-context", r, ctx_arg])
+            .expect_failure_containing(says)
+    };
+    let out = fails(&layout_ref, "unknown scheme oci-layout");
+    out.same_last_line();
     assert_eq!(
-        last_line(&b),
+        out.last_line(),
         format!(
             "ERROR: failed to solve: failed to resolve source metadata for \
              docker.io/library/base@{digest}: unknown scheme oci-layout: not found"
         ),
         "{}",
-        stderr(&b)
+        out.what
     );
     // The default tag and an explicit digest name the same image.
     for suffix in [String::new(), format!("@{digest}")] {
         let r = format!("base=oci-layout://{}{suffix}", layout.display());
-        let (a, b) = both_fail(env, &cfg, &["--build-context", &r, ctx_arg]);
-        assert_eq!(last_line(&a), last_line(&b), "{suffix}");
-        assert!(last_line(&b).contains(&digest), "{}", stderr(&b));
+        let out = fails(&r, &digest);
+        out.same_last_line();
+        assert!(out.last_line().contains(&digest), "{}", out.what);
     }
     // Reading the index leaves the layout as it was (the lock file goes).
     assert_eq!(tree_listing(&layout), before);
@@ -845,33 +736,11 @@ fn oci_layout_context_fails_like_buildx() {
         ),
     ];
     for (arg, want) in cases {
-        let (a, b) = both_fail(env, &cfg, &["--build-context", &arg, ctx_arg]);
-        assert_eq!(last_line(&a), last_line(&b), "{arg}");
-        assert_eq!(last_line(&b), want, "{arg}");
+        let out = fails(&arg, &want);
+        out.same_last_line();
+        assert_eq!(out.last_line(), want, "{arg}");
         // buildx fails before it starts a build: so does rkbuild.
-        assert!(!stderr(&b).contains("#1 "), "{}", stderr(&b));
+        let err = out.stderr(Tool::Rkbuild);
+        assert!(!err.contains("#1 "), "{err}");
     }
-}
-
-#[test]
-fn plain_normalizer_drops_what_timing_decides() {
-    let a = "#8 naming to docker.io/x:y\n#8 naming to docker.io/x:y done\n#8 DONE 0.1s";
-    let b = "#8 naming to docker.io/x:y 0.0s done\n#8 DONE 0.0s";
-    assert_eq!(normalize_plain(a), normalize_plain(b));
-    // A status that changes is kept.
-    assert_ne!(
-        normalize_plain("#5 transferring context: 2B\n#5 transferring context: 26B done"),
-        normalize_plain("#5 transferring context: 26B done")
-    );
-}
-
-#[test]
-fn go_log_lines_are_recognised() {
-    assert!(is_go_log_line(
-        "2026/12/01 23:51:23 http2: server connection error from localhost: connection error: PROTOCOL_ERROR"
-    ));
-    assert!(!is_go_log_line(
-        "#1 [internal] load build definition from Dockerfile"
-    ));
-    assert!(!is_go_log_line("2026/12/01 23:51"));
 }

@@ -5,63 +5,22 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::buildkitd::{Buildkitd, Listen, Pki};
 use common::*;
 
-use common::{docker_buildx as bx, rkbuild as rk};
-
-/// `inspect`'s driver options come in Go's random map order from buildx
-/// (rkbuild sorts them): compare them sorted.
-fn sorted_opts(out: &str) -> String {
-    out.lines()
-        .map(|l| match l.strip_prefix("Driver Options:") {
-            Some(rest) => {
-                let mut w: Vec<&str> = rest.split_whitespace().collect();
-                w.sort();
-                format!("Driver Options: {}", w.join(" "))
-            }
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// stdout, stderr and exit status of both, for `args`.
-fn same(cfg: &DockerConfig, env: &TestEnv, args: &[&str]) -> String {
-    let b = run(bx(cfg, env).args(args));
-    let r = run(rk(cfg, env).args(args));
-    assert_eq!(
-        sorted_opts(&stdout(&r)),
-        sorted_opts(&stdout(&b)),
-        "stdout of {args:?}"
-    );
-    assert_eq!(stderr(&r), stderr(&b), "stderr of {args:?}");
-    assert_eq!(r.status.code(), b.status.code(), "exit status of {args:?}");
-    stdout(&r)
-}
-
-/// The message of an `ERROR: ...` line, without rkbuild's hint.
-fn error_of(o: &std::process::Output) -> String {
-    let l = stderr_last_line(o);
-    match l.find(" (hint: ") {
-        Some(i) => l[..i].to_string(),
-        None => l,
-    }
-}
-
-fn need_buildkit(env: &TestEnv) -> bool {
-    env.daemons().contains(&Daemon::Buildkit)
-}
+use common::{docker_buildx as bx, docker_rkbuild as rk};
 
 #[test]
 fn ls_inspect_and_use_match_buildx_on_the_same_store() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        ls_inspect_and_use_match_buildx_on_the_same_store_on,
+    );
+}
+
+fn ls_inspect_and_use_match_buildx_on_the_same_store_on(env: &TestEnv, _daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     // A docker context of its own (same daemon), and a remote builder made
     // by buildx that does not answer, with a fixed platform.
@@ -84,7 +43,7 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store() {
         "cacert=/nonexistent/ca.pem",
         "unix:///nonexistent/buildkitd.sock",
     ]));
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     for want in [
         "default*",
         "ctxb",
@@ -95,36 +54,42 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store() {
     ] {
         assert!(table.contains(want), "{want} missing:\n{table}");
     }
-    same(&cfg, env, &["ls", "--format", "json"]);
-    same(
-        &cfg,
-        env,
-        &[
+    SideBySide::cli(&cfg, env)
+        .args(["ls", "--format", "json"])
+        .expect_same_output();
+    SideBySide::cli(&cfg, env)
+        .args([
             "ls",
             "--format",
             "{{.Name}}: {{.DriverEndpoint}} {{.Status}}",
-        ],
-    );
-    same(
-        &cfg,
-        env,
-        &[
+        ])
+        .expect_same_output();
+    SideBySide::cli(&cfg, env)
+        .args([
             "ls",
             "--format",
             "table {{.Name}}\t{{.LastActivity}}\t{{.Error}}",
-        ],
-    );
+        ])
+        .expect_same_output();
     for name in ["rkbuild-remote", "gone", "default"] {
-        same(&cfg, env, &["inspect", name]);
+        SideBySide::cli(&cfg, env)
+            .args(["inspect", name])
+            .expect_same_output();
     }
-    same(&cfg, env, &["inspect"]);
+    SideBySide::cli(&cfg, env)
+        .arg("inspect")
+        .expect_same_output();
     // A context's builder is used from that context only.
-    same(&cfg, env, &["inspect", "ctxb"]);
+    SideBySide::cli(&cfg, env)
+        .args(["inspect", "ctxb"])
+        .expect_same_output();
     // `use` by rkbuild is what buildx then lists and builds with, and back.
     ok(rk(&cfg, env).args(["use", "rkbuild-remote"]));
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("rkbuild-remote*"), "{table}");
-    same(&cfg, env, &["inspect"]);
+    SideBySide::cli(&cfg, env)
+        .arg("inspect")
+        .expect_same_output();
     let cur = std::fs::read_to_string(cfg.path().join("buildx/current")).unwrap();
     assert_eq!(
         cur,
@@ -134,7 +99,10 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store() {
         )
     );
     ok(bx(&cfg, env).args(["use", "default"]));
-    assert!(same(&cfg, env, &["ls"]).contains("default*"));
+    assert!(SideBySide::cli(&cfg, env)
+        .arg("ls")
+        .expect_same_output()
+        .contains("default*"));
     ok(rk(&cfg, env).args(["use", "--default", "gone"]));
     let rk_files = store_files(cfg.path());
     ok(bx(&cfg, env).args(["use", "--default", "gone"]));
@@ -145,35 +113,37 @@ fn ls_inspect_and_use_match_buildx_on_the_same_store() {
     );
     ok(rk(&cfg, env).args(["use", "default"]));
     // Refusals: the same words and status.
-    for args in [
-        &["use", "nope"][..],
-        &["use", "ctxb"],
-        &["inspect", "nope"],
-        &["rm", "default"],
-        &["rm", "nope"],
+    for (args, says) in [
+        (
+            &["use", "nope"][..],
+            "ERROR: failed to find instance \"nope\"",
+        ),
+        (
+            &["use", "ctxb"],
+            "ERROR: run `docker context use ctxb` to switch to context ctxb",
+        ),
+        (&["inspect", "nope"], "ERROR: no builder \"nope\" found"),
+        (
+            &["rm", "default"],
+            "failed to remove default: context builder cannot be removed",
+        ),
+        (
+            &["rm", "nope"],
+            "failed to remove nope: no builder \"nope\" found",
+        ),
     ] {
-        let b = run(bx(&cfg, env).args(args));
-        let r = run(rk(&cfg, env).args(args));
-        assert_eq!(r.status.code(), b.status.code(), "{args:?}: {}", stderr(&r));
-        let (be, re) = (error_of(&b), error_of(&r));
-        if args[0] == "use" && args.len() == 2 && args[1] == "nope" {
-            // buildx's wraps the open error (same path); compare the start.
-            assert!(
-                re.starts_with("ERROR: failed to find instance \"nope\""),
-                "{re}"
-            );
-            assert!(
-                be.starts_with("ERROR: failed to find instance \"nope\""),
-                "{be}"
-            );
+        let out = SideBySide::cli(&cfg, env)
+            .args(args)
+            .expect_failure_containing(says);
+        if args == ["use", "nope"] {
+            // buildx's wraps the open error (same path): the start is
+            // compared, above.
         } else if args[0] == "rm" {
-            assert_eq!(
-                stderr(&r).lines().next(),
-                stderr(&b).lines().next(),
-                "{args:?}"
-            );
+            out.same_by("the first line of stderr", |o| {
+                stderr(o).lines().next().map(str::to_string)
+            });
         } else {
-            assert_eq!(re, be, "{args:?}");
+            out.same_error();
         }
     }
 }
@@ -204,10 +174,13 @@ fn store_files(cfg: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn builders_made_by_either_are_used_by_both() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        builders_made_by_either_are_used_by_both_on,
+    );
+}
+
+fn builders_made_by_either_are_used_by_both_on(env: &TestEnv, _daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
@@ -243,12 +216,12 @@ fn builders_made_by_either_are_used_by_both() {
         inst("bx-made").replace("bx-made", "X")
     );
     for (who, builder) in [
-        ("buildx", "rk-made"),
-        ("rkbuild", "bx-made"),
-        ("rkbuild", "rk-made"),
+        (Tool::Buildx, "rk-made"),
+        (Tool::Rkbuild, "bx-made"),
+        (Tool::Rkbuild, "rk-made"),
     ] {
         let out = tempfile::tempdir().unwrap();
-        let mut c = build_by(&cfg, env, who);
+        let mut c = who.build_on(&cfg, env, Daemon::Docker);
         let o = run(c
             .args(["--builder", builder, "--progress=plain"])
             .arg("-o")
@@ -310,7 +283,7 @@ fn builders_made_by_either_are_used_by_both() {
         inst("rk-made").replace("rk-made", "X"),
         inst("bx-made").replace("bx-made", "X")
     );
-    same(&cfg, env, &["ls"]);
+    SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     ok(rk(&cfg, env).args(["create", "--leave", "--name", "rk-made", "--node", "extra"]));
     ok(bx(&cfg, env).args(["create", "--leave", "--name", "bx-made", "--node", "extra"]));
     assert_eq!(
@@ -318,69 +291,54 @@ fn builders_made_by_either_are_used_by_both() {
         inst("bx-made").replace("bx-made", "X")
     );
     // Refusals with buildx's words.
-    for args in [
-        &[
-            "create",
-            "--name",
-            "default",
-            "--driver",
-            "remote",
-            "unix:///x",
-        ][..],
-        &["create", "--append", "--driver", "remote", "unix:///x"],
-        &[
-            "create",
-            "--name",
-            "rk-made",
-            "--driver",
-            "remote",
-            "unix:///y",
-        ],
-        &["create", "--name", "n1", "--driver", "remote", "ftp://x"],
-        &["create", "--name", "n1", "--driver", "nosuch", "unix:///x"],
-        &[
-            "create",
-            "--name",
-            "n1",
-            "--driver",
-            "remote",
-            "--driver-opt",
-            "bad",
-            "unix:///x",
-        ],
-        &[
-            "create",
-            "--name",
-            "n1",
-            "--driver",
-            "remote",
-            "--driver-opt",
-            "foo=bar",
-            "unix:///x",
-        ],
-        &[
-            "create",
-            "--name",
-            "n1",
-            "--driver",
-            "remote",
-            "--driver-opt",
-            "cacert=rel.pem",
-            "unix:///x",
-        ],
-        &[
-            "create",
-            "--name",
-            "1bad",
-            "--driver",
-            "remote",
-            "unix:///x",
-        ],
+    let remote = |name: &'static str, extra: &'static [&'static str], ep: &'static str| {
+        let mut v = vec!["create", "--name", name, "--driver", "remote"];
+        v.extend(extra);
+        v.push(ep);
+        v
+    };
+    for (args, says) in [
+        (
+            remote("default", &[], "unix:///x"),
+            "ERROR: default is a reserved name and cannot be used to identify builder instance",
+        ),
+        (
+            vec!["create", "--append", "--driver", "remote", "unix:///x"],
+            "ERROR: append requires a builder name",
+        ),
+        (
+            remote("rk-made", &[], "unix:///y"),
+            "ERROR: existing instance for \"rk-made\" but no append mode",
+        ),
+        (
+            remote("n1", &[], "ftp://x"),
+            "ERROR: unrecognized url scheme ftp",
+        ),
+        (
+            vec!["create", "--name", "n1", "--driver", "nosuch", "unix:///x"],
+            "ERROR: failed to find driver \"nosuch\"",
+        ),
+        (
+            remote("n1", &["--driver-opt", "bad"], "unix:///x"),
+            "ERROR: invalid value \"bad\", expecting k=v",
+        ),
+        (
+            remote("n1", &["--driver-opt", "foo=bar"], "unix:///x"),
+            "invalid driver option foo for remote driver",
+        ),
+        (
+            remote("n1", &["--driver-opt", "cacert=rel.pem"], "unix:///x"),
+            "non-absolute path 'rel.pem' provided for cacert",
+        ),
+        (
+            remote("1bad", &[], "unix:///x"),
+            "ERROR: invalid name 1bad, name needs to start with a letter",
+        ),
     ] {
-        let b = run(bx(&cfg, env).args(args));
-        let r = run(rk(&cfg, env).args(args));
-        assert_eq!(r.status.code(), b.status.code(), "{args:?}: {}", stderr(&r));
-        assert_eq!(error_of(&r), error_of(&b), "{args:?}");
+        SideBySide::cli(&cfg, env)
+            .args(&args)
+            .expect_failure_containing(says)
+            .same_error();
     }
     assert!(
         !cfg.path().join("buildx/instances/n1").exists(),
@@ -392,7 +350,7 @@ fn builders_made_by_either_are_used_by_both() {
     assert_eq!(stderr(&o), "bx-made removed\n");
     let o = run(bx(&cfg, env).args(["rm", "rk-made"]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(
         !table.contains("rk-made") && !table.contains("bx-made"),
         "{table}"
@@ -401,10 +359,10 @@ fn builders_made_by_either_are_used_by_both() {
 
 #[test]
 fn remote_builder_over_tcp_with_mtls() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(&[Daemon::Buildkit], remote_builder_over_tcp_with_mtls_on);
+}
+
+fn remote_builder_over_tcp_with_mtls_on(env: &TestEnv, _daemon: Daemon) {
     let pki = Pki::new();
     let bk = Buildkitd::start(env, Listen::Tls(&pki), &[]);
     let cfg = DockerConfig::new(env);
@@ -447,15 +405,19 @@ fn remote_builder_over_tcp_with_mtls() {
         &format!("cacert={}", p("ca.pem")),
         &bk.addr,
     ]));
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(
         table
             .lines()
             .any(|l| l.starts_with(" \\_ tls0") && l.contains(&bk.addr) && l.contains("running")),
         "{table}"
     );
-    same(&cfg, env, &["inspect", "tls"]);
-    same(&cfg, env, &["inspect", "wrongca"]);
+    SideBySide::cli(&cfg, env)
+        .args(["inspect", "tls"])
+        .expect_same_output();
+    SideBySide::cli(&cfg, env)
+        .args(["inspect", "wrongca"])
+        .expect_same_output();
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
         ("a", "over mTLS\n"),
@@ -490,10 +452,13 @@ fn remote_builder_over_tcp_with_mtls() {
 
 #[test]
 fn multi_platform_build_on_a_remote_builder_matches_buildx() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        multi_platform_build_on_a_remote_builder_matches_buildx_on,
+    );
+}
+
+fn multi_platform_build_on_a_remote_builder_matches_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[
         (
@@ -502,71 +467,54 @@ fn multi_platform_build_on_a_remote_builder_matches_buildx() {
         ),
         ("a", "two platforms\n"),
     ]);
-    let mut dirs = Vec::new();
-    for who in ["buildx", "rkbuild"] {
-        let out = tempfile::tempdir().unwrap();
-        let mut c = if who == "buildx" {
-            buildx_on(&cfg, env, Daemon::Buildkit)
-        } else {
-            rkbuild_on(&cfg, env, Daemon::Buildkit)
-        };
-        let o = run(c
-            .args([
-                "--progress=plain",
-                "--platform",
-                "linux/amd64,linux/arm64",
-                "-o",
-            ])
-            .arg(format!("type=local,dest={}", out.path().display()))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{who}: {}", stderr(&o));
-        dirs.push(out);
-    }
-    for d in &dirs {
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--platform", "linux/amd64,linux/arm64"])
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    out.same_tree();
+    for tool in Tool::BOTH {
         for p in ["linux_amd64/a", "linux_arm64/a"] {
-            assert_eq!(
-                std::fs::read_to_string(d.path().join(p)).unwrap(),
-                "two platforms\n",
-                "{p}"
-            );
+            assert_eq!(out.file(tool, p), "two platforms\n", "{tool}: {p}");
         }
     }
     // On the docker driver (no containerd image store): buildx's refusal.
-    let b = run(buildx(&cfg, env)
+    SideBySide::build(&cfg, env, Daemon::Docker)
         .args(["--platform", "linux/amd64,linux/arm64"])
-        .arg(ctx.path()));
-    let r = run(rkbuild(&cfg, env)
-        .args(["--platform", "linux/amd64,linux/arm64"])
-        .arg(ctx.path()));
-    assert_eq!(r.status.code(), b.status.code());
-    assert_eq!(error_of(&r), error_of(&b));
+        .arg(ctx.path())
+        .expect_failure_containing(
+            "ERROR: Multi-platform build is not supported for the docker driver.",
+        )
+        .same_error();
 }
 
 #[test]
 fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push_on,
+    );
+}
+
+fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push_on(
+    env: &TestEnv,
+    daemon: Daemon,
+) {
     // Node 0: the test environment's buildkitd (amd64 and its levels, 386);
     // node 1: one that only advertises arm64.
     let arm = Buildkitd::start(env, Listen::Unix, &["linux/arm64"]);
     let cfg = DockerConfig::new(env);
-    for (who, name) in [("buildx", "mn-bx"), ("rkbuild", "mn-rk")] {
-        let mk = |extra: &[&str]| {
-            let mut c = if who == "buildx" {
-                bx(&cfg, env)
-            } else {
-                rk(&cfg, env)
-            };
-            c.args(["create", "--name", name, "--driver", "remote"])
-                .args(extra);
-            c
-        };
-        ok(&mut mk(&[&env.buildkit_host]));
-        ok(&mut mk(&["--append", &arm.addr]));
+    // Each tool makes its own builder of two nodes.
+    let name = |t: Tool| if t == Tool::Buildx { "mn-bx" } else { "mn-rk" };
+    for extra in [&[env.buildkit_host.as_str()][..], &["--append", &arm.addr]] {
+        SideBySide::cli(&cfg, env)
+            .args(["create", "--name"])
+            .per_tool(|t| [name(t)])
+            .args(["--driver", "remote"])
+            .args(extra)
+            .expect_success();
     }
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("linux/arm64"), "{table}");
     let ctx = context(&[
         (
@@ -576,40 +524,31 @@ fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
         ("a", "one platform per node\n"),
     ]);
     let reg = &env.registry;
-    let mut indexes = Vec::new();
-    for (who, name) in [("buildx", "mn-bx"), ("rkbuild", "mn-rk")] {
-        let tag = format!("{reg}/rk/multinode:{who}");
-        let md = cfg.path().join(format!("md-{who}.json"));
-        let mut c = build_by(&cfg, env, who);
-        let o = run(c
-            .args([
-                "--builder",
-                name,
-                "--progress=plain",
-                "--platform",
-                "linux/amd64,linux/arm64",
-            ])
-            .args(["--push", "-t", &tag, "--metadata-file"])
-            .arg(&md)
-            .arg(ctx.path()));
-        let err = stderr(&o);
-        assert!(o.status.success(), "{who}: {err}");
+    let tag = |t: Tool| format!("{reg}/rk/multinode:{t}");
+    let out = SideBySide::build(&cfg, env, daemon)
+        .builders(name(Tool::Buildx), name(Tool::Rkbuild))
+        .args(["--progress=plain", "--platform", "linux/amd64,linux/arm64"])
+        .args(["--push", "-t"])
+        .per_tool(|t| [tag(t)])
+        .metadata_file()
+        .arg(ctx.path())
+        .expect_success();
+    let indexes = Tool::BOTH.map(|who| {
+        let err = out.stderr(who);
         assert!(
-            err.contains(&format!("merging manifest list {tag}")),
+            err.contains(&format!("merging manifest list {}", tag(who))),
             "{who}: {err}"
         );
-        if who == "rkbuild" {
+        if who == Tool::Rkbuild {
             assert!(err.contains("#0 node mn-rk0 builds linux/amd64"), "{err}");
             assert!(err.contains("#0 node mn-rk1 builds linux/arm64"), "{err}");
         }
-        let index = registry_get(reg, &format!("rk/multinode/manifests/{who}"));
-        let md: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&md).unwrap()).unwrap();
+        let md = out.metadata(who);
         let keys: Vec<&String> = md.as_object().unwrap().keys().collect();
         // buildx's metadata after a merge: the list's digest only.
         assert_eq!(keys, ["containerimage.digest"], "{who}: {md}");
-        indexes.push(index);
-    }
+        registry_get(reg, &format!("rk/multinode/manifests/{who}"))
+    });
     // The same list: one manifest per platform (and their attestations),
     // in the same order, with the same media types.
     let shape = |i: &serde_json::Value| {
@@ -659,26 +598,13 @@ fn multi_node_builder_sends_each_platform_to_its_node_and_merges_the_push() {
     }
     // OCI tarballs are refused on several nodes, in buildx's words.
     let t = cfg.path().join("x.tar");
-    let args = |c: &mut Command| {
-        c.args([
-            "--builder",
-            "mn-bx",
-            "--platform",
-            "linux/amd64,linux/arm64",
-            "-o",
-        ])
+    SideBySide::build(&cfg, env, daemon)
+        .builder("mn-bx")
+        .args(["--platform", "linux/amd64,linux/arm64", "-o"])
         .arg(format!("type=oci,dest={}", t.display()))
-        .arg(ctx.path());
-    };
-    let mut b = bx(&cfg, env);
-    b.arg("build");
-    args(&mut b);
-    let b = run(&mut b);
-    let mut r = rk(&cfg, env);
-    args(&mut r);
-    let r = run(&mut r);
-    assert_eq!(r.status.code(), b.status.code());
-    assert_eq!(error_of(&r), error_of(&b));
+        .arg(ctx.path())
+        .expect_failure_containing("ERROR: oci for multi-node builds currently not supported")
+        .same_error();
     drop(arm);
 }
 
@@ -700,10 +626,13 @@ fn boot_block(log: &str) -> Vec<String> {
 
 #[test]
 fn docker_container_builders_boot_build_stop_restart_and_go() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        docker_container_builders_boot_build_stop_restart_and_go_on,
+    );
+}
+
+fn docker_container_builders_boot_build_stop_restart_and_go_on(env: &TestEnv, daemon: Daemon) {
     assert!(
         !env.buildkit_image.is_empty(),
         "no buildkit image in the test environment (RKBUILD_TEST_BUILDKIT_IMAGE): run `scripts/testenv up`"
@@ -714,26 +643,18 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
     std::fs::write(&conf, "# from rkbuild's test\n[worker.oci]\n  gc = false\n").unwrap();
     let container = |b: &str| format!("buildx_buildkit_{b}0");
     let docker = |args: &[&str]| run(cfg.docker(env).args(args));
-    for (who, name) in [("buildx", "dc-bx"), ("rkbuild", "dc-rk")] {
+    for name in ["dc-bx", "dc-rk"] {
         let _ = docker(&["rm", "-f", &container(name)]);
         let _ = docker(&["volume", "rm", "-f", &format!("{}_state", container(name))]);
-        let mut c = if who == "buildx" {
-            bx(&cfg, env)
-        } else {
-            rk(&cfg, env)
-        };
-        ok(c.args([
-            "create",
-            "--name",
-            name,
-            "--driver",
-            "docker-container",
-            "--driver-opt",
-            &image,
-        ])
-        .arg("--buildkitd-config")
-        .arg(&conf));
     }
+    // Each tool makes its own.
+    SideBySide::cli(&cfg, env)
+        .args(["create", "--name"])
+        .per_tool(|t| [if t == Tool::Buildx { "dc-bx" } else { "dc-rk" }])
+        .args(["--driver", "docker-container", "--driver-opt", &image])
+        .arg("--buildkitd-config")
+        .arg(&conf)
+        .expect_success();
     // The same instance file, but for the config file's bytes: buildx
     // re-encodes the TOML (its go-toml writer), rkbuild keeps it as given.
     let inst = |n: &str| {
@@ -750,29 +671,28 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
     let (bx0, _, bx1) = inst("dc-bx");
     assert_eq!((rk0, rk1), (bx0, bx1));
     assert!(rkf.contains("IyBmcm9tIHJrYnVpbGQncyB0ZXN0"), "{rkf}");
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("inactive"), "{table}");
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
         ("a", "in a container\n"),
     ]);
-    let build = |who: &str, name: &str| {
-        let out = tempfile::tempdir().unwrap();
-        let mut c = build_by(&cfg, env, who);
-        let o = run(c
-            .args(["--builder", name, "--progress=plain", "-o"])
-            .arg(format!("type=local,dest={}", out.path().display()))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{who}: {}", stderr(&o));
-        assert_eq!(
-            std::fs::read_to_string(out.path().join("a")).unwrap(),
-            "in a container\n"
-        );
-        stderr(&o)
+    // buildx on `bx`'s builder, rkbuild on `rk`'s: (buildx's, rkbuild's
+    // progress).
+    let build = |bx: &str, rk: &str| {
+        let out = SideBySide::build(&cfg, env, daemon)
+            .builders(bx, rk)
+            .args(["--progress=plain"])
+            .local_output()
+            .arg(ctx.path())
+            .expect_success();
+        for t in Tool::BOTH {
+            assert_eq!(out.file(t, "a"), "in a container\n", "{t}");
+        }
+        (out.stderr(Tool::Buildx), out.stderr(Tool::Rkbuild))
     };
     // From nothing: the image, the container, then the build.
-    let b = build("buildx", "dc-bx");
-    let r = build("rkbuild", "dc-rk");
+    let (b, r) = build("dc-bx", "dc-rk");
     let norm =
         |v: Vec<String>, n: &str| -> Vec<String> { v.iter().map(|l| l.replace(n, "X")).collect() };
     assert_eq!(
@@ -796,15 +716,16 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         "-",
     ]);
     assert!(String::from_utf8_lossy(&cp.stdout).contains("# from rkbuild's test"));
-    same(&cfg, env, &["ls"]);
+    SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     // Stopped: listed as stopped; the next build starts it again.
     ok(rk(&cfg, env).args(["stop", "dc-rk"]));
     ok(bx(&cfg, env).args(["stop", "dc-bx"]));
-    let table = same(&cfg, env, &["ls"]);
+    let table = SideBySide::cli(&cfg, env).arg("ls").expect_same_output();
     assert!(table.contains("stopped"), "{table}");
-    same(&cfg, env, &["inspect", "dc-rk"]);
-    let b = build("buildx", "dc-bx");
-    let r = build("rkbuild", "dc-rk");
+    SideBySide::cli(&cfg, env)
+        .args(["inspect", "dc-rk"])
+        .expect_same_output();
+    let (b, r) = build("dc-bx", "dc-rk");
     assert_eq!(
         norm(boot_block(&r), "dc-rk"),
         norm(boot_block(&b), "dc-bx"),
@@ -815,8 +736,7 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         "{r}"
     );
     // Each tool runs the other's builder.
-    build("rkbuild", "dc-bx");
-    build("buildx", "dc-rk");
+    build("dc-rk", "dc-bx");
     // rm --keep-state keeps the volume; rm removes the rest.
     let o = run(rk(&cfg, env).args(["rm", "--keep-state", "dc-rk"]));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -850,7 +770,15 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
         "{}",
         stdout(&o)
     );
-    build("rkbuild", "dc-rk");
+    let out = tempfile::tempdir().unwrap();
+    ok(rk(&cfg, env)
+        .args(["--builder", "dc-rk", "--progress=plain", "-o"])
+        .arg(format!("type=local,dest={}", out.path().display()))
+        .arg(ctx.path()));
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("a")).unwrap(),
+        "in a container\n"
+    );
     for name in ["dc-rk", "dc-bx"] {
         let o = run(rk(&cfg, env).args(["rm", name]));
         assert!(o.status.success(), "{}", stderr(&o));
@@ -875,29 +803,37 @@ fn docker_container_builders_boot_build_stop_restart_and_go() {
     assert_eq!(stderr(&o), "idle removed\n");
     assert!(cfg.path().join("buildx/instances/rkbuild-remote").exists());
     // Options buildx refuses, refused alike.
-    for opt in ["bogus=1", "env.=x", "cpu-shares=many"] {
-        let args = [
-            "create",
-            "--name",
-            "dcbad",
-            "--driver",
-            "docker-container",
-            "--driver-opt",
-            opt,
-        ];
-        let b = run(bx(&cfg, env).args(args));
-        let r = run(rk(&cfg, env).args(args));
-        assert_eq!(r.status.code(), b.status.code(), "{opt}");
-        assert_eq!(error_of(&r), error_of(&b), "{opt}");
+    for (opt, says) in [
+        (
+            "bogus=1",
+            "invalid driver option bogus for docker-container driver",
+        ),
+        (
+            "env.=x",
+            "invalid env option \"env.\", expecting env.FOO=bar",
+        ),
+        (
+            "cpu-shares=many",
+            "strconv.ParseInt: parsing \"many\": invalid syntax",
+        ),
+    ] {
+        SideBySide::cli(&cfg, env)
+            .args(["create", "--name", "dcbad", "--driver", "docker-container"])
+            .args(["--driver-opt", opt])
+            .expect_failure_containing(says)
+            .same_error();
     }
 }
 
 #[test]
 fn du_and_prune_act_on_the_chosen_builder() {
-    let env = daemon!();
-    if !need_buildkit(env) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        du_and_prune_act_on_the_chosen_builder_on,
+    );
+}
+
+fn du_and_prune_act_on_the_chosen_builder_on(env: &TestEnv, _daemon: Daemon) {
     // A builder of its own: pruning it touches no other test's cache.
     let bk = Buildkitd::start(env, Listen::Unix, &[]);
     let cfg = DockerConfig::new(env);
@@ -916,17 +852,20 @@ fn du_and_prune_act_on_the_chosen_builder() {
         ])
         .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
-    let b = run(bx(&cfg, env).args(["du", "--builder", "dup"]));
-    let r = run(rk(&cfg, env).args(["du", "--builder", "dup"]));
-    assert_eq!(stdout(&r), stdout(&b));
-    assert!(!stdout(&r).contains("Total:\t\t0B"), "{}", stdout(&r));
+    let du = || {
+        SideBySide::cli(&cfg, env)
+            .args(["du", "--builder", "dup"])
+            .expect_success()
+            .same_stdout()
+            .stdout(Tool::Rkbuild)
+    };
+    let table = du();
+    assert!(!table.contains("Total:\t\t0B"), "{table}");
     let o = run(rk(&cfg, env).args(["prune", "--builder", "dup", "-af"]));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("Total:"), "{}", stdout(&o));
-    let b = run(bx(&cfg, env).args(["du", "--builder", "dup"]));
-    let r = run(rk(&cfg, env).args(["du", "--builder", "dup"]));
-    assert_eq!(stdout(&r), stdout(&b));
-    assert!(stdout(&r).contains("Total:\t\t0B"), "{}", stdout(&r));
+    let table = du();
+    assert!(table.contains("Total:\t\t0B"), "{table}");
     drop(bk);
 }
 

@@ -32,7 +32,7 @@ fn dockerfile(base: &str, salt: &str) -> String {
     format!("FROM {base}\nRUN echo {salt} > /salt && echo built > /b\n")
 }
 
-fn assert_run_cached(tool: &str, case: &str, o: &std::process::Output) {
+fn assert_run_cached(tool: Tool, case: &str, o: &std::process::Output) {
     let err = stderr(o);
     assert!(o.status.success(), "{tool} {case}: {err}");
     let run_step = err
@@ -52,7 +52,7 @@ fn assert_run_cached(tool: &str, case: &str, o: &std::process::Output) {
     );
 }
 
-fn salt(tool: &str, case: &str) -> String {
+fn salt(tool: Tool, case: &str) -> String {
     format!(
         "{tool}-{case}-{}",
         std::time::SystemTime::now()
@@ -64,29 +64,31 @@ fn salt(tool: &str, case: &str) -> String {
 
 #[test]
 fn local_and_registry_cache_round_trips_on_buildkitd() {
-    let env = daemon!();
-    if !env.daemons().contains(&Daemon::Buildkit) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        local_and_registry_cache_round_trips_on_buildkitd_on,
+    );
+}
+
+fn local_and_registry_cache_round_trips_on_buildkitd_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = tempfile::tempdir().unwrap();
-    let base = env.base_image_on(Daemon::Buildkit);
-    for tool in ["buildx", "rkbuild"] {
-        let cmd = |cfg: &DockerConfig| {
-            if tool == "buildx" {
-                buildx_on(cfg, env, Daemon::Buildkit)
-            } else {
-                rkbuild_on(cfg, env, Daemon::Buildkit)
-            }
-        };
-        // Local: a directory written through the session's content store.
-        let ctx = context(&[("Dockerfile", &dockerfile(base, &salt(tool, "local")))]);
-        let dir = work.path().join(format!("cache-{tool}"));
-        let o = run(cmd(&cfg)
-            .args(["--progress=plain", "--cache-to"])
-            .arg(format!("type=local,dest={},mode=max", dir.display()))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} local export: {}", stderr(&o));
+    let base = env.base_image_on(daemon);
+    // Each tool its own RUN step, its own cache.
+    let contexts = |case: &str| {
+        Tool::BOTH.map(|t| context(&[("Dockerfile", &dockerfile(base, &salt(t, case)))]))
+    };
+
+    // Local: a directory written through the session's content store.
+    let ctxs = contexts("local");
+    let dir = |t: Tool| work.path().join(format!("cache-{t}"));
+    SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--cache-to"])
+        .per_tool(|t| [format!("type=local,dest={},mode=max", dir(t).display())])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    for tool in Tool::BOTH {
+        let dir = dir(tool);
         for f in ["index.json", "oci-layout", "blobs/sha256", "ingest"] {
             assert!(
                 dir.join(f).exists(),
@@ -99,29 +101,36 @@ fn local_and_registry_cache_round_trips_on_buildkitd() {
             index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"], "latest",
             "{tool}: {index}"
         );
-        prune_buildkitd(env);
-        let o = run(cmd(&cfg)
-            .args(["--progress=plain", "--cache-from"])
-            .arg(format!("type=local,src={}", dir.display()))
-            .arg(ctx.path()));
-        assert_run_cached(tool, "local", &o);
+    }
+    prune_buildkitd(env);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--cache-from"])
+        .per_tool(|t| [format!("type=local,src={}", dir(t).display())])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    for tool in Tool::BOTH {
+        assert_run_cached(tool, "local", out.of(tool));
+    }
 
-        // Registry: the shorthand form on import.
-        let ctx = context(&[("Dockerfile", &dockerfile(base, &salt(tool, "registry")))]);
-        let reference = format!("{}/rk/cache-{tool}:c", env.registry);
-        let o = run(cmd(&cfg)
-            .args(["--progress=plain", "--cache-to"])
-            .arg(format!("type=registry,ref={reference},mode=max"))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} registry export: {}", stderr(&o));
-        prune_buildkitd(env);
-        let o = run(cmd(&cfg)
-            .args(["--progress=plain", "--cache-from", &reference])
-            .arg(ctx.path()));
-        assert_run_cached(tool, "registry", &o);
+    // Registry: the shorthand form on import.
+    let ctxs = contexts("registry");
+    let reference = |t: Tool| format!("{}/rk/cache-{t}:c", env.registry);
+    SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--cache-to"])
+        .per_tool(|t| [format!("type=registry,ref={},mode=max", reference(t))])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    prune_buildkitd(env);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--cache-from"])
+        .per_tool(|t| [reference(t)])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    for tool in Tool::BOTH {
+        assert_run_cached(tool, "registry", out.of(tool));
     }
     // The two index.json files have the same form (BuildKit's ociindex).
-    let shape = |tool: &str| {
+    let shape = |tool: Tool| {
         let t =
             std::fs::read_to_string(work.path().join(format!("cache-{tool}/index.json"))).unwrap();
         let v: serde_json::Value = serde_json::from_str(&t).unwrap();
@@ -130,98 +139,125 @@ fn local_and_registry_cache_round_trips_on_buildkitd() {
         t.replace(&d, "DIGEST").replace(&size, "\"size\":SIZE")
     };
     assert_eq!(
-        shape("buildx"),
-        shape("rkbuild"),
+        shape(Tool::Buildx),
+        shape(Tool::Rkbuild),
         "index.json, buildx vs rkbuild"
     );
 }
 
 #[test]
 fn inline_cache_on_the_docker_driver() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], inline_cache_on_the_docker_driver_on);
+}
+
+fn inline_cache_on_the_docker_driver_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
-    for tool in ["buildx", "rkbuild"] {
-        let cmd = |cfg: &DockerConfig| {
-            if tool == "buildx" {
-                buildx(cfg, env)
-            } else {
-                rkbuild(cfg, env)
-            }
-        };
-        let ctx = context(&[(
+    let ctxs = Tool::BOTH.map(|t| {
+        context(&[(
             "Dockerfile",
-            &dockerfile(&env.base_image, &salt(tool, "inline")),
-        )]);
-        let reference = format!("{}/rk/inline-{tool}:1", env.registry);
-        let o = run(cmd(&cfg)
-            .args([
-                "--progress=plain",
-                "--cache-to",
-                "type=inline",
-                "--push",
-                "-t",
-                &reference,
-            ])
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} inline export: {}", stderr(&o));
-        prune_docker(&cfg, env);
-        let _ = run(cfg.docker(env).args(["rmi", "-f", &reference]));
-        let o = run(cmd(&cfg)
-            .args(["--progress=plain", "--cache-from", &reference])
-            .arg(ctx.path()));
-        assert_run_cached(tool, "inline", &o);
+            &dockerfile(&env.base_image, &salt(t, "inline")),
+        )])
+    });
+    let reference = |t: Tool| format!("{}/rk/inline-{t}:1", env.registry);
+    SideBySide::build(&cfg, env, daemon)
+        .args([
+            "--progress=plain",
+            "--cache-to",
+            "type=inline",
+            "--push",
+            "-t",
+        ])
+        .per_tool(|t| [reference(t)])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    prune_docker(&cfg, env);
+    for t in Tool::BOTH {
+        let _ = run(cfg.docker(env).args(["rmi", "-f", &reference(t)]));
+    }
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--cache-from"])
+        .per_tool(|t| [reference(t)])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    for tool in Tool::BOTH {
+        assert_run_cached(tool, "inline", out.of(tool));
     }
 }
 
 #[test]
 fn docker_driver_refuses_cache_exports_as_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        docker_driver_refuses_cache_exports_as_buildx_on,
+    );
+}
+
+fn docker_driver_refuses_cache_exports_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\n")]);
-    for flags in [
-        vec!["--cache-to", "type=local,dest=/tmp/rkbuild-never"],
-        vec!["--cache-to", "type=registry,ref=x/y:z"],
-        vec!["--cache-to", "user/app:cache"],
-        vec!["--cache-to", "mode=max"],
-        vec!["--cache-from", "type=local"],
-        vec!["--cache-to", "type=local,x"],
-        vec!["--build-arg", "BUILDKIT_INLINE_CACHE=1"],
+    let unsupported = "ERROR: Cache export is not supported for the docker driver.";
+    for (flags, expect) in [
+        (
+            &["--cache-to", "type=local,dest=/tmp/rkbuild-never"][..],
+            Expect::Failure(unsupported),
+        ),
+        (
+            &["--cache-to", "type=registry,ref=x/y:z"],
+            Expect::Failure(unsupported),
+        ),
+        (
+            &["--cache-to", "user/app:cache"],
+            Expect::Failure(unsupported),
+        ),
+        (
+            &["--cache-to", "mode=max"],
+            Expect::Failure("ERROR: type required form> \"mode=max\""),
+        ),
+        (
+            &["--cache-from", "type=local"],
+            Expect::Failure("ERROR: local cache importer requires src"),
+        ),
+        (
+            &["--cache-to", "type=local,x"],
+            Expect::Failure("ERROR: invalid value x"),
+        ),
+        // Inline cache is the image's own: the docker driver has it.
+        (&["--build-arg", "BUILDKIT_INLINE_CACHE=1"], Expect::Success),
     ] {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            let o = run(cmd.args(["--progress=quiet"]).args(&flags).arg(ctx.path()));
-            results.push((o.status.code(), stderr_last_line(&o)));
-        }
-        assert_eq!(results[0], results[1], "{flags:?}: buildx vs rkbuild");
+        SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=quiet"])
+            .args(flags)
+            .arg(ctx.path())
+            .expect(expect)
+            .same_last_line();
     }
     assert!(!std::path::Path::new("/tmp/rkbuild-never").exists());
 }
 
 #[test]
 fn load_from_buildkitd_into_dockerd() {
-    let env = daemon!();
-    if !env.daemons().contains(&Daemon::Buildkit) {
-        return;
-    }
+    on_daemons(&[Daemon::Buildkit], load_from_buildkitd_into_dockerd_on);
+}
+
+fn load_from_buildkitd_into_dockerd_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
-    let base = env.base_image_on(Daemon::Buildkit);
-    for tool in ["buildx", "rkbuild"] {
-        let s = salt(tool, "load");
-        let ctx = context(&[(
+    let base = env.base_image_on(daemon);
+    let salts = Tool::BOTH.map(|t| salt(t, "load"));
+    let ctxs = Tool::BOTH.map(|t| {
+        context(&[(
             "Dockerfile",
-            &format!("FROM {base}\nRUN echo {s} > /loaded\n"),
-        )]);
-        let tag = format!("rk/load-{tool}:1");
-        let mut cmd = if tool == "buildx" {
-            buildx_on(&cfg, env, Daemon::Buildkit)
-        } else {
-            rkbuild_on(&cfg, env, Daemon::Buildkit)
-        };
-        let o = run(cmd
-            .args(["--progress=plain", "--load", "-t", &tag])
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} --load: {}", stderr(&o));
-        let err = stderr(&o);
+            &format!("FROM {base}\nRUN echo {} > /loaded\n", salts[t.index()]),
+        )])
+    });
+    let tag = |t: Tool| format!("rk/load-{t}:1");
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--load", "-t"])
+        .per_tool(|t| [tag(t)])
+        .per_tool(|t| [ctxs[t.index()].path()])
+        .expect_success();
+    for tool in Tool::BOTH {
+        let (s, tag) = (&salts[tool.index()], tag(tool));
+        let err = out.stderr(tool);
         let exporting = err.find("exporting to docker image format");
         let importing = err.find(" importing to docker\n");
         // buildx starts its "importing to docker" step as the tarball
@@ -231,7 +267,7 @@ fn load_from_buildkitd_into_dockerd() {
             exporting.is_some() && importing.is_some(),
             "{tool}: the progress names the export and the load:\n{err}"
         );
-        if tool == "rkbuild" {
+        if tool == Tool::Rkbuild {
             assert!(
                 importing > exporting,
                 "{tool}: the progress names the load after the export:\n{err}"
@@ -245,9 +281,10 @@ fn load_from_buildkitd_into_dockerd() {
             s,
             "{tool}: docker run of the loaded image"
         );
-        if tool == "rkbuild" {
+        if tool == Tool::Rkbuild {
             // The same image again: the daemon has it, nothing is sent.
-            let o = run(rkbuild_on(&cfg, env, Daemon::Buildkit)
+            let o = run(tool
+                .build_on(&cfg, env, daemon)
                 .args([
                     "--progress=plain",
                     "--load",
@@ -256,7 +293,7 @@ fn load_from_buildkitd_into_dockerd() {
                     "-t",
                     "rk/load-rkbuild:2",
                 ])
-                .arg(ctx.path()));
+                .arg(ctxs[tool.index()].path()));
             let err = stderr(&o);
             assert!(o.status.success(), "second --load: {err}");
             assert!(

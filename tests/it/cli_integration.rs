@@ -606,7 +606,7 @@ fn closed_stdout_is_a_normal_end() {
     let cfg = DockerConfig::new(env);
     for args in [&["du"][..], &["du", "--verbose"], &["version"], &["ls"]] {
         let mut child = cfg
-            .rkbuild(env)
+            .rkbuild_standalone(env)
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

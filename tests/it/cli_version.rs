@@ -56,9 +56,9 @@ fn version_through_docker_cli() {
 fn version_standalone_and_with_addr() {
     let env = daemon!();
     let cfg = DockerConfig::new(env);
-    let out = ok(cfg.rkbuild(env).arg("version"));
+    let out = ok(cfg.rkbuild_standalone(env).arg("version"));
     assert!(out.contains("BuildKit:  v0.0.0+unknown"), "{out}");
-    let out = ok(cfg.rkbuild(env).env_remove("DOCKER_HOST").args([
+    let out = ok(cfg.rkbuild_standalone(env).env_remove("DOCKER_HOST").args([
         "--addr",
         &format!("docker+{}", env.docker_host),
         "version",
@@ -67,7 +67,7 @@ fn version_standalone_and_with_addr() {
     // BUILDKIT_HOST selects a plain BuildKit socket.
     let bridge = bridge::UnixBridge::start(&env.docker_sock);
     let out = ok(cfg
-        .rkbuild(env)
+        .rkbuild_standalone(env)
         .env_remove("DOCKER_HOST")
         .env("BUILDKIT_HOST", bridge.addr())
         .arg("version"));

@@ -13,13 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-use common::{docker_buildx as bx, rkbuild as rk};
-
-fn both_same(b: &std::process::Output, r: &std::process::Output, what: &str) {
-    assert_eq!(stdout(r), stdout(b), "stdout of {what}");
-    assert_eq!(stderr(r), stderr(b), "stderr of {what}");
-    assert_eq!(r.status.code(), b.status.code(), "exit status of {what}");
-}
+use common::{docker_buildx as bx, docker_rkbuild as rk};
 
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
@@ -38,7 +32,13 @@ fn path_with(dir: &Path) -> String {
 
 #[test]
 fn docker_contexts_pick_the_daemon_and_builder_as_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        docker_contexts_pick_the_daemon_and_builder_as_buildx_on,
+    );
+}
+
+fn docker_contexts_pick_the_daemon_and_builder_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     for name in ["ctx-a", "ctx-b"] {
         ok(cfg.docker(env).args([
@@ -49,53 +49,44 @@ fn docker_contexts_pick_the_daemon_and_builder_as_buildx() {
             &format!("host={}", env.docker_host),
         ]));
     }
-    type Tweak = Box<dyn Fn(&mut Command)>;
-    let cases: Vec<(&str, Tweak)> = vec![
-        ("DOCKER_HOST", Box::new(|_c: &mut Command| {})),
-        (
-            "--context",
-            Box::new(|c: &mut Command| {
-                c.env_remove("DOCKER_HOST");
-            }),
-        ),
-        (
-            "DOCKER_CONTEXT",
-            Box::new(|c: &mut Command| {
-                c.env_remove("DOCKER_HOST").env("DOCKER_CONTEXT", "ctx-b");
-            }),
-        ),
-    ];
-    for (what, tweak) in &cases {
+    for (what, cur) in [
+        ("DOCKER_HOST", "default"),
+        ("--context", "ctx-a"),
+        ("DOCKER_CONTEXT", "ctx-b"),
+    ] {
         for args in [&["ls"][..], &["inspect"]] {
-            let mut b = cfg.docker(env);
-            let mut r = cfg.docker(env);
-            tweak(&mut b);
-            tweak(&mut r);
-            if *what == "--context" {
-                b.args(["--context", "ctx-a"]);
-                r.args(["--context", "ctx-a"]);
-            }
-            let b = run(b.arg("buildx").args(args));
-            let r = run(r.arg("rkbuild").args(args));
-            both_same(&b, &r, &format!("{what} {args:?}"));
-            if args[0] == "ls" {
-                let cur = match *what {
-                    "--context" => "ctx-a*",
-                    "DOCKER_CONTEXT" => "ctx-b*",
-                    _ => "default*",
-                };
-                assert!(stdout(&r).contains(cur), "{what}: {}", stdout(&r));
-            }
+            let pair = SideBySide::cli(&cfg, env);
+            let pair = match what {
+                "--context" => pair
+                    .env_remove("DOCKER_HOST")
+                    .docker_args(["--context", "ctx-a"]),
+                "DOCKER_CONTEXT" => pair
+                    .env_remove("DOCKER_HOST")
+                    .env("DOCKER_CONTEXT", "ctx-b"),
+                _ => pair,
+            };
+            let out = pair.args(args).expect_success();
+            out.same_output();
+            // ls marks the current builder; inspect names it first.
+            let listed = out.stdout(Tool::Rkbuild);
+            let named = if args[0] == "ls" {
+                listed.contains(&format!("{cur}*"))
+            } else {
+                let first = listed.lines().next().unwrap_or("");
+                first.split_whitespace().eq(["Name:", cur])
+            };
+            assert!(named, "{what}: {listed}");
         }
     }
     // currentContext in config.json.
     cfg.write_config(r#"{"currentContext":"ctx-b"}"#);
-    let mut b = bx(&cfg, env);
-    let mut r = rk(&cfg, env);
-    let b = run(b.env_remove("DOCKER_HOST").arg("ls"));
-    let r = run(r.env_remove("DOCKER_HOST").arg("ls"));
-    both_same(&b, &r, "currentContext ls");
-    assert!(stdout(&r).contains("ctx-b*"), "{}", stdout(&r));
+    let out = SideBySide::cli(&cfg, env)
+        .env_remove("DOCKER_HOST")
+        .arg("ls")
+        .expect_success();
+    out.same_output();
+    let listed = out.stdout(Tool::Rkbuild);
+    assert!(listed.contains("ctx-b*"), "{listed}");
     // A build on a context's builder from that context; from elsewhere,
     // buildx's refusal.
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "ctx\n")]);
@@ -105,16 +96,14 @@ fn docker_contexts_pick_the_daemon_and_builder_as_buildx() {
         .arg(ctx.path()));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("building with \"ctx-b\" instance using docker driver"));
-    let b = run(bx(&cfg, env)
+    SideBySide::build(&cfg, env, daemon)
         .env_remove("DOCKER_HOST")
-        .args(["build", "--builder", "ctx-a"])
-        .arg(ctx.path()));
-    let r = run(rk(&cfg, env)
-        .env_remove("DOCKER_HOST")
-        .args(["--builder", "ctx-a"])
-        .arg(ctx.path()));
-    assert_eq!(r.status.code(), b.status.code());
-    assert_eq!(stderr_last_line(&r), stderr_last_line(&b));
+        .builder("ctx-a")
+        .arg(ctx.path())
+        .expect_failure_containing(
+            "ERROR: use `docker --context=ctx-a buildx` to switch to context \"ctx-a\"",
+        )
+        .same_last_line();
 }
 
 struct Sshd {
@@ -192,7 +181,10 @@ fn sshd(env: &TestEnv) -> Sshd {
 
 #[test]
 fn ssh_docker_host_through_a_real_sshd() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], ssh_docker_host_through_a_real_sshd_on);
+}
+
+fn ssh_docker_host_through_a_real_sshd_on(env: &TestEnv, _daemon: Daemon) {
     let s = sshd(env);
     let d = s.dir.path();
     // The real ssh, with the test's key and no known_hosts (ssh reads the
@@ -227,10 +219,14 @@ fn ssh_docker_host_through_a_real_sshd() {
         c.env("DOCKER_HOST", &host).env("PATH", path_with(&bin));
         c
     };
-    let b = run(with(bx(&cfg, env)).arg("ls"));
-    let r = run(with(rk(&cfg, env)).arg("ls"));
-    both_same(&b, &r, "ls over ssh");
-    assert!(stdout(&r).contains("running"), "{}", stdout(&r));
+    let out = SideBySide::cli(&cfg, env)
+        .env("DOCKER_HOST", &host)
+        .env("PATH", path_with(&bin))
+        .arg("ls")
+        .expect_success();
+    out.same_output();
+    let listed = out.stdout(Tool::Rkbuild);
+    assert!(listed.contains("running"), "{listed}");
     let argv = std::fs::read_to_string(d.join("argv.log")).unwrap();
     let lines: Vec<&str> = argv.lines().collect();
     assert!(lines.len() >= 2, "{argv}");
@@ -276,10 +272,10 @@ fn ssh_docker_host_through_a_real_sshd() {
 
 #[test]
 fn kube_pod_builders_through_kubectl() {
-    let env = daemon!();
-    if !env.daemons().contains(&Daemon::Buildkit) {
-        return;
-    }
+    on_daemons(&[Daemon::Buildkit], kube_pod_builders_through_kubectl_on);
+}
+
+fn kube_pod_builders_through_kubectl_on(env: &TestEnv, _daemon: Daemon) {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -312,16 +308,24 @@ fn kube_pod_builders_through_kubectl() {
     ] {
         ok(with(bx(&cfg, env)).args(["create", "--name", name, "--driver", "remote", ep]));
     }
-    let b = run(with(bx(&cfg, env)).arg("ls"));
-    let r = run(with(rk(&cfg, env)).arg("ls"));
-    both_same(&b, &r, "ls with kube-pod builders");
+    let cli = || SideBySide::cli(&cfg, env).env("PATH", path_with(&bin));
+    let out = cli().arg("ls").expect_success();
+    out.same_output();
+    let listed = out.stdout(Tool::Rkbuild);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(" \\_ kube0") && l.contains("running")),
+        "{listed}"
+    );
     let argv = std::fs::read_to_string(&log).unwrap();
     let want =
         "--context= --namespace=build exec --container=buildkitd -i bk-0 -- buildctl dial-stdio";
     assert!(argv.lines().filter(|l| *l == want).count() >= 2, "{argv}");
-    let b = run(with(bx(&cfg, env)).args(["inspect", "kube"]));
-    let r = run(with(rk(&cfg, env)).args(["inspect", "kube"]));
-    both_same(&b, &r, "inspect kube");
+    let out = cli().args(["inspect", "kube"]).expect_success();
+    out.same_output();
+    let listed = out.stdout(Tool::Rkbuild);
+    assert!(listed.contains("running"), "{listed}");
     let ctx = context(&[
         ("Dockerfile", "FROM scratch\nCOPY a /a\n"),
         ("a", "in a pod\n"),
@@ -352,7 +356,13 @@ fn kube_pod_builders_through_kubectl() {
 
 #[test]
 fn docker_daemons_over_tls_as_the_docker_cli_reaches_them() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        docker_daemons_over_tls_as_the_docker_cli_reaches_them_on,
+    );
+}
+
+fn docker_daemons_over_tls_as_the_docker_cli_reaches_them_on(env: &TestEnv, _daemon: Daemon) {
     let host = env
         .vars
         .get("RKBUILD_TEST_OLD_TLS_HOST")
@@ -416,23 +426,24 @@ fn docker_daemons_over_tls_as_the_docker_cli_reaches_them() {
         ("a", "over TLS\n"),
     ]);
     for (what, globals, envs) in &ways {
-        let cmd = |tool: &str| {
-            let mut c = cfg.docker(env);
-            c.env_remove("DOCKER_HOST");
+        let cli = || {
+            let mut pair = SideBySide::cli(&cfg, env)
+                .env_remove("DOCKER_HOST")
+                .docker_args(globals);
             for (k, v) in envs {
-                c.env(k, v);
+                pair = pair.env(k, v);
             }
-            c.args(globals).arg(tool);
-            c
+            pair
         };
         for args in [&["ls"][..], &["inspect"]] {
-            let b = run(cmd("buildx").args(args));
-            let r = run(cmd("rkbuild").args(args));
-            both_same(&b, &r, &format!("{what} {args:?}"));
-            assert!(stdout(&r).contains("running"), "{what}: {}", stdout(&r));
+            let out = cli().args(args).expect_success();
+            out.same_output();
+            let listed = out.stdout(Tool::Rkbuild);
+            assert!(listed.contains("running"), "{what}: {listed}");
         }
         let out = tempfile::tempdir().unwrap();
-        let o = run(cmd("rkbuild")
+        let o = run(cli()
+            .command(Tool::Rkbuild)
             .args(["--progress=plain", "-o"])
             .arg(format!("type=local,dest={}", out.path().display()))
             .arg(ctx.path()));
@@ -444,9 +455,16 @@ fn docker_daemons_over_tls_as_the_docker_cli_reaches_them() {
     }
     // Plain HTTP to the TLS port, and a CA that did not sign the server:
     // refused, in one line, quickly.
-    let b = run(bx(&cfg, env).env("DOCKER_HOST", &host).arg("ls"));
-    let r = run(rk(&cfg, env).env("DOCKER_HOST", &host).arg("ls"));
-    both_same(&b, &r, "plain HTTP to a TLS daemon");
+    let out = SideBySide::cli(&cfg, env)
+        .env("DOCKER_HOST", &host)
+        .arg("ls")
+        .expect_success();
+    out.same_output();
+    let said = format!("{}{}", out.stdout(Tool::Rkbuild), out.stderr(Tool::Rkbuild));
+    assert!(
+        said.contains("Cannot load builder default: Error response from daemon: Client sent an HTTP request to an HTTPS server."),
+        "{said}"
+    );
     let other = tempfile::tempdir().unwrap();
     std::fs::copy(c("cert.pem"), other.path().join("cert.pem")).unwrap();
     std::fs::copy(c("key.pem"), other.path().join("key.pem")).unwrap();

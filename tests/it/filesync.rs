@@ -155,62 +155,46 @@ fn mtimes(root: &Path) -> BTreeMap<String, (i64, i64)> {
 /// received was the same.
 #[test]
 fn copied_context_exports_the_same_tar_as_buildx() {
-    on_each_daemon(tar_export_on);
+    on_daemons(BOTH, tar_export_on);
 }
 
 fn tar_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     corpus(ctx.path(), &rkbuild::internal::new_id());
-    let outs = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        outs.path().join("buildx.tar"),
-        outs.path().join("rkbuild.tar"),
-    );
-    ok(buildx_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=tar,dest={}", a.display()))
-        .arg(ctx.path()));
-    ok(rkbuild_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=tar,dest={}", b.display()))
-        .arg(ctx.path()));
-    let (ta, tb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-    if ta != tb {
-        let list = |p: &Path| ok(Command::new("tar").arg("tvf").arg(p));
-        panic!(
-            "tar exports differ\nbuildx:\n{}\nrkbuild:\n{}",
-            list(&a),
-            list(&b)
-        );
-    }
+    let marker = std::fs::read_to_string(ctx.path().join("marker")).unwrap();
+    let out = SideBySide::build(&cfg, env, daemon)
+        .tar_output()
+        .arg(ctx.path())
+        .expect_success();
+    out.same_tar();
+    let o = run(Command::new("tar")
+        .arg("-xOf")
+        .arg(out.tar(Tool::Rkbuild))
+        .arg("marker"));
+    assert_eq!(stdout(&o), marker, "the marker file in rkbuild's tar");
 }
 
 #[test]
 fn copied_context_is_identical_to_buildx() {
-    on_each_daemon(local_export_on);
+    on_daemons(BOTH, local_export_on);
 }
 
 fn local_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     corpus(ctx.path(), &rkbuild::internal::new_id());
-    let outs = tempfile::tempdir().unwrap();
-    let (a, b) = (outs.path().join("buildx"), outs.path().join("rkbuild"));
-    ok(buildx_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=local,dest={}", a.display()))
-        .arg(ctx.path()));
-    ok(rkbuild_on(&cfg, env, daemon)
-        .arg("-o")
-        .arg(format!("type=local,dest={}", b.display()))
-        .arg(ctx.path()));
+    let out = SideBySide::build(&cfg, env, daemon)
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    let (a, b) = (out.local(Tool::Buildx), out.local(Tool::Rkbuild));
     // setuid/setgid survive the local export (chown before chmod).
     let suid =
         |root: &Path, rel: &str| std::fs::symlink_metadata(root.join(rel)).unwrap().mode() & 0o7777;
     assert_eq!(suid(&a, "bin/setuid"), 0o4755);
     assert_eq!(suid(&a, "bin/setgid"), 0o2750);
-    tree::assert_same(&a, &b);
+    out.same_tree();
     let (ma, mb) = (mtimes(&a), mtimes(&b));
     let differ: Vec<_> = ma.iter().filter(|(k, v)| mb.get(*k) != Some(v)).collect();
     assert!(differ.is_empty(), "modification times differ: {differ:?}");
@@ -254,7 +238,7 @@ fn transfer_sizes(stderr: &str) -> Vec<String> {
 
 #[test]
 fn transfer_size_reported_by_the_daemon_matches_buildx() {
-    on_each_daemon(transfer_size_on);
+    on_daemons(BOTH, transfer_size_on);
 }
 
 fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
@@ -267,30 +251,29 @@ fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
     corpus(&one, &rkbuild::internal::new_id());
     let two = base.path().join("two");
     ok(Command::new("cp").arg("-a").arg(&one).arg(&two));
-    let a = run(buildx_on(&cfg, env, daemon)
-        .args(["--progress=plain", "-o", "type=cacheonly"])
-        .arg(&one));
-    let b = run(rkbuild_on(&cfg, env, daemon)
-        .args(["--progress=plain", "-o", "type=cacheonly"])
-        .arg(&two));
-    assert!(a.status.success(), "{}", stderr(&a));
-    assert!(b.status.success(), "{}", stderr(&b));
-    let (sa, sb) = (transfer_sizes(&stderr(&a)), transfer_sizes(&stderr(&b)));
-    assert!(!sa.is_empty(), "no transfer line in:\n{}", stderr(&a));
-    assert_eq!(sa, sb);
+    // Each tool builds its own copy.
+    let build = || {
+        SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=plain", "-o", "type=cacheonly"])
+            .per_tool(|t| [if t == Tool::Buildx { &one } else { &two }])
+            .expect_success()
+    };
+    let sizes = |o: &std::process::Output| transfer_sizes(&stderr(o));
+    let out = build();
+    let sa = sizes(&out.buildx);
+    assert!(
+        !sa.is_empty(),
+        "no transfer line in:\n{}",
+        stderr(&out.buildx)
+    );
+    out.same_by("the transfer sizes", sizes);
     // A second build sends only the stats again: the same for both.
-    let a = run(buildx_on(&cfg, env, daemon)
-        .args(["--progress=plain", "-o", "type=cacheonly"])
-        .arg(&one));
-    let b = run(rkbuild_on(&cfg, env, daemon)
-        .args(["--progress=plain", "-o", "type=cacheonly"])
-        .arg(&two));
-    assert_eq!(transfer_sizes(&stderr(&a)), transfer_sizes(&stderr(&b)));
+    build().same_by("the transfer sizes", sizes);
 }
 
 #[test]
 fn changed_files_are_sent_again() {
-    on_each_daemon(changed_files_on);
+    on_daemons(BOTH, changed_files_on);
 }
 
 fn changed_files_on(env: &TestEnv, daemon: Daemon) {
@@ -303,7 +286,8 @@ fn changed_files_on(env: &TestEnv, daemon: Daemon) {
     let out = tempfile::tempdir().unwrap();
     let build = |n: u32| {
         let dest = out.path().join(n.to_string());
-        ok(rkbuild_on(&cfg, env, daemon)
+        ok(Tool::Rkbuild
+            .build_on(&cfg, env, daemon)
             .arg("-o")
             .arg(format!("type=local,dest={}", dest.display()))
             .arg(root));
@@ -327,7 +311,10 @@ fn changed_files_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn dockerfile_symlink_and_named_context() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], dockerfile_symlink_and_named_context_on);
+}
+
+fn dockerfile_symlink_and_named_context_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     let root = ctx.path();
@@ -346,27 +333,22 @@ fn dockerfile_symlink_and_named_context() {
         .tempdir()
         .unwrap();
     write(extra.path(), "x/y", b"from the named context", 0o600);
-    let outs = tempfile::tempdir().unwrap();
-    let (a, b) = (outs.path().join("buildx"), outs.path().join("rkbuild"));
     let named = format!("extra={}", extra.path().display());
-    ok(buildx(&cfg, env)
-        .args(["--build-context", &named, "-o"])
-        .arg(format!("type=local,dest={}", a.display()))
-        .arg(root));
-    ok(rkbuild(&cfg, env)
-        .args(["--build-context", &named, "-o"])
-        .arg(format!("type=local,dest={}", b.display()))
-        .arg(root));
-    tree::assert_same(&a, &b);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--build-context", &named])
+        .local_output()
+        .arg(root)
+        .expect_success();
+    out.same_tree();
     assert_eq!(
-        std::fs::read(b.join("extra/x/y")).unwrap(),
-        b"from the named context"
+        out.file(Tool::Rkbuild, "extra/x/y"),
+        "from the named context"
     );
 }
 
 #[test]
 fn inspect_context_reports_what_the_daemon_received() {
-    on_each_daemon(inspect_on);
+    on_daemons(BOTH, inspect_on);
 }
 
 fn inspect_on(env: &TestEnv, daemon: Daemon) {
@@ -403,7 +385,8 @@ fn inspect_on(env: &TestEnv, daemon: Daemon) {
     // What the daemon received: the exported COPY . / tree.
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("out");
-    ok(rkbuild_on(&cfg, env, daemon)
+    ok(Tool::Rkbuild
+        .build_on(&cfg, env, daemon)
         .arg("-o")
         .arg(format!("type=local,dest={}", dest.display()))
         .arg(ctx.path()));

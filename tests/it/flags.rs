@@ -6,41 +6,14 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::stderr_last_line as last_line;
 use common::*;
-
-fn tool(cfg: &DockerConfig, env: &TestEnv, name: &str) -> Command {
-    if name == "buildx" {
-        buildx(cfg, env)
-    } else {
-        rkbuild(cfg, env)
-    }
-}
-
-/// Builds with both tools into local directories and compares the trees.
-fn same_result(
-    env: &TestEnv,
-    cfg: &DockerConfig,
-    ctx: &std::path::Path,
-    args: &[&str],
-) -> tempfile::TempDir {
-    let outs = tempfile::tempdir().unwrap();
-    for name in ["buildx", "rkbuild"] {
-        let dest = outs.path().join(name);
-        ok(tool(cfg, env, name)
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .args(args)
-            .arg("-o")
-            .arg(format!("type=local,dest={}", dest.display()))
-            .arg(ctx));
-    }
-    tree::assert_same(&outs.path().join("buildx"), &outs.path().join("rkbuild"));
-    outs
-}
 
 #[test]
 fn run_environment_flags_match_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], run_environment_flags_match_buildx_on);
+}
+
+fn run_environment_flags_match_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     cfg.write_config(
         r#"{"proxies":{"default":{"httpProxy":"http://proxy.invalid:3128","noProxy":"localhost"}}}"#,
@@ -57,11 +30,9 @@ fn run_environment_flags_match_buildx() {
         env.base_image
     );
     let ctx = context(&[("Dockerfile", &df)]);
-    let outs = same_result(
-        env,
-        &cfg,
-        ctx.path(),
-        &[
+    let both = SideBySide::build(&cfg, env, daemon)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args([
             "--no-cache",
             "--add-host",
             "myhost:10.1.2.3",
@@ -77,9 +48,12 @@ fn run_environment_flags_match_buildx() {
             "FROM_ENV",
             "--platform",
             "linux/amd64",
-        ],
-    );
-    let out = outs.path().join("rkbuild");
+        ])
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    both.same_tree();
+    let out = both.local(Tool::Rkbuild);
     let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
     assert!(read("hosts").contains("10.1.2.3"), "{}", read("hosts"));
     assert_eq!(read("shm").trim(), "65536");
@@ -95,7 +69,10 @@ fn run_environment_flags_match_buildx() {
 
 #[test]
 fn named_build_contexts_match_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], named_build_contexts_match_buildx_on);
+}
+
+fn named_build_contexts_match_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let extra = context(&[("f.txt", "from the extra context")]);
     let ctx = context(&[(
@@ -104,13 +81,14 @@ fn named_build_contexts_match_buildx() {
     )]);
     let base = format!("base=docker-image://{}", env.base_image);
     let extra_arg = format!("extra={}", extra.path().display());
-    let outs = same_result(
-        env,
-        &cfg,
-        ctx.path(),
-        &["--build-context", &base, "--build-context", &extra_arg],
-    );
-    let out = outs.path().join("rkbuild");
+    let both = SideBySide::build(&cfg, env, daemon)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["--build-context", &base, "--build-context", &extra_arg])
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    both.same_tree();
+    let out = both.local(Tool::Rkbuild);
     assert_eq!(
         std::fs::read_to_string(out.join("f.txt")).unwrap(),
         "from the extra context"
@@ -128,7 +106,13 @@ fn named_build_contexts_match_buildx() {
 /// directory can be a named context too.
 #[test]
 fn named_contexts_with_reserved_names_match_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        named_contexts_with_reserved_names_match_buildx_on,
+    );
+}
+
+fn named_contexts_with_reserved_names_match_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[
         (
@@ -143,20 +127,21 @@ fn named_contexts_with_reserved_names_match_buildx() {
     let a = format!("context={}", named.path().display());
     let b = format!("dockerfile={}", other.path().display());
     let c = format!("docker.io/library/src:latest={}", ctx.path().display());
-    let outs = same_result(
-        env,
-        &cfg,
-        ctx.path(),
-        &[
+    let both = SideBySide::build(&cfg, env, daemon)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args([
             "--build-context",
             &a,
             "--build-context",
             &b,
             "--build-context",
             &c,
-        ],
-    );
-    let out = outs.path().join("rkbuild");
+        ])
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    both.same_tree();
+    let out = both.local(Tool::Rkbuild);
     let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
     assert_eq!(read("main"), "from the main context");
     assert_eq!(read("named"), "from the context named context");
@@ -170,45 +155,71 @@ fn named_contexts_with_reserved_names_match_buildx() {
 /// names a single build does not have, names that are not references.
 #[test]
 fn named_context_errors_match_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], named_context_errors_match_buildx_on);
+}
+
+fn named_context_errors_match_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = context(&[
         ("ctx/Dockerfile", "FROM scratch\nCOPY --from=x f /f\n"),
         ("a-file", "x"),
     ]);
     let long = format!("{}=ctx", "a".repeat(248));
-    for arg in [
-        "x=a-file",
-        "x=a-file/sub",
-        "x=missing",
-        "x=",
-        "x=target:build",
-        "Base=ctx",
-        "=ctx",
-        "x@sha256:abc=ctx",
-        long.as_str(),
+    for (arg, says) in [
+        (
+            "x=a-file",
+            "ERROR: failed to get build context path {a-file <nil>}: not a directory",
+        ),
+        (
+            "x=a-file/sub",
+            "ERROR: failed to get build context x: stat a-file/sub: not a directory",
+        ),
+        (
+            "x=missing",
+            "ERROR: failed to get build context x: stat missing: no such file",
+        ),
+        (
+            "x=",
+            "ERROR: failed to get build context x: stat : no such file",
+        ),
+        (
+            "x=target:build",
+            "ERROR: failed to find target build for context x",
+        ),
+        (
+            "Base=ctx",
+            "ERROR: invalid context name Base: invalid reference format",
+        ),
+        (
+            "=ctx",
+            "ERROR: invalid context name : invalid reference format",
+        ),
+        (
+            "x@sha256:abc=ctx",
+            "ERROR: invalid context name x@sha256:abc: invalid reference format",
+        ),
+        (
+            long.as_str(),
+            "repository name must not be more than 255 characters",
+        ),
     ] {
-        let out = |name: &str| {
-            run(tool(&cfg, env, name).current_dir(work.path()).args([
-                "--build-context",
-                arg,
-                "-o",
-                "type=cacheonly",
-                "ctx",
-            ]))
-        };
-        let (a, b) = (out("buildx"), out("rkbuild"));
-        assert_eq!(a.status.code(), b.status.code(), "{arg}: {}", stderr(&b));
-        assert_ne!(b.status.code(), Some(0), "{arg}");
-        let last = stderr_last_line;
-        assert_eq!(last(&a), last(&b), "{arg}");
-        assert!(last(&b).starts_with("ERROR: "), "{arg}: {}", stderr(&b));
+        SideBySide::build(&cfg, env, daemon)
+            .current_dir(work.path())
+            .args(["--build-context", arg, "-o", "type=cacheonly", "ctx"])
+            .expect_failure_containing(says)
+            .same_last_line();
     }
 }
 
 #[test]
 fn no_cache_reruns_and_pull_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        no_cache_reruns_and_pull_fails_like_buildx_on,
+    );
+}
+
+fn no_cache_reruns_and_pull_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[(
         "Dockerfile",
@@ -222,7 +233,7 @@ fn no_cache_reruns_and_pull_fails_like_buildx() {
         let dest = outs
             .path()
             .join(format!("{name}-{}", rkbuild::internal::new_id()));
-        ok(tool(&cfg, env, "rkbuild")
+        ok(docker_rkbuild(&cfg, env)
             .args(extra)
             .arg("-o")
             .arg(&dest)
@@ -233,33 +244,43 @@ fn no_cache_reruns_and_pull_fails_like_buildx() {
     assert_eq!(build("b", &[]), first, "second build must be cached");
     assert_ne!(build("c", &["--no-cache"]), first, "--no-cache must rerun");
     // --pull: the base image exists only locally, so both tools fail.
-    let a = run(tool(&cfg, env, "buildx")
+    SideBySide::build(&cfg, env, daemon)
         .args(["--pull", "-o", "type=cacheonly"])
-        .arg(ctx.path()));
-    let b = run(tool(&cfg, env, "rkbuild")
-        .args(["--pull", "-o", "type=cacheonly"])
-        .arg(ctx.path()));
-    assert_eq!(a.status.code(), b.status.code());
-    assert_ne!(b.status.code(), Some(0));
+        .arg(ctx.path())
+        .expect_failure_containing(&format!(
+            "failed to resolve source metadata for docker.io/{}",
+            env.base_image
+        ));
 }
 
 #[test]
 fn bad_flag_values_fail_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], bad_flag_values_fail_like_buildx_on);
+}
+
+fn bad_flag_values_fail_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\n")]);
-    for args in [
-        vec!["--platform", "linux/amd64,linux/arm64"],
-        vec!["--network", "bridge0"],
-        vec!["--push"],
-        vec!["--push", "--load"],
+    for (args, says) in [
+        (
+            &["--platform", "linux/amd64,linux/arm64"][..],
+            "ERROR: Multi-platform build is not supported for the docker driver.",
+        ),
+        (
+            &["--network", "bridge0"],
+            "ERROR: network mode \"bridge0\" not supported",
+        ),
+        (&["--push"], "ERROR: tag is needed when pushing to registry"),
+        (
+            &["--push", "--load"],
+            "ERROR: tag is needed when pushing to registry",
+        ),
     ] {
-        let a = run(tool(&cfg, env, "buildx").args(&args).arg(ctx.path()));
-        let b = run(tool(&cfg, env, "rkbuild").args(&args).arg(ctx.path()));
-        assert_eq!(a.status.code(), b.status.code(), "{args:?}: {}", stderr(&b));
-        assert_ne!(b.status.code(), Some(0), "{args:?}");
-        let last = stderr_last_line;
-        assert_eq!(last(&a), last(&b), "{args:?}");
+        SideBySide::build(&cfg, env, daemon)
+            .args(args)
+            .arg(ctx.path())
+            .expect_failure_containing(says)
+            .same_last_line();
     }
 }
 
@@ -306,77 +327,32 @@ fn unreadable_file_in_context_is_a_clear_error() {
     );
 }
 
-/// Runs `args` with buildx, then with rkbuild, in `dir` and asserts the same
-/// exit status. `before` runs ahead of each tool, `after` right after it;
-/// each output comes back with its `after` value, buildx's first.
-fn run_both<T>(
-    env: &TestEnv,
-    cfg: &DockerConfig,
-    dir: &std::path::Path,
-    args: &[&str],
-    before: impl Fn(),
-    after: impl Fn() -> T,
-) -> ((std::process::Output, T), (std::process::Output, T)) {
-    let out = |name: &str| {
-        before();
-        let o = run(tool(cfg, env, name).current_dir(dir).args(args));
-        (o, after())
-    };
-    let (a, b) = (out("buildx"), out("rkbuild"));
-    assert_eq!(
-        a.0.status.code(),
-        b.0.status.code(),
-        "{args:?}\nbuildx: {}\nrkbuild: {}",
-        stderr(&a.0),
-        stderr(&b.0)
-    );
-    (a, b)
-}
-
-/// Runs `args` with both tools in `dir` and asserts the same outcome: the
-/// same exit code and, on failure, the same error line.
-fn same_outcome(env: &TestEnv, cfg: &DockerConfig, dir: &std::path::Path, args: &[&str]) -> i32 {
-    let ((a, ()), (b, ())) = run_both(env, cfg, dir, args, || {}, || {});
-    if a.status.code() != Some(0) {
-        assert_eq!(last_line(&a), last_line(&b), "{args:?}");
-        assert!(
-            last_line(&b).starts_with("ERROR: "),
-            "{args:?}: {}",
-            stderr(&b)
-        );
-    }
-    b.status.code().unwrap_or(-1)
-}
-
 /// A flag that takes a value takes the next argument even when it starts
 /// with `-`, as buildx's flag parser (pflag) does: the values reach the
 /// build (a Dockerfile named `-d`, an output directory named `-out-...`,
 /// build args and labels starting with `-`).
 #[test]
 fn hyphen_leading_values_build_like_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        hyphen_leading_values_build_like_buildx_on,
+    );
+}
+
+fn hyphen_leading_values_build_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let df = format!(
         "FROM {}\nARG y\nRUN mkdir /out && echo \"$y\" > /out/y\nFROM scratch\nCOPY --from=0 /out /\n",
         env.base_image
     );
     let work = context(&[("-d", &df)]);
-    for name in ["buildx", "rkbuild"] {
-        let dest = format!("-out-{name}");
-        ok(tool(&cfg, env, name).current_dir(work.path()).args([
-            "-f",
-            "-d",
-            "--build-arg",
-            "-x=1",
-            "--build-arg",
-            "y=--z",
-            "--label",
-            "-l=v",
-            "-o",
-            &dest,
-            ".",
-        ]));
-    }
+    SideBySide::build(&cfg, env, daemon)
+        .current_dir(work.path())
+        .args(["-f", "-d", "--build-arg", "-x=1", "--build-arg", "y=--z"])
+        .args(["--label", "-l=v", "-o"])
+        .per_tool(|t| [format!("-out-{t}")])
+        .arg(".")
+        .expect_success();
     let (a, b) = (
         work.path().join("-out-buildx"),
         work.path().join("-out-rkbuild"),
@@ -391,7 +367,10 @@ fn hyphen_leading_values_build_like_buildx() {
 /// a repeated flag keeps its last value.
 #[test]
 fn hyphen_leading_values_match_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], hyphen_leading_values_match_buildx_on);
+}
+
+fn hyphen_leading_values_match_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = context(&[
         (
@@ -422,10 +401,15 @@ fn hyphen_leading_values_match_buildx() {
         (&["-f", "-y"], 1),
     ];
     for (flags, want) in cases {
-        let mut args = flags.to_vec();
-        args.extend(["-o", "type=cacheonly", "ctx"]);
-        let code = same_outcome(env, &cfg, work.path(), &args);
-        assert_eq!(code, *want, "{args:?}");
+        let out = SideBySide::build(&cfg, env, daemon)
+            .current_dir(work.path())
+            .args(*flags)
+            .args(["-o", "type=cacheonly", "ctx"])
+            .expect_code(*want);
+        if *want != 0 {
+            out.same_last_line();
+            assert!(out.last_line().starts_with("ERROR: "), "{}", out.what);
+        }
     }
 }
 
@@ -433,7 +417,10 @@ fn hyphen_leading_values_match_buildx() {
 /// looked at (here: a context that does not exist), with buildx's message.
 #[test]
 fn invalid_tags_fail_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], invalid_tags_fail_like_buildx_on);
+}
+
+fn invalid_tags_fail_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = context(&[("ctx/Dockerfile", "FROM scratch\n")]);
     let name_129 = "a".repeat(129);
@@ -456,68 +443,25 @@ fn invalid_tags_fail_like_buildx() {
         (&["-t", "ok", "-t", "Bad"], 1),
     ];
     for (flags, want) in cases {
-        let mut args = flags.to_vec();
-        args.extend(["-o", "type=cacheonly", "ctx"]);
-        assert_eq!(
-            same_outcome(env, &cfg, work.path(), &args),
-            *want,
-            "{args:?}"
-        );
-        if *want != 0 {
-            let mut args = flags.to_vec();
-            args.extend(["-o", "type=cacheonly", "no-such-dir"]);
-            same_outcome(env, &cfg, work.path(), &args);
+        // A bad tag is refused before the context (here one that does not
+        // exist) is looked at.
+        let contexts: &[&str] = if *want == 0 {
+            &["ctx"]
+        } else {
+            &["ctx", "no-such-dir"]
+        };
+        for ctx in contexts {
+            let out = SideBySide::build(&cfg, env, daemon)
+                .current_dir(work.path())
+                .args(*flags)
+                .args(["-o", "type=cacheonly", ctx])
+                .expect_code(*want);
+            if *want != 0 {
+                out.same_last_line();
+                assert!(out.last_line().starts_with("ERROR: "), "{}", out.what);
+            }
         }
     }
-}
-
-/// The error both tools report, compared line by line: flag errors are the
-/// docker CLI's (`MESSAGE` then `See '... --help'.`, exit status 125) and
-/// must be the same once buildx's command path is rkbuild's; other errors
-/// are an `ERROR:` line, which rkbuild may end with a hint.
-fn same_error(
-    env: &TestEnv,
-    cfg: &DockerConfig,
-    dir: &std::path::Path,
-    args: &[&str],
-) -> (i32, bool) {
-    let iid = dir.join("iid");
-    let ((a, a_iid), (b, b_iid)) = run_both(
-        env,
-        cfg,
-        dir,
-        args,
-        || std::fs::write(&iid, "stale").unwrap(),
-        || iid.exists(),
-    );
-    let (ea, eb) = (
-        stderr(&a).replace("docker buildx build", "docker rkbuild"),
-        stderr(&b),
-    );
-    assert_eq!(a_iid, b_iid, "{args:?}: stale image ID file kept?");
-    let code = b.status.code().unwrap_or(-1);
-    if code == 125 {
-        assert_eq!(ea.trim_end(), eb.trim_end(), "{args:?}");
-        assert!(
-            eb.trim_end().ends_with("See 'docker rkbuild --help'."),
-            "{eb}"
-        );
-    } else if code != 0 {
-        let error_line = |s: &str| {
-            s.lines()
-                .find(|l| l.starts_with("ERROR: "))
-                .unwrap_or("")
-                .trim_end()
-                .to_string()
-        };
-        let (la, lb) = (error_line(&ea), error_line(&eb));
-        assert!(!la.is_empty(), "{args:?}: {ea}");
-        let rest = lb
-            .strip_prefix(&la)
-            .unwrap_or_else(|| panic!("{args:?}\nbuildx:  {la}\nrkbuild: {lb}"));
-        assert!(rest.is_empty() || rest.starts_with(" (hint: "), "{lb}");
-    }
-    (code, b_iid)
 }
 
 /// Bad input, side by side with buildx: `--platform` values as containerd
@@ -528,7 +472,10 @@ fn same_error(
 /// order when there are several.
 #[test]
 fn bad_input_fails_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], bad_input_fails_like_buildx_on);
+}
+
+fn bad_input_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = context(&[("ctx/Dockerfile", "FROM scratch\n")]);
     let c = ["-o", "type=cacheonly", "ctx"];
@@ -670,9 +617,34 @@ fn bad_input_fails_like_buildx() {
         (vec!["-o", "type=cacheonly"], 1),
         (vec!["ctx", "ctx", "--bogus"], 125),
     ];
+    // A stale image ID file, removed once the flags are read: by both.
+    let iid = work.path().join("iid");
     for (args, want) in &cases {
-        let (code, _) = same_error(env, &cfg, work.path(), args);
-        assert_eq!(code, *want, "{args:?}");
+        let kept: [std::cell::Cell<bool>; 2] = Default::default();
+        let out = SideBySide::build(&cfg, env, daemon)
+            .current_dir(work.path())
+            .args(args)
+            .before_each(|_| std::fs::write(&iid, "stale").unwrap())
+            .after_each(|t| kept[t.index()].set(iid.exists()))
+            .expect_code(*want);
+        assert_eq!(
+            kept[0].get(),
+            kept[1].get(),
+            "{args:?}: stale image ID file kept?"
+        );
+        if *want != 0 {
+            // Flag errors are the docker CLI's (`MESSAGE` then `See '...
+            // --help'.`); others an `ERROR:` line, which rkbuild may end
+            // with a hint.
+            out.same_error();
+        }
+        if *want == 125 {
+            let err = out.stderr(Tool::Rkbuild);
+            assert!(
+                err.trim_end().ends_with("See 'docker rkbuild --help'."),
+                "{err}"
+            );
+        }
     }
 }
 
@@ -680,7 +652,13 @@ fn bad_input_fails_like_buildx() {
 /// `prune`, `ls` take no arguments; `--keep-storage` is a size).
 #[test]
 fn subcommand_argument_errors_match_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        subcommand_argument_errors_match_buildx_on,
+    );
+}
+
+fn subcommand_argument_errors_match_buildx_on(env: &TestEnv, _daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     for (args, want) in [
         (&["prune", "-f", "--keep-storage", "x"][..], 125),
@@ -690,17 +668,17 @@ fn subcommand_argument_errors_match_buildx() {
         (&["prune", "-f", "x"], 1),
         (&["ls", "x"], 1),
     ] {
-        let a = run(cfg.docker(env).arg("buildx").args(args));
-        let b = run(cfg.docker(env).arg("rkbuild").args(args));
-        let ea = stderr(&a).replace("docker buildx", "docker rkbuild");
-        let eb = stderr(&b);
-        assert_eq!(a.status.code(), Some(want), "{args:?}: {ea}");
-        assert_eq!(b.status.code(), Some(want), "{args:?}: {eb}");
-        let first = |s: &str| s.lines().next().unwrap_or("").to_string();
+        let out = SideBySide::cli(&cfg, env).args(args).expect_code(want);
         if want == 125 {
-            assert_eq!(ea.trim_end(), eb.trim_end(), "{args:?}");
+            out.same_error();
         } else {
-            assert!(first(&eb).starts_with(&first(&ea)), "{args:?}\n{ea}\n{eb}");
+            // buildx's first line, with its command path rkbuild's.
+            let first = |t: Tool| {
+                let err = out.stderr(t).replace("docker buildx", "docker rkbuild");
+                err.lines().next().unwrap_or("").to_string()
+            };
+            let (a, b) = (first(Tool::Buildx), first(Tool::Rkbuild));
+            assert!(b.starts_with(&a), "{}\n{a}\n{b}", out.what);
         }
     }
 }

@@ -22,27 +22,32 @@ fn old(env: &TestEnv) -> String {
 
 #[test]
 fn dockerd_20_10_builds_and_lists_as_with_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        dockerd_20_10_builds_and_lists_as_with_buildx_on,
+    );
+}
+
+fn dockerd_20_10_builds_and_lists_as_with_buildx_on(env: &TestEnv, daemon: Daemon) {
     let host = old(env);
     let cfg = DockerConfig::new(env);
-    let on = |tool: &str| {
-        let mut c = cfg.docker(env);
-        c.env("DOCKER_HOST", &host).arg(tool);
+    // The docker driver, on the old daemon.
+    let cli = || SideBySide::cli(&cfg, env).env("DOCKER_HOST", &host);
+    let on = |tool: Tool| {
+        let mut c = tool.cli(&cfg, env);
+        c.env("DOCKER_HOST", &host);
         c
     };
     for args in [&["ls"][..], &["inspect"], &["inspect", "default"]] {
-        let b = run(on("buildx").args(args));
-        let r = run(on("rkbuild").args(args));
-        assert_eq!(stdout(&r), stdout(&b), "{args:?}");
-        assert_eq!(stderr(&r), stderr(&b), "{args:?}");
-        assert_eq!(r.status.code(), b.status.code(), "{args:?}");
+        let out = cli().args(args).expect_success();
+        out.same_output();
+        let listed = out.stdout(Tool::Rkbuild);
+        assert!(
+            listed.contains("running") && listed.contains("v0.8+unknown"),
+            "{listed}"
+        );
     }
-    let ls = stdout(&run(on("rkbuild").arg("ls")));
-    assert!(
-        ls.contains("running") && ls.contains("v0.8+unknown"),
-        "{ls}"
-    );
-    let v = run(on("rkbuild").arg("version"));
+    let v = run(on(Tool::Rkbuild).arg("version"));
     assert!(v.status.success(), "{}", stderr(&v));
     assert!(
         stdout(&v).contains("BuildKit:  v0.8+unknown"),
@@ -55,32 +60,20 @@ fn dockerd_20_10_builds_and_lists_as_with_buildx() {
         ("a", "old daemon\n"),
         ("sub/b", "b\n"),
     ]);
-    let mut outs = Vec::new();
-    for tool in ["buildx", "rkbuild"] {
-        let out = tempfile::tempdir().unwrap();
-        let mut c = on(tool);
-        if tool == "buildx" {
-            c.arg("build");
-        }
-        let o = run(c
-            .args(["--progress=plain", "-o"])
-            .arg(format!("type=local,dest={}", out.path().display()))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool}: {}", stderr(&o));
-        outs.push(out);
-    }
-    for p in ["a", "sub/b"] {
-        assert_eq!(
-            std::fs::read(outs[1].path().join(p)).unwrap(),
-            std::fs::read(outs[0].path().join(p)).unwrap(),
-            "{p}"
-        );
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("DOCKER_HOST", &host)
+        .args(["--progress=plain"])
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    for (p, want) in [("a", "old daemon\n"), ("sub/b", "b\n")] {
+        assert_eq!(out.file(Tool::Buildx, p), want, "{p}");
+        assert_eq!(out.file(Tool::Rkbuild, p), want, "{p}");
     }
     // du: the same table (the same records, one daemon). The two runs may
     // fall in different seconds: "LAST ACCESSED" (relative to now, the
     // last cell of a record's row) is compared without its seconds count.
-    let b = run(on("buildx").arg("du"));
-    let r = run(on("rkbuild").arg("du"));
+    let out = cli().arg("du").expect_success();
     let seconds = |out: &str| -> String {
         out.lines()
             .map(|l| match l.strip_suffix(" seconds ago") {
@@ -93,6 +86,7 @@ fn dockerd_20_10_builds_and_lists_as_with_buildx() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert_eq!(seconds(&stdout(&r)), seconds(&stdout(&b)));
-    assert!(stdout(&r).contains("Total:"), "{}", stdout(&r));
+    out.same_by("du's table", |o| seconds(&stdout(o)));
+    let table = out.stdout(Tool::Rkbuild);
+    assert!(table.contains("Total:"), "{table}");
 }

@@ -64,74 +64,56 @@ fn git_work_tree() -> tempfile::TempDir {
     repo
 }
 
-/// Builds `ctx` with buildx and rkbuild on `daemon` with `flags`, exporting
-/// locally: (exit status, the exported `file`, the last stderr line) each.
-fn export_both(
-    env: &TestEnv,
-    daemon: Daemon,
-    ctx: &Path,
-    flags: &[&str],
-    file: &str,
-) -> Vec<(Option<i32>, String, String)> {
-    let cfg = DockerConfig::new(env);
-    let work = tempfile::tempdir().unwrap();
-    let mut results = Vec::new();
-    for (tool, mut cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-    ] {
-        let out = work.path().join(tool);
-        let o = run(cmd
-            .args(["--progress=plain", "--no-cache"])
-            .args(flags)
-            .arg("-o")
-            .arg(format!("type=local,dest={}", out.display()))
-            .arg(ctx));
-        let content = std::fs::read_to_string(out.join(file)).unwrap_or_default();
-        results.push((o.status.code(), content, stderr_last_line(&o)));
-    }
-    results
-}
-
-const LEGACY: &[&[&str]] = &[
-    &["--rm"],
-    &["--rm=false"],
-    &["--force-rm"],
-    &["-m", "2g"],
-    &["--memory", "512m", "--memory-swap", "-1"],
-    &["-c", "512"],
-    &["--cpu-shares=0x10"],
-    &["--cpu-period", "100000", "--cpu-quota", "50000"],
-    &["--cpuset-cpus", "0-1", "--cpuset-mems", "0"],
-    &["--squash"],
-    &["--squash=false"],
-    &["--compress"],
-    &["--isolation", "default"],
-    &[
-        "--security-opt",
-        "seccomp=unconfined",
-        "--security-opt",
-        "label=disable",
-    ],
-    &["--isolation=x", "--security-opt=", "--squash"],
-    &["-c", "x"],
-    &["--cpu-quota", "99999999999999999999"],
-    &["--cpu-period=1_000"],
-    &["--cpu-period=0x1_000"],
+/// Legacy flags and the exit status buildx gives (125: a value pflag
+/// refuses).
+const LEGACY: &[(&[&str], i32)] = &[
+    (&["--rm"], 0),
+    (&["--rm=false"], 0),
+    (&["--force-rm"], 0),
+    (&["-m", "2g"], 0),
+    (&["--memory", "512m", "--memory-swap", "-1"], 0),
+    (&["-c", "512"], 0),
+    (&["--cpu-shares=0x10"], 0),
+    (&["--cpu-period", "100000", "--cpu-quota", "50000"], 0),
+    (&["--cpuset-cpus", "0-1", "--cpuset-mems", "0"], 0),
+    (&["--squash"], 0),
+    (&["--squash=false"], 0),
+    (&["--compress"], 0),
+    (&["--isolation", "default"], 0),
+    (
+        &[
+            "--security-opt",
+            "seccomp=unconfined",
+            "--security-opt",
+            "label=disable",
+        ],
+        0,
+    ),
+    (&["--isolation=x", "--security-opt=", "--squash"], 0),
+    (&["-c", "x"], 125),
+    (&["--cpu-quota", "99999999999999999999"], 125),
+    (&["--cpu-period=1_000"], 0),
+    (&["--cpu-period=0x1_000"], 0),
 ];
 
 #[test]
 fn legacy_flags_are_accepted_and_ignored_as_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        legacy_flags_are_accepted_and_ignored_as_buildx_on,
+    );
+}
+
+fn legacy_flags_are_accepted_and_ignored_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
-    for flags in LEGACY {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            let o = run(cmd.args(["--progress=quiet"]).args(*flags).arg(ctx.path()));
-            results.push(outcome(&o));
-        }
-        assert_eq!(results[0], results[1], "{flags:?}: buildx vs rkbuild");
+    for (flags, code) in LEGACY {
+        SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=quiet"])
+            .args(*flags)
+            .arg(ctx.path())
+            .expect_code(*code)
+            .same_by("the warnings and the last line", outcome);
     }
     // `docker build` with the builder alias, as old scripts call it.
     for alias in ["buildx", "rkbuild"] {
@@ -153,7 +135,7 @@ fn legacy_flags_are_accepted_and_ignored_as_buildx() {
     }
     cfg.write_config("{}");
     // Hidden: not in the help.
-    let o = run(rkbuild(&cfg, env).arg("--help"));
+    let o = run(docker_rkbuild(&cfg, env).arg("--help"));
     let help = stdout(&o);
     for f in [
         "--rm",
@@ -174,33 +156,34 @@ fn legacy_flags_are_accepted_and_ignored_as_buildx() {
 
 #[test]
 fn host_gateway_as_buildx_per_driver() {
-    on_each_daemon(|env, daemon| {
+    on_daemons(BOTH, |env, daemon| {
         let df = format!(
             "FROM {}\nRUN grep gw.test /etc/hosts > /hosts\nFROM scratch\nCOPY --from=0 /hosts /\n",
             env.base_image_on(daemon)
         );
         let ctx = context(&[("Dockerfile", &df)]);
-        let results = export_both(
-            env,
-            daemon,
-            ctx.path(),
-            &["--add-host", "gw.test:host-gateway"],
-            "hosts",
-        );
-        assert_eq!(
-            results[0], results[1],
-            "host-gateway on {daemon:?}: buildx vs rkbuild"
-        );
+        let cfg = DockerConfig::new(env);
+        let pair = SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=plain", "--no-cache"])
+            .args(["--add-host", "gw.test:host-gateway"])
+            .local_output()
+            .arg(ctx.path());
         match daemon {
-            Daemon::Docker => assert!(
-                results[1].1.contains("gw.test"),
-                "no gw.test line: {:?}",
-                results[1]
-            ),
-            Daemon::Buildkit => assert_eq!(
-                results[1].2,
-                "ERROR: unable to derive the IP value for host-gateway: host-gateway is not supported by the remote driver"
-            ),
+            Daemon::Docker => {
+                let out = pair.expect_success();
+                out.same_last_line();
+                let hosts = out.file(Tool::Rkbuild, "hosts");
+                assert_eq!(out.file(Tool::Buildx, "hosts"), hosts);
+                assert!(hosts.contains("gw.test"), "no gw.test line: {hosts:?}");
+            }
+            Daemon::Buildkit => {
+                let out = pair.expect_failure_containing("host-gateway is not supported");
+                out.same_last_line();
+                assert_eq!(
+                    out.last_line(),
+                    "ERROR: unable to derive the IP value for host-gateway: host-gateway is not supported by the remote driver"
+                );
+            }
         }
     });
 }
@@ -233,7 +216,13 @@ fn chown_tree(cfg_dir: &Path, uid: u32) {
 
 #[test]
 fn local_export_files_belong_to_the_calling_user() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        local_export_files_belong_to_the_calling_user_on,
+    );
+}
+
+fn local_export_files_belong_to_the_calling_user_on(env: &TestEnv, daemon: Daemon) {
     let df = format!(
         "FROM {}\nRUN mkdir -p /t/d /t/g && echo x > /t/d/f && ln -s f /t/d/l && chmod 4755 /t/d/f \
          && touch /t/d/empty && chmod 4755 /t/d/empty && echo y > /t/g/f && chmod 2755 /t/g/f \
@@ -250,19 +239,12 @@ fn local_export_files_belong_to_the_calling_user() {
     .unwrap();
     // As root.
     let cfg = DockerConfig::new(env);
-    let work = tempfile::tempdir().unwrap();
-    let mut trees = Vec::new();
-    for (tool, mut cmd) in [
-        ("buildx", buildx(&cfg, env)),
-        ("rkbuild", rkbuild(&cfg, env)),
-    ] {
-        let out = work.path().join(tool);
-        ok(cmd
-            .args(["--progress=quiet", "-o"])
-            .arg(format!("type=local,dest={}", out.display()))
-            .arg(ctx.path()));
-        trees.push(owners(&out));
-    }
+    let out = SideBySide::build(&cfg, env, daemon)
+        .arg("--progress=quiet")
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    let trees = Tool::BOTH.map(|t| owners(&out.local(t)));
     assert_eq!(
         trees[0], trees[1],
         "owners and modes as root: buildx vs rkbuild"
@@ -288,29 +270,23 @@ fn local_export_files_belong_to_the_calling_user() {
     )
     .unwrap();
     chown_tree(cfg.path(), nobody);
-    let mut trees = Vec::new();
-    for tool in ["buildx", "rkbuild"] {
-        let out = work.path().join(tool);
-        let sub = if tool == "buildx" {
-            vec!["buildx", "build"]
-        } else {
-            vec!["rkbuild"]
-        };
-        let o = run(Command::new("setpriv")
-            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
-            .arg(&env.docker_bin)
-            .args(&sub)
-            .args(["--progress=quiet", "-o"])
-            .arg(format!("type=local,dest={}", out.display()))
-            .arg(ctx.path())
-            .env("DOCKER_HOST", format!("unix://{}", proxy.path.display()))
-            .env("DOCKER_CONFIG", cfg.path())
-            .env("HOME", work.path())
-            .env_remove("BUILDKIT_HOST")
-            .env_remove("BUILDX_BUILDER"));
-        assert!(o.status.success(), "{tool} as nobody: {}", stderr(&o));
-        trees.push(owners(&out));
-    }
+    let dest = |t: Tool| work.path().join(t.name());
+    SideBySide::build(&cfg, env, daemon)
+        .wrapped_in([
+            "setpriv",
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+        ])
+        .env("DOCKER_HOST", format!("unix://{}", proxy.path.display()))
+        .env("HOME", work.path())
+        .args(["--progress=quiet", "-o"])
+        .per_tool(move |t| [format!("type=local,dest={}", dest(t).display())])
+        .arg(ctx.path())
+        .expect_success();
+    let trees = Tool::BOTH.map(|t| owners(&dest(t)));
     assert_eq!(
         trees[0], trees[1],
         "owners and modes as nobody: buildx vs rkbuild"
@@ -326,34 +302,37 @@ fn local_export_files_belong_to_the_calling_user() {
 
 #[test]
 fn docker_default_platform_is_the_platform_default() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        docker_default_platform_is_the_platform_default_on,
+    );
+}
+
+fn docker_default_platform_is_the_platform_default_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
-    for (value, flags) in [
-        ("linux/amd64,linux/arm64", vec![]),
-        ("bogus", vec![]),
-        ("bogus", vec!["--platform", "linux/amd64"]),
-        ("linux/amd64", vec![]),
+    for (value, flags, code) in [
+        ("linux/amd64,linux/arm64", &[][..], 1),
+        ("bogus", &[], 1),
+        ("bogus", &["--platform", "linux/amd64"], 0),
+        ("linux/amd64", &[], 0),
     ] {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            let o = run(cmd
-                .env("DOCKER_DEFAULT_PLATFORM", value)
-                .args(["--progress=quiet"])
-                .args(&flags)
-                .arg(ctx.path()));
-            results.push(outcome(&o));
-        }
-        assert_eq!(
-            results[0], results[1],
-            "DOCKER_DEFAULT_PLATFORM={value} {flags:?}"
-        );
+        SideBySide::build(&cfg, env, daemon)
+            .env("DOCKER_DEFAULT_PLATFORM", value)
+            .args(["--progress=quiet"])
+            .args(flags)
+            .arg(ctx.path())
+            .expect_code(code)
+            .same_by("the warnings and the last line", outcome);
     }
 }
 
 #[test]
 fn git_labels_of_a_work_tree_as_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], git_labels_of_a_work_tree_as_buildx_on);
+}
+
+fn git_labels_of_a_work_tree_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let repo = git_work_tree();
     for (envs, case) in [
@@ -369,31 +348,26 @@ fn git_labels_of_a_work_tree_as_buildx() {
     ] {
         // A change, so that the dirty check has something to see.
         std::fs::write(repo.path().join("app/untracked"), case).unwrap();
-        let mut labels = Vec::new();
-        for tool in ["buildx", "rkbuild"] {
-            let tag = format!("rk/gitlabels-{tool}:{case}");
-            let mut cmd = if tool == "buildx" {
-                buildx(&cfg, env)
-            } else {
-                rkbuild(&cfg, env)
-            };
-            for (k, v) in &envs {
-                cmd.env(k, v);
-            }
-            let o = run(cmd
-                .args(["--progress=quiet", "-t", &tag])
-                .arg(repo.path().join("app")));
-            assert!(o.status.success(), "{tool} {case}: {}", stderr(&o));
+        let tag = |t: Tool| format!("rk/gitlabels-{t}:{case}");
+        let mut pair = SideBySide::build(&cfg, env, daemon);
+        for (k, v) in &envs {
+            pair = pair.env(k, v);
+        }
+        pair.args(["--progress=quiet", "-t"])
+            .per_tool(|t| [tag(t)])
+            .arg(repo.path().join("app"))
+            .expect_success();
+        let labels = Tool::BOTH.map(|t| {
             let out = run(cfg.docker(env).args([
                 "image",
                 "inspect",
                 "--format",
                 "{{json .Config.Labels}}",
-                &tag,
+                &tag(t),
             ]));
-            labels.push(stdout(&out));
-            let _ = run(cfg.docker(env).args(["rmi", "-f", &tag]));
-        }
+            let _ = run(cfg.docker(env).args(["rmi", "-f", &tag(t)]));
+            stdout(&out)
+        });
         assert_eq!(labels[0], labels[1], "{case}: labels, buildx vs rkbuild");
         if case != "default" {
             assert!(
@@ -412,31 +386,22 @@ fn git_labels_of_a_work_tree_as_buildx() {
 
 #[test]
 fn git_information_reaches_the_provenance_as_with_buildx() {
-    let env = daemon!();
-    if !env.daemons().contains(&Daemon::Buildkit) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        git_information_reaches_the_provenance_as_with_buildx_on,
+    );
+}
+
+fn git_information_reaches_the_provenance_as_with_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let repo = git_work_tree();
     let reg = &env.registry;
-    let mut found = Vec::new();
-    for tool in ["buildx", "rkbuild"] {
-        let tag = format!("{reg}/rk/vcs:{tool}");
-        let mut cmd = if tool == "buildx" {
-            buildx_on(&cfg, env, Daemon::Buildkit)
-        } else {
-            rkbuild_on(&cfg, env, Daemon::Buildkit)
-        };
-        let o = run(cmd
-            .args([
-                "--progress=quiet",
-                "--provenance=mode=max",
-                "--push",
-                "-t",
-                &tag,
-            ])
-            .arg(repo.path().join("app")));
-        assert!(o.status.success(), "{tool}: {}", stderr(&o));
+    SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=quiet", "--provenance=mode=max", "--push", "-t"])
+        .per_tool(|t| [format!("{reg}/rk/vcs:{t}")])
+        .arg(repo.path().join("app"))
+        .expect_success();
+    let found = Tool::BOTH.map(|tool| {
         let index = registry_get(reg, &format!("rk/vcs/manifests/{tool}"));
         let att = index["manifests"]
             .as_array()
@@ -454,11 +419,9 @@ fn git_information_reaches_the_provenance_as_with_buildx() {
             .unwrap()
             .to_string();
         let statement = registry_get(reg, &format!("rk/vcs/blobs/{layer}"));
-        let vcs = statement["predicate"]["metadata"]
-            ["https://mobyproject.org/buildkit@v1#metadata"]["vcs"]
-            .clone();
-        found.push(vcs);
-    }
+        statement["predicate"]["metadata"]["https://mobyproject.org/buildkit@v1#metadata"]["vcs"]
+            .clone()
+    });
     assert_eq!(found[0], found[1], "vcs information, buildx vs rkbuild");
     assert_eq!(
         found[1]["source"], "https://git.example/org/app.git",
@@ -476,7 +439,10 @@ fn git_information_reaches_the_provenance_as_with_buildx() {
 
 #[test]
 fn source_policy_file_as_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], source_policy_file_as_buildx_on);
+}
+
+fn source_policy_file_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let work = tempfile::tempdir().unwrap();
     let deny = work.path().join("deny.json");
@@ -497,44 +463,38 @@ fn source_policy_file_as_buildx() {
         ),
         ("broken", broken.display().to_string()),
     ] {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            let o = run(cmd
-                .env("EXPERIMENTAL_BUILDKIT_SOURCE_POLICY", &path)
-                .args(["--progress=plain", "--no-cache"])
-                .arg(ctx.path()));
-            let err = stderr(&o);
-            results.push((o.status.code(), err.contains("denied")));
-            if case == "deny" {
-                assert!(err.contains("denied"), "{err}");
-            }
+        let out = SideBySide::build(&cfg, env, daemon)
+            .env("EXPERIMENTAL_BUILDKIT_SOURCE_POLICY", &path)
+            .args(["--progress=plain", "--no-cache"])
+            .arg(ctx.path())
+            .expect_code(1);
+        out.same_by("saying denied", |o| stderr(o).contains("denied"));
+        if case == "deny" {
+            let err = out.stderr(Tool::Rkbuild);
+            assert!(err.contains("denied"), "{err}");
         }
-        assert_eq!(results[0], results[1], "{case}: buildx vs rkbuild");
-        assert_eq!(results[1].0, Some(1), "{case}");
     }
 }
 
 #[test]
 fn cgroup_parent_as_buildx() {
-    on_each_daemon(|env, daemon| {
+    on_daemons(BOTH, |env, daemon| {
         let df = format!(
             "FROM {}\nRUN cat /proc/self/cgroup > /cg\nFROM scratch\nCOPY --from=0 /cg /\n",
             env.base_image_on(daemon)
         );
         let ctx = context(&[("Dockerfile", &df)]);
-        let results: Vec<_> = export_both(
-            env,
-            daemon,
-            ctx.path(),
-            &["--cgroup-parent", "rkbuild-test-cg"],
-            "cg",
-        )
-        .into_iter()
-        .map(|(code, cg, last)| (code, cg.contains("rkbuild-test-cg"), last))
-        .collect();
-        assert_eq!(
-            results[0], results[1],
-            "--cgroup-parent on {daemon:?}: buildx vs rkbuild"
-        );
+        let cfg = DockerConfig::new(env);
+        let out = SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=plain", "--no-cache"])
+            .args(["--cgroup-parent", "rkbuild-test-cg"])
+            .local_output()
+            .arg(ctx.path())
+            .expect_success();
+        out.same_last_line();
+        for t in Tool::BOTH {
+            let cg = out.file(t, "cg");
+            assert!(cg.contains("rkbuild-test-cg"), "{t} on {daemon:?}: {cg}");
+        }
     });
 }

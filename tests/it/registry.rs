@@ -154,14 +154,13 @@ fn image_context(env: &TestEnv, daemon: Daemon, salt: &str) -> tempfile::TempDir
 
 #[test]
 fn push_with_credentials_from_auths_and_helpers() {
-    on_each_daemon(push_on);
+    on_daemons(BOTH, push_on);
 }
 
 fn push_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let helpers = Helpers::new(env);
     let reg = &env.auth_registry;
-    let work = tempfile::tempdir().unwrap();
     let configs = [
         ("auths", auths(reg, &env.auth_user, &env.auth_pass)),
         ("credsstore", r#"{"credsStore":"rkstore"}"#.to_string()),
@@ -172,30 +171,29 @@ fn push_on(env: &TestEnv, daemon: Daemon) {
     ];
     for (source, json) in &configs {
         cfg.write_config(json);
-        let mut keys = Vec::new();
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            helpers.reset();
-            let ctx = image_context(env, daemon, &format!("{source}-{tool}-{daemon:?}"));
-            let repo = format!("rk/push-{source}-{}", tool);
-            let md = work.path().join(format!("md-{source}-{tool}.json"));
-            let o = run(cmd
-                .env("PATH", helpers.path_env())
-                .args(["--progress=plain", "--push", "-t"])
-                .arg(format!("{reg}/{repo}:a"))
-                .arg("-t")
-                .arg(format!("{reg}/{repo}:b"))
-                .arg("--metadata-file")
-                .arg(&md)
-                .arg(ctx.path()));
-            assert!(
-                o.status.success(),
-                "{tool} push with {source} on {daemon:?}: {}",
-                stderr(&o)
-            );
-            let m = metadata(&md);
+        let ctxs =
+            Tool::BOTH.map(|t| image_context(env, daemon, &format!("{source}-{t}-{daemon:?}")));
+        let repo = |t: Tool| format!("rk/push-{source}-{t}");
+        let out = SideBySide::build(&cfg, env, daemon)
+            .before_each(|_| helpers.reset())
+            .env("PATH", helpers.path_env())
+            .args(["--progress=plain", "--push"])
+            .per_tool(|t| {
+                let r = repo(t);
+                [
+                    "-t".into(),
+                    format!("{reg}/{r}:a"),
+                    "-t".into(),
+                    format!("{reg}/{r}:b"),
+                ]
+            })
+            .metadata_file()
+            .per_tool(|t| [ctxs[t.index()].path()])
+            .expect_success();
+        out.same_metadata_keys();
+        for tool in Tool::BOTH {
+            let repo = repo(tool);
+            let m = out.metadata(tool);
             let auth = vec![
                 "-u".to_string(),
                 format!("{}:{}", env.auth_user, env.auth_pass),
@@ -212,10 +210,8 @@ fn push_on(env: &TestEnv, daemon: Daemon) {
                 m["image.name"].as_str(),
                 Some(format!("{reg}/{repo}:a,{reg}/{repo}:b").as_str())
             );
-            let mut k: Vec<String> = m.as_object().unwrap().keys().cloned().collect();
-            k.sort();
-            keys.push(k);
-            if tool == "rkbuild" && *source != "auths" {
+            // The helpers' calls since rkbuild's run began.
+            if tool == Tool::Rkbuild && *source != "auths" {
                 let gets: Vec<_> = helpers
                     .calls()
                     .into_iter()
@@ -229,16 +225,12 @@ fn push_on(env: &TestEnv, daemon: Daemon) {
                 );
             }
         }
-        assert_eq!(
-            keys[0], keys[1],
-            "metadata keys, buildx vs rkbuild ({source}, {daemon:?})"
-        );
     }
 }
 
 #[test]
 fn wrong_password_and_failing_helper_fail_clearly() {
-    on_each_daemon(failures_on);
+    on_daemons(BOTH, failures_on);
 }
 
 fn failures_on(env: &TestEnv, daemon: Daemon) {
@@ -248,21 +240,13 @@ fn failures_on(env: &TestEnv, daemon: Daemon) {
     let ctx = image_context(env, daemon, &format!("fail-{daemon:?}"));
     // A wrong password: both fail with exit 1 and the registry's refusal.
     cfg.write_config(&auths(reg, &env.auth_user, "wrong-password"));
-    for (tool, mut cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-    ] {
-        let o = run(cmd
-            .args(["--progress=plain", "--push", "-t"])
-            .arg(format!("{reg}/rk/fail:1"))
-            .arg(ctx.path()));
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "{tool} on {daemon:?}: {}",
-            stderr(&o)
-        );
-        let err = stderr(&o).to_ascii_lowercase();
+    let out = SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--push", "-t"])
+        .arg(format!("{reg}/rk/fail:1"))
+        .arg(ctx.path())
+        .expect_code(1);
+    for tool in Tool::BOTH {
+        let err = out.stderr(tool).to_ascii_lowercase();
         assert!(
             err.contains("401") || err.contains("unauthorized"),
             "{tool} on {daemon:?}: {err}"
@@ -275,35 +259,23 @@ fn failures_on(env: &TestEnv, daemon: Daemon) {
     // A failing helper: rkbuild names it, its status and what it said,
     // with the token-like word hidden.
     cfg.write_config(r#"{"credsStore":"rkfail"}"#);
-    for (tool, mut cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-    ] {
-        let o = run(cmd
-            .env("PATH", helpers.path_env())
-            .args(["--progress=plain", "--push", "-t"])
-            .arg(format!("{reg}/rk/fail:2"))
-            .arg(ctx.path()));
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "{tool} on {daemon:?}: {}",
-            stderr(&o)
-        );
-        if tool == "rkbuild" {
-            let err = stderr(&o);
-            assert!(
-                err.contains(&format!(
-                    "credential helper docker-credential-rkfail failed for {reg}: exit status 3: keyring locked: token=[redacted] for rkuser"
-                )),
-                "{daemon:?}: {err}"
-            );
-            assert!(
-                !err.contains("ghp_0123456789"),
-                "the helper's token leaked: {err}"
-            );
-        }
-    }
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("PATH", helpers.path_env())
+        .args(["--progress=plain", "--push", "-t"])
+        .arg(format!("{reg}/rk/fail:2"))
+        .arg(ctx.path())
+        .expect_code(1);
+    let err = out.stderr(Tool::Rkbuild);
+    assert!(
+        err.contains(&format!(
+            "credential helper docker-credential-rkfail failed for {reg}: exit status 3: keyring locked: token=[redacted] for rkuser"
+        )),
+        "{daemon:?}: {err}"
+    );
+    assert!(
+        !err.contains("ghp_0123456789"),
+        "the helper's token leaked: {err}"
+    );
 }
 
 #[test]
@@ -322,7 +294,8 @@ fn token_registry_tokens_are_fetched_by_the_client() {
         server.clear();
         let ctx = image_context(env, Daemon::Buildkit, "token-push");
         let md = work.path().join("md.json");
-        let o = run(rkbuild_on(&cfg, env, Daemon::Buildkit)
+        let o = run(Tool::Rkbuild
+            .build_on(&cfg, env, Daemon::Buildkit)
             .args(["--progress=plain", "--push", "-t"])
             .arg(format!("{reg}/rk/tok:1"))
             .arg("--metadata-file")
@@ -357,7 +330,8 @@ fn token_registry_tokens_are_fetched_by_the_client() {
         // Without buildkitd, seed the image through dockerd (which fetches
         // push tokens itself).
         let ctx = image_context(env, Daemon::Docker, "token-push");
-        let o = run(rkbuild_on(&cfg, env, Daemon::Docker)
+        let o = run(Tool::Rkbuild
+            .build_on(&cfg, env, Daemon::Docker)
             .args(["--progress=plain", "--push", "-t"])
             .arg(format!("{reg}/rk/tok:1"))
             .arg(ctx.path()));
@@ -376,45 +350,47 @@ fn token_registry_tokens_are_fetched_by_the_client() {
             "Dockerfile",
             &format!("FROM {reg}/rk/tok:1\nRUN cat /salt > /copied\n"),
         )]);
-        for tool in ["rkbuild", "buildx"] {
+        let cfgs = Tool::BOTH.map(|_| {
             let cfg = DockerConfig::new(env);
             cfg.write_config(&auths(reg, &env.auth_user, &env.auth_pass));
-            let mut cmd = if tool == "rkbuild" {
-                rkbuild_on(&cfg, env, daemon)
-            } else {
-                buildx_on(&cfg, env, daemon)
-            };
-            server.clear();
-            let o = run(cmd
-                .args(["--progress=plain", "--pull", "--no-cache"])
-                .arg(ctx.path()));
-            assert!(
-                o.status.success(),
-                "{tool} FROM the token registry on {daemon:?}: {}",
-                stderr(&o)
-            );
+            cfg
+        });
+        // The token server's requests during rkbuild's run (which is first).
+        let rk_reqs = std::cell::RefCell::new(Vec::new());
+        let out = SideBySide::build(&cfgs[0], env, daemon)
+            .configs(&cfgs[0], &cfgs[1])
+            .first(Tool::Rkbuild)
+            .before_each(|_| server.clear())
+            .after_each(|t| {
+                if t == Tool::Rkbuild {
+                    *rk_reqs.borrow_mut() = server.requests();
+                }
+            })
+            .args(["--progress=plain", "--pull", "--no-cache"])
+            .arg(ctx.path())
+            .expect_success();
+        for tool in [Tool::Rkbuild, Tool::Buildx] {
             // BuildKit's client names the fetch in the progress.
             let step = format!("[auth] rk/tok:pull token for {reg}");
+            let err = out.stderr(tool);
             assert!(
-                stderr(&o).contains(&step),
-                "{tool} on {daemon:?}: no {step:?}:\n{}",
-                stderr(&o)
+                err.contains(&step),
+                "{tool} on {daemon:?}: no {step:?}:\n{err}"
             );
-            let reqs = server.requests();
-            if tool == "rkbuild" {
+            if tool == Tool::Rkbuild {
+                let reqs = rk_reqs.borrow();
                 assert!(
                     reqs.iter().any(|r| r.authorized
                         && r.user_agent.starts_with("rkbuild/")
                         && r.scopes.iter().any(|s| s == "repository:rk/tok:pull")),
                     "rkbuild fetched no pull token on {daemon:?}: {reqs:?}"
                 );
-                for r in &reqs {
+                for r in reqs.iter() {
                     assert!(
                         !r.had_secret || r.user_agent.starts_with("rkbuild/"),
                         "on {daemon:?} the daemon sent the password to the token server: {r:?}"
                     );
                 }
-                let err = stderr(&o);
                 assert!(
                     !err.contains(&env.auth_pass),
                     "the password is in the progress"
@@ -449,10 +425,13 @@ fn index_shape(body: &str) -> (String, Vec<(String, String)>) {
 
 #[test]
 fn two_platform_push_has_buildx_default_provenance() {
-    let env = daemon!();
-    if !env.daemons().contains(&Daemon::Buildkit) {
-        return;
-    }
+    on_daemons(
+        &[Daemon::Buildkit],
+        two_platform_push_has_buildx_default_provenance_on,
+    );
+}
+
+fn two_platform_push_has_buildx_default_provenance_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let reg = &env.registry;
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
@@ -466,30 +445,20 @@ fn two_platform_push_has_buildx_default_provenance() {
         ("off", vec!["--provenance=false"], vec![]),
         ("max", vec!["--provenance=mode=max"], vec![]),
     ] {
-        let mut shapes = Vec::new();
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, Daemon::Buildkit)),
-            ("rkbuild", rkbuild_on(&cfg, env, Daemon::Buildkit)),
-        ] {
-            let tag = format!("{reg}/rk/mp:{case}-{tool}");
-            for (k, v) in &envs {
-                cmd.env(k, v);
-            }
-            let o = run(cmd
-                .args([
-                    "--progress=plain",
-                    "--platform",
-                    "linux/amd64,linux/arm64",
-                    "--push",
-                    "-t",
-                    &tag,
-                ])
-                .args(&extra)
-                .arg(ctx.path()));
-            assert!(o.status.success(), "{tool} {case}: {}", stderr(&o));
-            let (_, body) = manifest(reg, "rk/mp", &format!("{case}-{tool}"), &[]);
-            shapes.push(index_shape(&body));
+        let mut pair = SideBySide::build(&cfg, env, daemon);
+        for (k, v) in &envs {
+            pair = pair.env(k, v);
         }
+        pair.args(["--progress=plain", "--platform", "linux/amd64,linux/arm64"])
+            .args(["--push", "-t"])
+            .per_tool(|t| [format!("{reg}/rk/mp:{case}-{t}")])
+            .args(&extra)
+            .arg(ctx.path())
+            .expect_success();
+        let shapes = Tool::BOTH.map(|t| {
+            let (_, body) = manifest(reg, "rk/mp", &format!("{case}-{t}"), &[]);
+            index_shape(&body)
+        });
         assert_eq!(
             shapes[0], shapes[1],
             "pushed index, buildx vs rkbuild ({case})"
@@ -510,65 +479,84 @@ fn two_platform_push_has_buildx_default_provenance() {
 
 #[test]
 fn attestation_flags_on_the_docker_driver_as_buildx() {
-    let env = daemon!();
+    on_daemons(
+        &[Daemon::Docker],
+        attestation_flags_on_the_docker_driver_as_buildx_on,
+    );
+}
+
+fn attestation_flags_on_the_docker_driver_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
-    for flags in [
-        vec!["--provenance=false", "--sbom=false"],
-        vec!["--provenance=true"],
-        vec!["--sbom=generator=x"],
-        vec!["--attest", "type=provenance,mode=max"],
-        vec!["--attest", "type=provenance", "--provenance=false"],
-        vec!["--attest", "mode=max"],
-        vec!["--attest", "type=sbom,disabled=maybe"],
-        vec!["--annotation", "foo:k=v"],
-        vec!["--annotation", "k"],
-        vec!["--annotation", "manifest:k=v", "-o", "type=cacheonly"],
+    let unsupported = "ERROR: Attestation is not supported for the docker driver.";
+    for (flags, expect) in [
+        (&["--provenance=false", "--sbom=false"][..], Expect::Success),
+        (&["--provenance=true"], Expect::Failure(unsupported)),
+        (&["--sbom=generator=x"], Expect::Failure(unsupported)),
+        (
+            &["--attest", "type=provenance,mode=max"],
+            Expect::Failure(unsupported),
+        ),
+        (
+            &["--attest", "type=provenance", "--provenance=false"],
+            Expect::Failure("ERROR: duplicate attestation field provenance"),
+        ),
+        (
+            &["--attest", "mode=max"],
+            Expect::Failure("ERROR: attestation type not specified"),
+        ),
+        (
+            &["--attest", "type=sbom,disabled=maybe"],
+            Expect::Failure("ERROR: invalid value disabled=maybe"),
+        ),
+        (
+            &["--annotation", "foo:k=v"],
+            Expect::Failure("ERROR: unknown annotation type \"foo\""),
+        ),
+        (
+            &["--annotation", "k"],
+            Expect::Failure("ERROR: invalid annotation \"k\", expected key=value"),
+        ),
+        (
+            &["--annotation", "manifest:k=v", "-o", "type=cacheonly"],
+            Expect::Success,
+        ),
     ] {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            let o = run(cmd.args(["--progress=quiet"]).args(&flags).arg(ctx.path()));
-            results.push((o.status.code(), stderr_last_line(&o)));
-        }
-        assert_eq!(results[0], results[1], "{flags:?}: buildx vs rkbuild");
+        SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=quiet"])
+            .args(flags)
+            .arg(ctx.path())
+            .expect(expect)
+            .same_last_line();
     }
 }
 
 #[test]
 fn push_outputs_and_annotations_as_buildx() {
-    on_each_daemon(outputs_on);
+    on_daemons(BOTH, outputs_on);
 }
 
 fn outputs_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let reg = &env.registry;
-    let work = tempfile::tempdir().unwrap();
     for (case, flags) in [
         ("registry", vec!["-o", "type=registry"]),
         ("image-push", vec!["-o", "type=image,push=true"]),
     ] {
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            let ctx = image_context(env, daemon, &format!("{case}-{tool}-{daemon:?}"));
-            let repo = format!("rk/out-{case}-{tool}");
-            let md = work.path().join(format!("md-{case}-{tool}.json"));
-            let o = run(cmd
-                .args(["--progress=plain", "-t"])
-                .arg(format!("{reg}/{repo}:1"))
-                .args(&flags)
-                .arg("--metadata-file")
-                .arg(&md)
-                .arg(ctx.path()));
-            assert!(
-                o.status.success(),
-                "{tool} {case} on {daemon:?}: {}",
-                stderr(&o)
-            );
-            let (digest, _) = manifest(reg, &repo, "1", &[]);
+        let ctxs =
+            Tool::BOTH.map(|t| image_context(env, daemon, &format!("{case}-{t}-{daemon:?}")));
+        let repo = |t: Tool| format!("rk/out-{case}-{t}");
+        let out = SideBySide::build(&cfg, env, daemon)
+            .args(["--progress=plain", "-t"])
+            .per_tool(|t| [format!("{reg}/{}:1", repo(t))])
+            .args(&flags)
+            .metadata_file()
+            .per_tool(|t| [ctxs[t.index()].path()])
+            .expect_success();
+        for tool in Tool::BOTH {
+            let (digest, _) = manifest(reg, &repo(tool), "1", &[]);
             assert_eq!(
-                metadata(&md)["containerimage.digest"].as_str(),
+                out.metadata(tool)["containerimage.digest"].as_str(),
                 Some(digest.as_str()),
                 "{tool} {case} on {daemon:?}"
             );
@@ -580,31 +568,21 @@ fn outputs_on(env: &TestEnv, daemon: Daemon) {
         return;
     }
     let ctx = context(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a\n")]);
-    let mut found = Vec::new();
-    for (tool, mut cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-    ] {
-        let tag = format!("{reg}/rk/annotated:{tool}");
-        let o = run(cmd
-            .args([
-                "--progress=plain",
-                "--provenance=false",
-                "--push",
-                "-t",
-                &tag,
-            ])
-            .args([
-                "--annotation",
-                "org.opencontainers.image.source=https://git.example/app",
-            ])
-            .args(["--annotation", "manifest:rk.test=yes"])
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} annotations: {}", stderr(&o));
-        let (_, body) = manifest(reg, "rk/annotated", tool, &[]);
+    SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain", "--provenance=false", "--push", "-t"])
+        .per_tool(|t| [format!("{reg}/rk/annotated:{t}")])
+        .args([
+            "--annotation",
+            "org.opencontainers.image.source=https://git.example/app",
+        ])
+        .args(["--annotation", "manifest:rk.test=yes"])
+        .arg(ctx.path())
+        .expect_success();
+    let found = Tool::BOTH.map(|t| {
+        let (_, body) = manifest(reg, "rk/annotated", t.name(), &[]);
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        found.push(v["annotations"].clone());
-    }
+        v["annotations"].clone()
+    });
     assert_eq!(
         found[0], found[1],
         "manifest annotations, buildx vs rkbuild"

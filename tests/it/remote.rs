@@ -66,23 +66,14 @@ fn serve_repos(base: &str) -> StaticServer {
     srv
 }
 
-fn build_out(mut cmd: Command, args: &[&str], out: &Path) -> std::process::Output {
-    run(cmd
-        .args(["--progress=plain", "--no-cache"])
-        .args(args)
-        .arg("-o")
-        .arg(format!("type=local,dest={}", out.display())))
-}
-
 #[test]
 fn git_and_tarball_contexts() {
-    on_each_daemon(remote_on);
+    on_daemons(BOTH, remote_on);
 }
 
 fn remote_on(env: &TestEnv, daemon: Daemon) {
     let srv = serve_repos(env.base_image_on(daemon));
     let cfg = DockerConfig::new(env);
-    let work = tempfile::tempdir().unwrap();
     let public = srv.url("public/repo.git");
     let named_ctx = context(&[(
         "Dockerfile",
@@ -114,73 +105,47 @@ fn remote_on(env: &TestEnv, daemon: Daemon) {
             "hello from git\n",
         ),
     ];
+    let build = || SideBySide::build(&cfg, env, daemon).args(["--progress=plain", "--no-cache"]);
     for (case, args, file, want) in &cases {
-        for (tool, cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            let out = work.path().join(format!("{case}-{tool}"));
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let o = build_out(cmd, &args, &out);
-            assert!(
-                o.status.success(),
-                "{tool} {case} on {daemon:?}: {}",
-                stderr(&o)
-            );
-            assert_eq!(
-                std::fs::read_to_string(out.join(file)).unwrap_or_default(),
-                *want,
-                "{tool} {case} on {daemon:?}"
-            );
+        let out = build().args(args).local_output().expect_success();
+        for tool in Tool::BOTH {
+            assert_eq!(out.file(tool, file), *want, "{tool} {case} on {daemon:?}");
         }
     }
     // The private repository: without the token both fail; with it (a
     // --secret for buildx, the environment alone for rkbuild) both build,
     // and the token travels only in the Authorization header.
     let private = srv.url("private/repo.git");
-    for (tool, cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
+    build().arg(&private).local_output().expect_code(1);
+    let secret = ["--secret", "id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN"];
+    let out = build()
+        .env("GIT_AUTH_TOKEN", TOKEN)
+        .per_tool(|t| if t == Tool::Buildx { &secret[..] } else { &[] })
+        .arg(&private)
+        .local_output()
+        .expect_success();
+    // And rkbuild given the secret as buildx is.
+    let with_flag = build()
+        .env("GIT_AUTH_TOKEN", TOKEN)
+        .args(secret)
+        .arg(&private)
+        .local_output()
+        .expect_success();
+    for (out, tool, how) in [
+        (&out, Tool::Buildx, "with --secret"),
+        (&out, Tool::Rkbuild, "from the environment"),
+        (&with_flag, Tool::Rkbuild, "with --secret"),
     ] {
-        let o = build_out(
-            cmd,
-            &[&private],
-            &work.path().join(format!("denied-{tool}")),
-        );
         assert_eq!(
-            o.status.code(),
-            Some(1),
-            "{tool} without a token on {daemon:?}"
+            out.file(tool, "top"),
+            "hello from git\n",
+            "{tool} {how} on {daemon:?}"
         );
-    }
-    for (tool, mut cmd, extra) in [
-        (
-            "buildx",
-            buildx_on(&cfg, env, daemon),
-            vec!["--secret", "id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN"],
-        ),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon), vec![]),
-        (
-            "rkbuild-flag",
-            rkbuild_on(&cfg, env, daemon),
-            vec!["--secret", "id=GIT_AUTH_TOKEN,env=GIT_AUTH_TOKEN"],
-        ),
-    ] {
-        cmd.env("GIT_AUTH_TOKEN", TOKEN);
-        let out = work.path().join(format!("private-{tool}"));
-        let mut args = extra.clone();
-        args.push(&private);
-        let o = build_out(cmd, &args, &out);
-        let err = stderr(&o);
+        let err = out.stderr(tool);
         assert!(
-            o.status.success(),
-            "{tool} private git on {daemon:?}: {err}"
+            !err.contains(TOKEN),
+            "{tool} {how}: the token is in the progress"
         );
-        assert_eq!(
-            std::fs::read_to_string(out.join("top")).unwrap_or_default(),
-            "hello from git\n"
-        );
-        assert!(!err.contains(TOKEN), "{tool}: the token is in the progress");
     }
     for r in srv.requests() {
         assert!(!r.path.contains(TOKEN), "the token was in a URL: {r:?}");

@@ -34,7 +34,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 #[test]
 fn secrets_reach_the_run_step_and_nothing_else() {
-    on_each_daemon(secrets_on);
+    on_daemons(BOTH, secrets_on);
 }
 
 fn secrets_on(env: &TestEnv, daemon: Daemon) {
@@ -67,33 +67,21 @@ fn secrets_on(env: &TestEnv, daemon: Daemon) {
     let work = tempfile::tempdir().unwrap();
     let secret_file = work.path().join("token");
     std::fs::write(&secret_file, VALUE).unwrap();
-    for (tool, mut cmd) in [
-        ("buildx", buildx_on(&cfg, env, daemon)),
-        ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-    ] {
-        let out = work.path().join(format!("out-{tool}"));
-        let md = work.path().join(format!("md-{tool}.json"));
-        let o = run(cmd
-            .env("RK_SECRET_ENV", format!("{VALUE}-env"))
-            .env("RK_SECRET_SHORT", format!("{VALUE}-short"))
-            .args(["--no-cache", "--progress=plain", "--secret"])
-            .arg(format!("id=file_tok,src={}", secret_file.display()))
-            .args(["--secret", "id=env_tok,env=RK_SECRET_ENV"])
-            .args(["--secret", "id=RK_SECRET_SHORT"])
-            .arg("--metadata-file")
-            .arg(&md)
-            .arg("-o")
-            .arg(format!("type=local,dest={}", out.display()))
-            .arg(ctx.path()));
-        assert!(o.status.success(), "{tool} on {daemon:?}:\n{}", stderr(&o));
-        assert_eq!(
-            std::fs::read_to_string(out.join("result")).unwrap(),
-            "match\n"
-        );
-        assert_eq!(
-            std::fs::read_to_string(out.join("optional")).unwrap(),
-            "absent\n"
-        );
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("RK_SECRET_ENV", format!("{VALUE}-env"))
+        .env("RK_SECRET_SHORT", format!("{VALUE}-short"))
+        .args(["--no-cache", "--progress=plain", "--secret"])
+        .arg(format!("id=file_tok,src={}", secret_file.display()))
+        .args(["--secret", "id=env_tok,env=RK_SECRET_ENV"])
+        .args(["--secret", "id=RK_SECRET_SHORT"])
+        .metadata_file()
+        .local_output()
+        .arg(ctx.path())
+        .expect_success();
+    for tool in Tool::BOTH {
+        let o = out.of(tool);
+        assert_eq!(out.file(tool, "result"), "match\n");
+        assert_eq!(out.file(tool, "optional"), "absent\n");
         assert!(
             !contains(&o.stderr, VALUE),
             "{tool}: the secret is in the progress"
@@ -103,10 +91,10 @@ fn secrets_on(env: &TestEnv, daemon: Daemon) {
             "{tool}: the secret is on stdout"
         );
         assert!(
-            !contains(&std::fs::read(&md).unwrap(), VALUE),
+            !contains(&std::fs::read(out.metadata_path(tool)).unwrap(), VALUE),
             "{tool}: in the metadata"
         );
-        for (path, data) in files(&out) {
+        for (path, data) in files(&out.local(tool)) {
             assert!(!contains(&data, VALUE), "{tool}: the secret is in {path}");
         }
     }
@@ -114,7 +102,10 @@ fn secrets_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn bad_secrets_fail_like_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], bad_secrets_fail_like_buildx_on);
+}
+
+fn bad_secrets_fail_like_buildx_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = context(&[(
         "Dockerfile",
@@ -127,39 +118,41 @@ fn bad_secrets_fail_like_buildx() {
     let big = work.path().join("big");
     std::fs::write(&big, vec![b'x'; 500 * 1024 + 1]).unwrap();
     let big_spec = format!("id=big,src={}", big.display());
-    for spec in [
-        "foo",
-        "id=x,type=vault",
-        "id=x,mode=0400",
-        "id=\"x",
-        "src=/etc/hostname",
-        "id=x,src=/no/such/secret",
-        big_spec.as_str(),
+    for (spec, says) in [
+        ("foo", "ERROR: invalid field 'foo' must be a key=value pair"),
+        (
+            "id=x,type=vault",
+            "ERROR: unsupported secret type \"vault\"",
+        ),
+        (
+            "id=x,mode=0400",
+            "ERROR: unexpected key 'mode' in 'mode=0400'",
+        ),
+        ("id=\"x", "ERROR: failed to parse csv secret"),
+        ("src=/etc/hostname", "ERROR: secret missing ID"),
+        (
+            "id=x,src=/no/such/secret",
+            "ERROR: failed to stat /no/such/secret",
+        ),
+        (
+            big_spec.as_str(),
+            "ERROR: secret big too big. max size 500KiB",
+        ),
         // Not given at all, and required by the Dockerfile: the daemon's
         // error, through the session's NotFound.
-        "id=other,env=RK_SECRET_UNSET_VAR",
+        ("id=other,env=RK_SECRET_UNSET_VAR", "secret nope: not found"),
     ] {
-        let a = run(buildx(&cfg, env)
+        let out = SideBySide::build(&cfg, env, daemon)
             .args(["--progress=plain", "--secret", spec])
-            .arg(ctx.path()));
-        let b = run(rkbuild(&cfg, env)
-            .args(["--progress=plain", "--secret", spec])
-            .arg(ctx.path()));
-        assert_eq!(
-            a.status.code(),
-            b.status.code(),
-            "{spec}: exit codes differ\nbuildx: {}\nrkbuild: {}",
-            stderr(&a),
-            stderr(&b)
-        );
-        assert_ne!(a.status.code(), Some(0), "{spec}");
-        let (la, lb) = (stderr_last_line(&a), stderr_last_line(&b));
-        if spec.starts_with("id=other") {
-            // The solve's error names the session: compare up to it.
-            assert!(la.contains("secret nope: not found"), "{la}");
-            assert!(lb.contains("secret nope: not found"), "{lb}");
-        } else {
-            assert_eq!(la, lb, "{spec}");
+            .arg(ctx.path())
+            .expect_code(1);
+        for tool in Tool::BOTH {
+            let last = common::side::last_line(out.of(tool));
+            assert!(last.contains(says), "{tool}: {last}");
+        }
+        // The solve's error names the session: the rest is compared up to it.
+        if !spec.starts_with("id=other") {
+            out.same_last_line();
         }
     }
 }

@@ -112,36 +112,24 @@ fn probe_context(base: &str) -> tempfile::TempDir {
 
 #[test]
 fn ssh_agent_and_key_files_reach_the_run_step() {
-    on_each_daemon(ssh_on);
+    on_daemons(BOTH, ssh_on);
 }
 
 fn ssh_on(env: &TestEnv, daemon: Daemon) {
     let agent = agent();
     let cfg = DockerConfig::new(env);
     let ctx = probe_context(env.base_image_on(daemon));
-    let work = tempfile::tempdir().unwrap();
     for (case, ssh) in [
         ("agent", "default".to_string()),
         ("keyfile", format!("default={}", agent.key.display())),
     ] {
-        let mut found = Vec::new();
-        for (tool, mut cmd) in [
-            ("buildx", buildx_on(&cfg, env, daemon)),
-            ("rkbuild", rkbuild_on(&cfg, env, daemon)),
-        ] {
-            let out = work.path().join(format!("{case}-{tool}"));
-            let o = run(cmd
-                .env("SSH_AUTH_SOCK", &agent.sock)
-                .args(["--progress=plain", "--no-cache", "--ssh", &ssh, "-o"])
-                .arg(format!("type=local,dest={}", out.display()))
-                .arg(ctx.path()));
-            assert!(
-                o.status.success(),
-                "{tool} {case} on {daemon:?}: {}",
-                stderr(&o)
-            );
-            found.push(std::fs::read_to_string(out.join("agent.txt")).unwrap());
-        }
+        let out = SideBySide::build(&cfg, env, daemon)
+            .env("SSH_AUTH_SOCK", &agent.sock)
+            .args(["--progress=plain", "--no-cache", "--ssh", &ssh])
+            .local_output()
+            .arg(ctx.path())
+            .expect_success();
+        let found = Tool::BOTH.map(|t| out.file(t, "agent.txt"));
         assert_eq!(
             found[0], found[1],
             "{case} on {daemon:?}: buildx vs rkbuild"
@@ -161,7 +149,10 @@ fn ssh_on(env: &TestEnv, daemon: Daemon) {
 
 #[test]
 fn bad_ssh_values_fail_as_buildx() {
-    let env = daemon!();
+    on_daemons(&[Daemon::Docker], bad_ssh_values_fail_as_buildx_on);
+}
+
+fn bad_ssh_values_fail_as_buildx_on(env: &TestEnv, daemon: Daemon) {
     let agent = agent();
     let cfg = DockerConfig::new(env);
     let ctx = probe_context(&env.base_image);
@@ -173,17 +164,15 @@ fn bad_ssh_values_fail_as_buildx() {
         (vec!["--ssh", "default", "--ssh", "default"], true),
     ];
     for (flags, with_sock) in cases {
-        let mut results = Vec::new();
-        for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-            cmd.env_remove("SSH_AUTH_SOCK");
-            if with_sock {
-                cmd.env("SSH_AUTH_SOCK", &agent.sock);
-            }
-            let o = run(cmd.args(["--progress=plain"]).args(&flags).arg(ctx.path()));
-            results.push((o.status.code(), stderr_last_line(&o)));
+        let mut pair = SideBySide::build(&cfg, env, daemon).env_remove("SSH_AUTH_SOCK");
+        if with_sock {
+            pair = pair.env("SSH_AUTH_SOCK", &agent.sock);
         }
-        assert_eq!(results[0], results[1], "{flags:?}: buildx vs rkbuild");
-        assert_eq!(results[1].0, Some(1), "{flags:?}");
+        pair.args(["--progress=plain"])
+            .args(&flags)
+            .arg(ctx.path())
+            .expect_code(1)
+            .same_last_line();
     }
     // A required mount of an id that was not forwarded fails the step, for
     // both (an optional one is skipped).
@@ -194,9 +183,9 @@ fn bad_ssh_values_fail_as_buildx() {
             env.base_image
         ),
     )]);
-    for mut cmd in [buildx(&cfg, env), rkbuild(&cfg, env)] {
-        let o = run(cmd.args(["--progress=plain"]).arg(ctx.path()));
-        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-        assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
-    }
+    SideBySide::build(&cfg, env, daemon)
+        .args(["--progress=plain"])
+        .arg(ctx.path())
+        .expect_code(1)
+        .expect_failure_containing("nope");
 }

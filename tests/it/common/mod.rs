@@ -46,7 +46,7 @@ pub struct TestEnv {
     pub buildkit_image: String,
 }
 
-/// Which BuildKit a side-by-side test runs on.
+/// Which BuildKit a side-by-side test runs on ([`on_daemons`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Daemon {
     /// dockerd 26.1.5's embedded BuildKit (buildx's docker driver).
@@ -64,9 +64,9 @@ impl TestEnv {
         }
     }
 
-    /// The daemons a side-by-side test runs on: both. The standalone
-    /// BuildKit is required; `RKBUILD_SKIP_BUILDKIT_TESTS=1` opts out of
-    /// it, loudly.
+    /// The daemons of the environment: both. The standalone BuildKit is
+    /// required; `RKBUILD_SKIP_BUILDKIT_TESTS=1` opts out of it, loudly.
+    /// A side-by-side test names its own with [`on_daemons`].
     pub fn daemons(&self) -> Vec<Daemon> {
         if !self.buildkit_host.is_empty() {
             return vec![Daemon::Docker, Daemon::Buildkit];
@@ -157,16 +157,6 @@ pub fn env() -> Option<&'static TestEnv> {
     }
 }
 
-/// Runs a side-by-side check on each daemon ([`TestEnv::daemons`]); does
-/// nothing (loudly) when the user opted out of the daemon tests.
-pub fn on_each_daemon(check: impl Fn(&TestEnv, Daemon)) {
-    if let Some(env) = env() {
-        for d in env.daemons() {
-            check(env, d);
-        }
-    }
-}
-
 /// `let env = daemon!();` at the top of a daemon test.
 #[macro_export]
 macro_rules! daemon {
@@ -228,16 +218,24 @@ impl DockerConfig {
     /// `docker ARGS` through the real docker CLI.
     pub fn docker(&self, env: &TestEnv) -> Command {
         let mut c = Command::new(&env.docker_bin);
+        self.set_docker_env(&mut c, env);
+        c
+    }
+
+    /// The environment of [`DockerConfig::docker`]: the test daemon, this
+    /// DOCKER_CONFIG, no builder or context chosen by the caller's.
+    pub fn set_docker_env(&self, c: &mut Command, env: &TestEnv) {
         c.env("DOCKER_HOST", &env.docker_host)
             .env("DOCKER_CONFIG", self.path())
             .env_remove("BUILDKIT_HOST")
             .env_remove("BUILDX_BUILDER")
             .env_remove("DOCKER_CONTEXT");
-        c
     }
 
-    /// `docker-rkbuild ARGS` run standalone.
-    pub fn rkbuild(&self, env: &TestEnv) -> Command {
+    /// The `docker-rkbuild` binary run standalone, as its own program (not
+    /// through the docker CLI: no plugin handshake, no docker global
+    /// flags); [`docker_rkbuild`] is the plugin through the docker CLI.
+    pub fn rkbuild_standalone(&self, env: &TestEnv) -> Command {
         let mut c = Command::new(rkbuild_bin());
         c.env("DOCKER_HOST", &env.docker_host)
             .env("DOCKER_CONFIG", self.path())
@@ -260,55 +258,22 @@ pub fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
     d
 }
 
-/// `docker buildx build` through the real docker CLI.
-pub fn buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.args(["buildx", "build"]);
-    c
+/// `docker buildx build` through the real docker CLI (dockerd's builder
+/// unless told otherwise; [`Tool::build_on`] picks a daemon).
+pub fn docker_buildx_build(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    Tool::Buildx.build_on(cfg, env, Daemon::Docker)
 }
 
 /// `docker buildx` (any command) through the real docker CLI.
 pub fn docker_buildx(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("buildx");
-    c
+    Tool::Buildx.cli(cfg, env)
 }
 
-/// A build by `who` (`buildx`: `docker buildx build`, else `docker
-/// rkbuild`).
-pub fn build_by(cfg: &DockerConfig, env: &TestEnv, who: &str) -> Command {
-    if who == "buildx" {
-        buildx(cfg, env)
-    } else {
-        rkbuild(cfg, env)
-    }
-}
-
-/// `docker rkbuild` through the real docker CLI.
-pub fn rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
-    let mut c = cfg.docker(env);
-    c.arg("rkbuild");
-    c
-}
-
-/// `docker buildx build` on `daemon` (the standalone buildkitd through
-/// buildx's remote builder).
-pub fn buildx_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
-    let mut c = buildx(cfg, env);
-    if daemon == Daemon::Buildkit {
-        c.args(["--builder", &env.buildx_remote]);
-    }
-    c
-}
-
-/// `docker rkbuild` on `daemon` (the standalone buildkitd through the same
-/// buildx remote builder as [`buildx_on`], named by `BUILDX_BUILDER`).
-pub fn rkbuild_on(cfg: &DockerConfig, env: &TestEnv, daemon: Daemon) -> Command {
-    let mut c = rkbuild(cfg, env);
-    if daemon == Daemon::Buildkit {
-        c.env("BUILDX_BUILDER", &env.buildx_remote);
-    }
-    c
+/// `docker rkbuild` (a build, or any command) through the real docker CLI,
+/// as a CLI plugin; [`DockerConfig::rkbuild_standalone`] runs the binary
+/// on its own.
+pub fn docker_rkbuild(cfg: &DockerConfig, env: &TestEnv) -> Command {
+    Tool::Rkbuild.cli(cfg, env)
 }
 
 /// Runs a command, returning its output; panics if it cannot start.
@@ -384,5 +349,8 @@ pub fn registry_get(registry: &str, path: &str) -> serde_json::Value {
 pub mod bridge;
 pub mod buildkitd;
 pub mod http;
+pub mod side;
 pub mod token;
 pub mod tree;
+
+pub use side::{on_daemons, Expect, SideBySide, Tool, BOTH};
