@@ -387,6 +387,118 @@ fn generate_name(txn: &Txn<'_>) -> Result<String> {
 mod tests {
     use super::*;
 
+    /// A docker CLI of its own directory, on a daemon that is not there.
+    fn cli(dir: &std::path::Path) -> DockerCli {
+        DockerCli {
+            config: crate::docker::ConfigFile::load_from(dir).unwrap(),
+            config_dir: dir.to_path_buf(),
+            host_flag: Some("unix:///nonexistent/docker.sock".into()),
+            context_flag: None,
+            tls: Default::default(),
+        }
+    }
+
+    #[test]
+    fn create_checks_in_buildx_order_then_stores_and_rolls_back() {
+        if std::env::var_os("BUILDX_CONFIG").is_some() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let cli = cli(dir.path());
+        let store = cli.store().unwrap();
+        let txn = store.txn().unwrap();
+        let err = |o: CreateOptions| plan(&cli, &txn, &o).unwrap_err().to_string();
+        let remote = |name: &str, ep: &str| CreateOptions {
+            name: name.into(),
+            driver: "remote".into(),
+            endpoint: Some(ep.into()),
+            ..Default::default()
+        };
+        // The reserved name comes before a driver that does not exist.
+        assert_eq!(
+            err(CreateOptions {
+                name: "default".into(),
+                driver: "nope".into(),
+                ..Default::default()
+            }),
+            "default is a reserved name and cannot be used to identify builder instance"
+        );
+        assert_eq!(
+            err(CreateOptions {
+                append: true,
+                ..Default::default()
+            }),
+            "append requires a builder name"
+        );
+        assert_eq!(
+            err(CreateOptions {
+                append: true,
+                ..remote("bk", "tcp://h:1")
+            }),
+            r#"failed to find instance "bk" for append"#
+        );
+        assert_eq!(
+            err(CreateOptions {
+                driver_opts: vec!["a".into()],
+                buildkitd_flags: "'".into(),
+                ..remote("bk", "tcp://h:1")
+            }),
+            r#"invalid value "a", expecting k=v"#
+        );
+        assert_eq!(
+            err(remote("bk", "http://h:1")),
+            "unrecognized url scheme http"
+        );
+        assert_eq!(
+            err(CreateOptions {
+                endpoint: None,
+                ..remote("bk", "")
+            }),
+            "no remote endpoint provided"
+        );
+        // Stored; a node whose driver cannot be made rolls the store back.
+        let b = plan(&cli, &txn, &remote("bk", "tcp://h:1"))
+            .unwrap()
+            .save(&cli, &txn)
+            .unwrap();
+        assert_eq!((b.name(), b.nodes()[0].node.name.as_str()), ("bk", "bk0"));
+        assert_eq!(
+            err(remote("bk", "tcp://h:2")),
+            r#"existing instance for "bk" but no append mode, specify the node name to make changes for existing instances"#
+        );
+        let e = plan(&cli, &txn, &remote("bad", "ssh://h"))
+            .unwrap()
+            .save(&cli, &txn)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("failed to initialize builder bad (bad0): "),
+            "{e}"
+        );
+        assert!(txn.by_name("bad").unwrap().is_none());
+        let b = plan(
+            &cli,
+            &txn,
+            &CreateOptions {
+                append: true,
+                ..remote("bk", "tcp://h:2")
+            },
+        )
+        .unwrap()
+        .save(&cli, &txn)
+        .unwrap();
+        assert_eq!(b.nodes().len(), 2);
+        leave(&txn, "bk", "bk1").unwrap();
+        assert_eq!(
+            leave(&txn, "bk", "bk0").unwrap_err().to_string(),
+            "can not leave last node, do you want to rm instance instead?"
+        );
+        assert_eq!(
+            leave(&txn, "nope", "n").unwrap_err().to_string(),
+            r#"failed to find instance "nope" for leave"#
+        );
+    }
+
     #[test]
     fn buildkitd_flags_as_buildx_parses_them() {
         let f = |flags: &str, driver: &str, net: Option<&str>| {
