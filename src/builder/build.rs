@@ -183,17 +183,21 @@ impl BuildPlan {
     /// Errors before the builds start end the whole run; then each target
     /// has its own result. A stored builder's last activity is recorded
     /// once the builds ran.
-    pub async fn run<F>(mut self, open: F) -> Result<Vec<TargetResult>>
+    pub async fn run<F>(self, open: F) -> Result<Vec<TargetResult>>
     where
         F: FnOnce(&[TargetNodes]) -> Result<mpsc::Sender<SolveStatus>>,
     {
-        let b = self.builder.clone();
-        let wanted: Vec<Vec<String>> = self.targets.iter().map(|t| t.platforms.clone()).collect();
+        let BuildPlan {
+            builder: b,
+            targets,
+            early,
+        } = self;
+        let wanted: Vec<Vec<String>> = targets.iter().map(|t| t.platforms.clone()).collect();
         let mut splits = Vec::new();
         for (i, platforms) in wanted.iter().enumerate() {
             let split =
                 crate::docker::builders::split_platforms(b.name(), &b.nodes, platforms).await?;
-            check_exports(&self.targets[i].solve, &split)?;
+            check_exports(&targets[i].solve, &split)?;
             splits.push(split);
         }
         let mut used: Vec<usize> = Vec::new();
@@ -202,23 +206,8 @@ impl BuildPlan {
                 used.push(*idx);
             }
         }
-        let shares: Vec<TargetNodes> = self
-            .targets
-            .iter()
-            .zip(&splits)
-            .map(|(t, split)| TargetNodes {
-                target: t.name.clone(),
-                nodes: split
-                    .iter()
-                    .map(|(idx, platforms)| NodeShare {
-                        node: b.nodes[*idx].node.name.clone(),
-                        platforms: platforms.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let shares = shares(&b, &targets, &splits);
         let to_boot = b.needing_boot(used.iter().copied()).await;
-        let early = self.early.take();
         let (tx, clients) = if to_boot.is_empty() {
             let clients = connect_all(&b, &used, early).await?;
             (open(&shares)?, clients)
@@ -227,9 +216,8 @@ impl BuildPlan {
             b.boot_nodes(&to_boot, &tx).await?;
             (tx, connect_all(&b, &used, early).await?)
         };
-        let prefix = self.targets.len() > 1;
-        let builds = self
-            .targets
+        let prefix = targets.len() > 1;
+        let builds = targets
             .into_iter()
             .zip(splits)
             .map(|(t, split)| build_target(&b, &clients, t, split, tx.clone(), prefix));
@@ -244,6 +232,28 @@ impl BuildPlan {
     pub fn start(self) -> Build<Vec<TargetResult>> {
         Build::spawn(|tx| self.run(move |_| Ok(tx)))
     }
+}
+
+/// Which node builds what of each target, by name.
+fn shares(
+    b: &Builder,
+    targets: &[Planned],
+    splits: &[Vec<(usize, Vec<String>)>],
+) -> Vec<TargetNodes> {
+    targets
+        .iter()
+        .zip(splits)
+        .map(|(t, split)| TargetNodes {
+            target: t.name.clone(),
+            nodes: split
+                .iter()
+                .map(|(idx, platforms)| NodeShare {
+                    node: b.nodes[*idx].node.name.clone(),
+                    platforms: platforms.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Connects to nodes `used` in their order (node 0 through `early` when

@@ -137,29 +137,7 @@ pub fn plan(cli: &DockerCli, txn: &Txn<'_>, opts: &CreateOptions) -> Result<Crea
     if existing.is_none() && opts.append {
         return Err(CreateError::NoInstanceToAppend(opts.name.clone()).into());
     }
-    let driver = match (&existing, opts.driver.as_str()) {
-        (_, d) if !d.is_empty() => d.to_string(),
-        (Some(ng), _) => ng.driver.clone(),
-        _ if opts.endpoint.is_none() && !opts.buildkit_host.is_empty() => "remote".into(),
-        _ => "docker-container".into(),
-    };
-    if let Some(ng) = &existing {
-        if opts.node.is_empty() && !opts.append {
-            return Err(CreateError::Exists(name).into());
-        }
-        if driver != ng.driver {
-            return Err(CreateError::DriverMismatch {
-                name,
-                driver: ng.driver.clone(),
-            }
-            .into());
-        }
-    }
-    match driver.as_str() {
-        "remote" | "docker-container" => {}
-        "kubernetes" => return Err(CreateError::UnsupportedDriver(driver).into()),
-        other => return Err(CreateError::UnknownDriver(other.to_string()).into()),
-    }
+    let driver = driver(opts, &name, existing.as_ref())?;
     let driver_opts = csv_to_map(&opts.driver_opts)?;
     let flags = buildkitd_flags(&opts.buildkitd_flags, &driver, driver_opts.as_ref())?;
     let (endpoint, set_endpoint) = endpoint(cli, opts, &driver)?;
@@ -195,11 +173,6 @@ pub fn plan(cli: &DockerCli, txn: &Txn<'_>, opts: &CreateOptions) -> Result<Crea
 }
 
 impl CreatePlan {
-    /// The builder's name.
-    pub fn name(&self) -> &str {
-        &self.group.name
-    }
-
     /// Whether a changed node's new settings may not be used until its
     /// daemon restarts (buildx warns).
     pub fn restart_needed(&self) -> bool {
@@ -230,6 +203,36 @@ impl CreatePlan {
             txn.set_current(&cli.current_endpoint()?, b.name(), false, false)?;
         }
         Ok(b)
+    }
+}
+
+/// The builder's driver: `--driver`, else the stored builder's, else
+/// `remote` for `BUILDKIT_HOST` without an endpoint, else
+/// `docker-container`; a stored builder is only changed with `--append`
+/// or `--node`, and keeps its driver.
+fn driver(opts: &CreateOptions, name: &str, existing: Option<&NodeGroup>) -> Result<String> {
+    let driver = match (existing, opts.driver.as_str()) {
+        (_, d) if !d.is_empty() => d.to_string(),
+        (Some(ng), _) => ng.driver.clone(),
+        _ if opts.endpoint.is_none() && !opts.buildkit_host.is_empty() => "remote".into(),
+        _ => "docker-container".into(),
+    };
+    if let Some(ng) = existing {
+        if opts.node.is_empty() && !opts.append {
+            return Err(CreateError::Exists(name.to_string()).into());
+        }
+        if driver != ng.driver {
+            return Err(CreateError::DriverMismatch {
+                name: name.to_string(),
+                driver: ng.driver.clone(),
+            }
+            .into());
+        }
+    }
+    match driver.as_str() {
+        "remote" | "docker-container" => Ok(driver),
+        "kubernetes" => Err(CreateError::UnsupportedDriver(driver).into()),
+        other => Err(CreateError::UnknownDriver(other.to_string()).into()),
     }
 }
 

@@ -245,7 +245,7 @@ impl Builder {
 
     /// Records that the builder was used (buildx's `updateLastActivity`;
     /// nothing for a builder that is not stored).
-    pub fn touch(&self) {
+    pub(crate) fn touch(&self) {
         if self.origin != Origin::Store {
             return;
         }

@@ -394,11 +394,8 @@ fn finish(
         annotations,
         host_gateway_ip: None,
         git: rkbuild::solve::git::GitOptions::from_env(),
-        // buildx: the working directory's base name.
-        session_name: String::new(),
         credentials: Some(rkbuild::docker::CredentialStore::new(cfg.clone())),
         docker_api: builder.docker_api().cloned(),
-        reference: String::new(),
         source_policy,
         stdout: Some(rkbuild::solve::OutputWriter::new(std::io::stdout())),
         // buildx always offers the secrets service (unknown ids: NotFound)
@@ -407,13 +404,21 @@ fn finish(
             SharedService::new(SecretsService::new(secret_store).attachable()),
             SharedService::new(ssh_service.attachable()),
         ],
-        // For measurements: the session through Control.Session even on
-        // dockerd (default: dockerd's /session upgrade, measured faster).
-        session_transport: match std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() {
-            Ok("control") => rkbuild::session::Transport::ControlStream,
-            _ => rkbuild::session::Transport::Auto,
-        },
+        session_transport: session_transport(),
+        // The session named after the working directory, a random build
+        // reference, as buildx.
+        ..Default::default()
     })
+}
+
+/// For measurements: `RKBUILD_SESSION_TRANSPORT=control` sends the session
+/// through Control.Session even on dockerd (default: dockerd's /session
+/// upgrade, measured faster).
+fn session_transport() -> rkbuild::session::Transport {
+    match std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() {
+        Ok("control") => rkbuild::session::Transport::ControlStream,
+        _ => rkbuild::session::Transport::Auto,
+    }
 }
 
 /// buildx's warnings for a build whose result stays in the build cache: no
