@@ -148,6 +148,7 @@ impl Client {
 
     /// Starts a build of `opts` with `session`. Bad options are refused
     /// here, before anything is sent.
+    ///
     /// The session's name, credentials, services and standard output take
     /// the place of the options' own (its services come after theirs).
     pub fn build_with(&self, mut opts: BuildOptions, session: BuildSession) -> Result<Build> {
