@@ -15,7 +15,7 @@ use crate::client::{driver, Client, ConnectOptions};
 use crate::docker::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::progress::event::SolveStatus;
-use crate::session::Attachable;
+use crate::session::{Attachable, SharedService};
 use crate::solve::dockerfile::BuildOptions;
 use crate::solve::{OutputWriter, SolveResponse};
 
@@ -59,12 +59,9 @@ impl BuildSession {
     /// working directory.
     pub fn from_env() -> BuildSession {
         let dir = docker::config_dir();
-        let name = std::env::current_dir()
-            .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "rkbuild".into());
         let node_id = docker::node_identifier(&docker::buildx::dir_from_env(&dir));
-        BuildSession::with_node_id(dir, node_id, name)
+        // No name: the options' own, else buildx's (the working directory's).
+        BuildSession::with_node_id(dir, node_id, String::new())
     }
 
     /// Adds a service to the session (a secret store, an SSH agent, one of
@@ -91,11 +88,28 @@ impl BuildSession {
 
 /// A running build: a stream of progress events ([`Build::next`], or
 /// [`futures_util::Stream`]) that resolves to the result when awaited.
-/// Dropping it cancels the build on the daemon.
+/// Dropping it cancels the build on the daemon. `T` is the result: one
+/// solve's response ([`Client::build`]), or each target's
+/// ([`BuildPlan::start`](crate::builder::BuildPlan::start)).
 #[derive(Debug)]
-pub struct Build {
+pub struct Build<T = SolveResponse> {
     events: Option<mpsc::Receiver<SolveStatus>>,
-    task: Option<JoinHandle<Result<SolveResponse>>>,
+    task: Option<JoinHandle<Result<T>>>,
+}
+
+impl<T: Send + 'static> Build<T> {
+    /// Runs `run` as a task, its progress sent into the channel it is
+    /// given.
+    pub(crate) fn spawn<F>(run: impl FnOnce(mpsc::Sender<SolveStatus>) -> F) -> Build<T>
+    where
+        F: Future<Output = Result<T>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(64);
+        Build {
+            events: Some(rx),
+            task: Some(tokio::spawn(run(tx))),
+        }
+    }
 }
 
 impl Client {
@@ -134,38 +148,42 @@ impl Client {
 
     /// Starts a build of `opts` with `session`. Bad options are refused
     /// here, before anything is sent.
-    pub fn build_with(&self, opts: BuildOptions, session: BuildSession) -> Result<Build> {
-        let (mut so, temps) = opts.to_solve(self.driver().as_ref(), &session.node_id)?;
-        so.session_name = session.name;
-        if session.credentials {
-            so.credentials = Some(crate::docker::CredentialStore::from_dir(
-                &session.docker_config_dir,
-            )?);
+    ///
+    /// The session's name, credentials, services and standard output take
+    /// the place of the options' own (its services come after theirs).
+    pub fn build_with(&self, mut opts: BuildOptions, session: BuildSession) -> Result<Build> {
+        if !session.name.is_empty() {
+            opts.session_name = session.name;
         }
-        so.session.extend(session.services);
-        so.stdout = session.stdout;
-        let (tx, rx) = mpsc::channel(64);
+        opts.credentials = match session.credentials {
+            true => Some(crate::docker::CredentialStore::from_dir(
+                &session.docker_config_dir,
+            )?),
+            false => None,
+        };
+        opts.session
+            .extend(session.services.into_iter().map(SharedService::once));
+        if session.stdout.is_some() {
+            opts.stdout = session.stdout;
+        }
+        let (so, temps) = opts.to_solve(self.driver().as_ref(), &session.node_id)?;
         let client = self.clone();
-        let task = tokio::spawn(async move {
+        Ok(Build::spawn(|tx| async move {
             let r = crate::solve::solve(&client, so, Some(tx)).await;
             drop(temps);
             r
-        });
-        Ok(Build {
-            events: Some(rx),
-            task: Some(task),
-        })
+        }))
     }
 }
 
-impl Build {
+impl<T> Build<T> {
     /// The next progress event; `None` once the build's progress ended.
     pub async fn next(&mut self) -> Option<SolveStatus> {
         self.events.as_mut()?.recv().await
     }
 
     /// Waits for the result. Progress not read yet is dropped.
-    pub async fn finish(mut self) -> Result<SolveResponse> {
+    pub async fn finish(mut self) -> Result<T> {
         self.events = None;
         let Some(task) = self.task.as_mut() else {
             return Err(Error::Other("the build was already finished".into()));
@@ -178,7 +196,7 @@ impl Build {
     }
 }
 
-impl futures_util::Stream for Build {
+impl<T> futures_util::Stream for Build<T> {
     type Item = SolveStatus;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SolveStatus>> {
@@ -189,16 +207,16 @@ impl futures_util::Stream for Build {
     }
 }
 
-impl IntoFuture for Build {
-    type Output = Result<SolveResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<SolveResponse>> + Send>>;
+impl<T: Send + 'static> IntoFuture for Build<T> {
+    type Output = Result<T>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.finish())
     }
 }
 
-impl Drop for Build {
+impl<T> Drop for Build<T> {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();

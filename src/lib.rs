@@ -49,29 +49,45 @@
 //! `docker-container://` and `ssh://` docker hosts through helper programs.
 //!
 //! The builders `docker buildx create` made are in buildx's store
-//! ([`docker::store`]); [`docker::builders`] finds them as buildx does (the
-//! one `use` selected, or each docker context's own) and gives each node
-//! its driver:
+//! ([`docker::store`]); a [`builder::Builder`] is one of them, or a docker
+//! context's own, found as buildx finds it (by name, the one `use`
+//! selected, the current context's), each node with its driver. It boots
+//! the nodes whose daemon its driver runs, and builds one or more named
+//! targets on its nodes: each platform on the node buildx sends it to, one
+//! session per node, a push from several nodes merged into one manifest
+//! list, the progress of everything in one stream and a result per target
+//! ([`builder::create`] makes builders):
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
-//! use rkbuild::docker::builders::{self, DockerCli};
+//! use rkbuild::builder::Builder;
+//! use rkbuild::docker::{builders::DockerCli, CredentialStore};
+//! use rkbuild::solve::export::parse_output;
+//! use rkbuild::BuildOptions;
 //!
-//! let dir = rkbuild::docker::config_dir();
-//! let cli = DockerCli {
-//!     config: rkbuild::docker::ConfigFile::load_from(&dir)?,
-//!     config_dir: dir,
-//!     host_flag: None,
-//!     context_flag: None,
-//!     tls: Default::default(),
+//! let cli = DockerCli::from_env()?;
+//! let builder = Builder::resolve(&cli, Some("multi"), std::time::Duration::from_secs(8))?;
+//! let opts = BuildOptions {
+//!     platforms: vec!["linux/amd64".into(), "linux/arm64".into()],
+//!     tags: vec!["registry.example/app:1".into()],
+//!     outputs: vec![parse_output("type=registry")?],
+//!     credentials: Some(CredentialStore::from_dir(&cli.config_dir)?),
+//!     ..BuildOptions::dir(".")
 //! };
-//! let store = cli.store()?;
-//! let group = builders::current_group(&cli, &store.txn()?)?;
-//! let nodes = builders::nodes(&cli, &group, std::time::Duration::from_secs(8));
-//! let client = nodes[0].connect().await?;
-//! println!("{} on {}", group.name, client.info().await?.version);
+//! let mut build = builder.prepare([("app", opts)]).await?.start();
+//! while let Some(status) = build.next().await {
+//!     for v in status.vertexes.iter().filter(|v| v.completed.is_some()) {
+//!         println!("{}", v.name);
+//!     }
+//! }
+//! for t in build.await? {
+//!     println!("{} on {}: {:?}", t.target, t.node, t.result?.digest());
+//! }
 //! # Ok(()) }
 //! ```
+//!
+//! Below it, [`docker::builders`] resolves node groups and their drivers,
+//! and a [`Client`] reaches one node:
 //!
 //! ```no_run
 //! # async fn f() -> rkbuild::Result<()> {
@@ -111,6 +127,7 @@
 #![warn(unreachable_pub)]
 
 mod build;
+pub mod builder;
 pub mod client;
 mod digest;
 pub mod docker;

@@ -588,7 +588,7 @@ fn live_platforms(builder: Option<&str>, timeout: Duration) -> Option<Vec<String
         connect_timeout: 1,
         ..Default::default()
     };
-    let b = super::builder::Builder::resolve(&g, &super::plugin::DockerGlobals::default()).ok()?;
+    let b = super::builder::resolve(&g, &super::plugin::DockerGlobals::default()).ok()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

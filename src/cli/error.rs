@@ -54,41 +54,66 @@ impl fmt::Display for CliError {
 
 impl From<rkbuild::Error> for CliError {
     fn from(e: rkbuild::Error) -> Self {
-        use rkbuild::Error as E;
-        let hint = match &e {
-            E::InvalidAddress { .. } => {
-                Some("use unix:///path/to/buildkitd.sock, tcp://host:port or docker+unix:///var/run/docker.sock")
-            }
-            E::NotListening { addr, .. } if addr.starts_with("docker+") => {
-                Some("is the docker daemon running? check DOCKER_HOST, --context or --addr")
-            }
-            E::NotListening { .. } => {
-                Some("is buildkitd running there? check --addr / BUILDKIT_HOST")
-            }
-            E::PermissionDenied { .. } => {
-                Some("run as a user who may open the socket (e.g. a member of the docker group)")
-            }
-            E::Timeout { .. } => Some("check that the address is right and the daemon responsive"),
-            E::NotBuildkit { .. } => Some("point --addr at buildkitd, or DOCKER_HOST at a docker daemon with BuildKit"),
-            E::NotDocker { .. } => Some("point DOCKER_HOST or --context at a docker daemon, or use --addr for buildkitd"),
-            E::Tls { .. } => Some("check --tlscacert, --tlscert, --tlskey and --tlsservername"),
-            E::NoBuilder { .. } => Some(
-                "list builders with `docker rkbuild ls`, or make one with `docker rkbuild create`",
-            ),
-            E::Config(_) => None,
-            _ => None,
-        };
-        let code = if matches!(e, E::Canceled) {
+        let code = if matches!(e, rkbuild::Error::Canceled) {
             EXIT_CANCELED
         } else {
             1
         };
         CliError {
             message: e.to_string(),
-            hint: hint.map(str::to_string),
+            hint: hint(&e),
             code,
         }
     }
+}
+
+/// What to do about a library error, when the CLI knows.
+fn hint(e: &rkbuild::Error) -> Option<String> {
+    use rkbuild::error::{BuilderError, CreateError, NodeStage};
+    use rkbuild::Error as E;
+    let h = match e {
+        E::InvalidAddress { .. } => {
+            "use unix:///path/to/buildkitd.sock, tcp://host:port or docker+unix:///var/run/docker.sock"
+        }
+        E::NotListening { addr, .. } if addr.starts_with("docker+") => {
+            "is the docker daemon running? check DOCKER_HOST, --context or --addr"
+        }
+        E::NotListening { .. } => "is buildkitd running there? check --addr / BUILDKIT_HOST",
+        E::PermissionDenied { .. } => {
+            "run as a user who may open the socket (e.g. a member of the docker group)"
+        }
+        E::Timeout { .. } => "check that the address is right and the daemon responsive",
+        E::NotBuildkit { .. } => {
+            "point --addr at buildkitd, or DOCKER_HOST at a docker daemon with BuildKit"
+        }
+        E::NotDocker { .. } => {
+            "point DOCKER_HOST or --context at a docker daemon, or use --addr for buildkitd"
+        }
+        E::Tls { .. } => "check --tlscacert, --tlscert, --tlskey and --tlsservername",
+        E::NoBuilder { .. } => {
+            "list builders with `docker rkbuild ls`, or make one with `docker rkbuild create`"
+        }
+        // A connection that broke while building keeps its own hint; a
+        // node that cannot be reached or booted is said in one line.
+        E::Node(n) if n.stage == NodeStage::Build => return hint(&n.source),
+        E::Builder(BuilderError::NoNodes(name)) => {
+            return Some(format!(
+                "add one with `docker rkbuild create --append --name {name} ENDPOINT`"
+            ))
+        }
+        E::Builder(BuilderError::NotAnswering { .. }) => {
+            "start the BuildKit daemon there, or fix the endpoint with `docker rkbuild create --node`"
+        }
+        E::Create(CreateError::UnsupportedDriver(driver)) => {
+            return Some(format!(
+                "create it with `docker buildx create --driver {driver}` (rkbuild lists it), or use --driver remote with kube-pod://POD"
+            ))
+        }
+        E::Create(CreateError::UrlScheme(_)) => "use unix:///path/to/buildkitd.sock or tcp://host:port",
+        E::Create(CreateError::NameGeneration) => "give one with --name",
+        _ => return None,
+    };
+    Some(h.to_string())
 }
 
 /// The CLI's result type.

@@ -115,15 +115,15 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
         match &cli.command {
             Some(Command::Metadata) => output::println(plugin::METADATA.trim_end()),
             Some(Command::Version(a)) => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                let b = builder::resolve(&cli.global, &globals)?;
                 commands::version::run(a, &b).await
             }
             Some(Command::Du(a)) => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                let b = builder::resolve(&cli.global, &globals)?;
                 commands::du::run(a, &b).await
             }
             Some(Command::Prune(a)) => {
-                let b = builder::Builder::resolve(&cli.global, &globals)?;
+                let b = builder::resolve(&cli.global, &globals)?;
                 commands::prune::run(a, &b).await
             }
             Some(Command::Ls(a)) => commands::ls::run(a, &cli.global, &globals).await,
@@ -134,11 +134,13 @@ async fn run(cli: Cli, globals: plugin::DockerGlobals) -> CliResult {
             Some(Command::Stop(a)) => commands::stop::run(a, &cli.global, &globals).await,
             Some(Command::InspectContext(a)) => commands::inspect_context::run(a),
             Some(Command::Build(a)) => {
-                commands::build::run(a, || builder::Builder::resolve(&cli.global, &globals)).await
+                let debug = builder::debug(&cli.global, &globals);
+                commands::build::run(a, debug, || builder::resolve(&cli.global, &globals)).await
             }
             None if cli.build.context.is_some() => {
-                commands::build::run(&cli.build, || {
-                    builder::Builder::resolve(&cli.global, &globals)
+                let debug = builder::debug(&cli.global, &globals);
+                commands::build::run(&cli.build, debug, || {
+                    builder::resolve(&cli.global, &globals)
                 })
                 .await
             }

@@ -34,6 +34,19 @@ pub struct DockerCli {
 }
 
 impl DockerCli {
+    /// What the docker CLI sees without flags: the config directory of
+    /// `DOCKER_CONFIG` (else `~/.docker`) and its `config.json`.
+    pub fn from_env() -> Result<DockerCli> {
+        let dir = super::config_dir();
+        Ok(DockerCli {
+            config: ConfigFile::load_from(&dir)?,
+            config_dir: dir,
+            host_flag: None,
+            context_flag: None,
+            tls: Default::default(),
+        })
+    }
+
     /// The current docker context and its daemon.
     pub fn current(&self) -> Result<DockerHost> {
         context::resolve_docker_host_tls(
@@ -493,9 +506,18 @@ pub const LOAD_LIMIT: Duration = Duration::from_secs(20);
 /// within `timeout`), the whole within [`LOAD_LIMIT`] (a node that has not
 /// answered by then is an error).
 pub async fn load_group(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Loaded {
+    load_nodes(Some(cli), ng, nodes(cli, ng, timeout)).await
+}
+
+/// [`load_group`] of builder `ng` with its nodes `ns` (as [`nodes`] gives
+/// them); `cli` names the daemon of a docker context that does not answer.
+pub(crate) async fn load_nodes(
+    cli: Option<&DockerCli>,
+    ng: &NodeGroup,
+    ns: Vec<BuilderNode>,
+) -> Loaded {
     let limit = LOAD_LIMIT;
     let docker = driver_name(ng) == "docker";
-    let ns = nodes(cli, ng, timeout);
     let futs = ns.iter().map(|n| async move {
         match tokio::time::timeout(limit, load(n, docker)).await {
             Ok(i) => i,
@@ -519,7 +541,8 @@ pub async fn load_group(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> L
     if ng.docker_context {
         if let Some(e) = loaded.nodes.first().and_then(|(_, i)| i.err.clone()) {
             // The docker client's words for a daemon it cannot reach.
-            let e = match cli.docker_host_of(&ng.nodes[0].endpoint) {
+            let host = cli.map(|c| c.docker_host_of(&ng.nodes[0].endpoint));
+            let e = match host.unwrap_or_else(|| Ok(ng.nodes[0].endpoint.clone())) {
                 Ok(h) if e.contains("no such socket") || e.contains("connection refused") => {
                     format!(
                         "Cannot connect to the Docker daemon at {h}. Is the docker daemon running?"
@@ -598,10 +621,14 @@ pub async fn split_platforms(
             match a {
                 Ok(ws) => ps.extend(ws.into_iter().flat_map(|w| w.platforms)),
                 Err(e) => {
-                    return Err(Error::Config(format!(
-                        "builder {builder} node {} ({}): {e}",
-                        nodes[i].node.name, nodes[i].node.endpoint
-                    )))
+                    return Err(crate::error::NodeError {
+                        builder: builder.to_string(),
+                        node: nodes[i].node.name.clone(),
+                        endpoint: nodes[i].node.endpoint.clone(),
+                        stage: crate::error::NodeStage::Connect,
+                        source: e,
+                    }
+                    .into())
                 }
             }
             all.push(ps);

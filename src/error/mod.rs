@@ -3,8 +3,10 @@
 //! Every variant carries enough context for a one-line message; the CLI adds a
 //! hint on top (see `cli::error`).
 
+mod builder;
 mod input;
 
+pub use builder::{BuilderError, CreateError, NodeError, NodeStage};
 pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError, SecretError};
 
 use std::path::PathBuf;
@@ -173,6 +175,15 @@ pub enum Error {
     /// A size or ulimit value is not valid.
     #[error(transparent)]
     Units(#[from] crate::go::units::UnitsError),
+    /// A node of a builder failed (`builder B node N (ENDPOINT): ...`).
+    #[error(transparent)]
+    Node(Box<NodeError>),
+    /// A builder cannot be used as asked.
+    #[error(transparent)]
+    Builder(#[from] BuilderError),
+    /// `create` refused its options.
+    #[error(transparent)]
+    Create(#[from] CreateError),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),

@@ -25,6 +25,7 @@ pub mod upload;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tonic::server::NamedService;
@@ -73,7 +74,50 @@ impl std::fmt::Debug for dyn Attachable + Send {
     }
 }
 
+/// A session service that every session of a build gets its own instance
+/// of (a build on several nodes has one session per node):
+/// [`BuildOptions::session`](crate::BuildOptions::session).
+#[derive(Clone)]
+pub struct SharedService(Arc<dyn Fn() -> Option<Box<dyn Attachable + Send>> + Send + Sync>);
+
+impl SharedService {
+    /// Each session gets a clone of `svc` (e.g.
+    /// `SecretsService::new(secrets).attachable()`).
+    pub fn new(svc: impl Attachable + Clone + Send + Sync + 'static) -> SharedService {
+        SharedService(Arc::new(move || Some(Box::new(svc.clone()))))
+    }
+
+    /// Each session gets what `make` makes.
+    pub fn from_fn(
+        make: impl Fn() -> Box<dyn Attachable + Send> + Send + Sync + 'static,
+    ) -> SharedService {
+        SharedService(Arc::new(move || Some(make())))
+    }
+
+    /// The first session alone gets `svc` (a service that cannot be
+    /// copied, for builds of one session).
+    pub(crate) fn once(svc: Box<dyn Attachable + Send>) -> SharedService {
+        let slot = std::sync::Mutex::new(Some(svc));
+        SharedService(Arc::new(move || {
+            slot.lock().ok().and_then(|mut s| s.take())
+        }))
+    }
+
+    /// The instance for one session (`None`: a [`once`](Self::once)
+    /// service already given away).
+    pub(crate) fn attachable(&self) -> Option<Box<dyn Attachable + Send>> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for SharedService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedService")
+    }
+}
+
 /// Makes an [`Attachable`] from a tonic server and its method names.
+#[derive(Clone)]
 pub struct Service<S> {
     svc: S,
     methods: &'static [&'static str],

@@ -104,6 +104,42 @@ pub struct BuildOptions {
     /// (see [`GitOptions`](super::git::GitOptions); buildx's default:
     /// `vcs:*` attributes, no labels).
     pub git: super::git::GitOptions,
+    /// The session's name; empty: the working directory's base name, as
+    /// buildx names it (`rkbuild` when it has none).
+    pub session_name: String,
+    /// Registry credentials served to the daemon and used for pushes
+    /// through the docker daemon (e.g.
+    /// [`CredentialStore::from_dir`](crate::docker::CredentialStore::from_dir)
+    /// of the docker config directory); `None`: anonymous pulls and pushes.
+    pub credentials: Option<crate::docker::CredentialStore>,
+    /// The docker daemon `--load` loads into on a builder that does not
+    /// share its image store (buildx: the current docker context's).
+    pub docker_api: Option<crate::client::Endpoint>,
+    /// The build reference; empty: a random one.
+    pub reference: String,
+    /// A source policy sent with the build
+    /// (`EXPERIMENTAL_BUILDKIT_SOURCE_POLICY`, see
+    /// [`read_policy`](super::policy::read_policy)).
+    pub source_policy: Option<crate::proto::moby::buildkit::v1::sourcepolicy::Policy>,
+    /// Where an output to standard output (`-o -`, `type=tar` without a
+    /// destination) is written.
+    pub stdout: Option<super::OutputWriter>,
+    /// Services on the build's session besides files, outputs and
+    /// credentials (secrets, SSH agents, your own); each session gets its
+    /// own instance (a build on several nodes has one session per node).
+    pub session: Vec<crate::session::SharedService>,
+    /// How the session connects (see
+    /// [`Transport`](crate::session::Transport)).
+    pub session_transport: crate::session::Transport,
+}
+
+/// buildx's session name: the working directory's base name (`rkbuild`
+/// when it has none).
+pub(crate) fn default_session_name() -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "rkbuild".into())
 }
 
 /// Temporary files a solve needs (a Dockerfile from stdin, an empty
@@ -140,10 +176,26 @@ impl BuildOptions {
     /// the order of their checks are buildx's: tags, inputs
     /// (buildx's `loadInputs`), named contexts, exports,
     /// frontend attributes.
+    ///
+    /// The session's settings ([`session_name`](Self::session_name),
+    /// [`credentials`](Self::credentials), [`session`](Self::session),
+    /// [`stdout`](Self::stdout), ...) are carried over as they are.
     pub fn to_solve(&self, driver: &dyn Driver, node_id: &str) -> Result<(SolveOptions, TempDirs)> {
         let mut so = SolveOptions {
             frontend: "dockerfile.v0".into(),
             entitlements: self.allow.clone(),
+            reference: self.reference.clone(),
+            session_name: if self.session_name.is_empty() {
+                default_session_name()
+            } else {
+                self.session_name.clone()
+            },
+            session: self.session.iter().filter_map(|s| s.attachable()).collect(),
+            stdout: self.stdout.clone(),
+            session_transport: self.session_transport,
+            credentials: self.credentials.clone(),
+            docker_api: self.docker_api.clone(),
+            source_policy: self.source_policy.clone(),
             ..Default::default()
         };
         // buildx's order: caches and attestations, then the tags, before it

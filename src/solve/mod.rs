@@ -21,6 +21,7 @@ pub mod policy;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
@@ -127,12 +128,20 @@ impl SolveOptions {
     }
 }
 /// A writer for an output's byte stream ([`SolveOptions::stdout`]).
-pub struct OutputWriter(Box<dyn std::io::Write + Send>);
+/// Clones share the writer: the first solve that writes an output to
+/// standard output takes it.
+#[derive(Clone)]
+pub struct OutputWriter(Arc<Mutex<Option<Box<dyn std::io::Write + Send>>>>);
 
 impl OutputWriter {
     /// Wraps `w` (e.g. `std::io::stdout()`).
     pub fn new(w: impl std::io::Write + Send + 'static) -> OutputWriter {
-        OutputWriter(Box::new(w))
+        OutputWriter(Arc::new(Mutex::new(Some(Box::new(w)))))
+    }
+
+    /// The writer, unless a solve took it already.
+    fn take(&self) -> Option<Box<dyn std::io::Write + Send>> {
+        self.0.lock().ok().and_then(|mut w| w.take())
     }
 }
 
@@ -228,7 +237,7 @@ pub async fn solve(
         });
     let target = session::filesend::FileSendService::for_exports(
         &opts.exports,
-        opts.stdout.take().map(|w| w.0),
+        opts.stdout.take().and_then(|w| w.take()),
         load_target,
     )?;
     let send_target = target.clone();

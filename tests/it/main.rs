@@ -23,3 +23,4 @@ mod registry;
 mod remote;
 mod secrets;
 mod ssh;
+mod targets;

@@ -5,16 +5,18 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 
-use rkbuild::docker::{node_identifier, ConfigFile};
+use rkbuild::builder::{Builder, TargetResult};
+use rkbuild::docker::ConfigFile;
 use rkbuild::session::secrets::{FileSecrets, SecretSpec, SecretsService};
+use rkbuild::session::SharedService;
 use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
 use rkbuild::solve::export::parse_output;
 
 use crate::cli::args::BuildArgs;
-use crate::cli::builder::Builder;
+use crate::cli::builder::Display;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::println;
-use rkbuild::progress::{errors, DisplayEnv, Printer, PrinterOptions, ProgressMode};
+use rkbuild::progress::{errors, ProgressMode};
 
 /// buildx's `listToMap`: `K=V`, or `K` alone (taken from the environment
 /// for `--build-arg`, skipped when unset there; empty for `--label`); an
@@ -327,12 +329,16 @@ fn finish(
         cache_from,
         cache_to,
         annotations,
+        secret_store,
+        ssh_service,
+        source_policy,
         ..
     } = checked;
+    let driver = builder.driver()?;
     // buildx reads BUILDX_NO_DEFAULT_ATTESTATIONS only where its default
     // provenance would apply.
     let mut no_default_attestations = false;
-    if builder.driver.features().multi_platform && !attests.contains_key("provenance") {
+    if driver.features().multi_platform && !attests.contains_key("provenance") {
         if let Ok(v) = std::env::var("BUILDX_NO_DEFAULT_ATTESTATIONS") {
             no_default_attestations = rkbuild::internal::go::strconv::parse_bool(v.as_bytes())
                 .ok_or_else(|| {
@@ -356,7 +362,7 @@ fn finish(
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
         args.entry("SOURCE_DATE_EPOCH".into()).or_insert(v);
     }
-    let docker_host = builder.driver.docker_api().map(|ep| ep.to_string());
+    let docker_host = driver.docker_api().map(|ep| ep.to_string());
     let shm_size = match a.shm_size.as_deref() {
         Some(s) => Some(parse_ram_bytes(s)?),
         None => None,
@@ -388,7 +394,31 @@ fn finish(
         annotations,
         host_gateway_ip: None,
         git: rkbuild::solve::git::GitOptions::from_env(),
+        credentials: Some(rkbuild::docker::CredentialStore::new(cfg.clone())),
+        docker_api: builder.docker_api().cloned(),
+        source_policy,
+        stdout: Some(rkbuild::solve::OutputWriter::new(std::io::stdout())),
+        // buildx always offers the secrets service (unknown ids: NotFound)
+        // and the SSH service (unknown ids: "unset ssh forward key").
+        session: vec![
+            SharedService::new(SecretsService::new(secret_store).attachable()),
+            SharedService::new(ssh_service.attachable()),
+        ],
+        session_transport: session_transport(),
+        // The session named after the working directory, a random build
+        // reference, as buildx.
+        ..Default::default()
     })
+}
+
+/// For measurements: `RKBUILD_SESSION_TRANSPORT=control` sends the session
+/// through Control.Session even on dockerd (default: dockerd's /session
+/// upgrade, measured faster).
+fn session_transport() -> rkbuild::session::Transport {
+    match std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() {
+        Ok("control") => rkbuild::session::Transport::ControlStream,
+        _ => rkbuild::session::Transport::Auto,
+    }
 }
 
 /// buildx's warnings for a build whose result stays in the build cache: no
@@ -467,17 +497,48 @@ fn write_atomic(path: &std::path::Path, data: &[u8], mode: u32, exact: bool) -> 
 
 /// Runs a build; `builder` picks the builder, which buildx does after it has
 /// checked the flags and removed a stale image ID file.
-pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) -> CliResult {
+pub async fn run(
+    a: &BuildArgs,
+    debug: bool,
+    builder: impl FnOnce() -> CliResult<Builder>,
+) -> CliResult {
     // buildx's checkWarnedFlags, first thing (logrus through its
     // formatter: `WARNING: ...`).
     for w in a.legacy.warnings() {
         eprintln!("WARNING: {w}");
     }
-    let cfg_dir = rkbuild::docker::config_dir();
-    let cfg = ConfigFile::load_from(&cfg_dir)?;
+    let cfg = ConfigFile::load_from(&rkbuild::docker::config_dir())?;
     // buildx's order: the flags, the stale image ID file, the builder, the
     // progress mode, then what its build starts with.
     let mut checked = check_flags(a)?;
+    remove_image_id_file(a)?;
+    let builder = &builder()?;
+    let progress = std::env::var("BUILDKIT_PROGRESS").ok();
+    let mode = ProgressMode::resolve(&a.progress, a.quiet, progress.as_deref())?;
+    check_build(a, &mut checked)?;
+    let opts = options(a, builder, &cfg, checked)?;
+    let no_output_warning = no_output_warning(&opts, builder.driver()?.as_ref());
+    let plan = builder.prepare([("default", opts)]).await?;
+    for (_, w) in plan.warnings() {
+        eprintln!("WARNING: {w}");
+    }
+    let to_stdout = plan.writes_stdout();
+    let mut display = Display::new(mode);
+    let results = plan.run(|s| display.open_build(builder, s)).await;
+    let summary = display.finish().await;
+    let result = results?
+        .pop()
+        .ok_or_else(|| CliError::new("no build result"))?;
+    // buildx holds its log lines back while the progress display runs.
+    for w in &no_output_warning {
+        eprintln!("WARNING: {w}");
+    }
+    let warnings = errors::warnings_report(&summary.warnings, debug);
+    report(a, builder.name(), mode, to_stdout, result, &warnings)
+}
+
+/// buildx removes a stale image ID file before it builds.
+fn remove_image_id_file(a: &BuildArgs) -> CliResult {
     if let Some(path) = a.iidfile.as_ref().filter(|p| !p.as_os_str().is_empty()) {
         match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -486,190 +547,7 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
             _ => {}
         }
     }
-    let builder = &builder()?;
-    let mode = ProgressMode::resolve(
-        &a.progress,
-        a.quiet,
-        std::env::var("BUILDKIT_PROGRESS").ok().as_deref(),
-    )?;
-    check_build(a, &mut checked)?;
-    let secrets = std::mem::take(&mut checked.secret_store);
-    let ssh = std::mem::take(&mut checked.ssh_service);
-    let source_policy = checked.source_policy.take();
-    let mut opts = options(a, builder, &cfg, checked)?;
-    // host-gateway: the docker driver's worker label, as buildx asks it.
-    let mut early = None;
-    if builder.driver.features().shares_image_store()
-        && opts.add_hosts.iter().any(|h| {
-            h.split_once('=')
-                .or_else(|| h.split_once(':'))
-                .is_some_and(|(_, ip)| ip == "host-gateway")
-        })
-    {
-        let c = builder.connect().await?;
-        opts.host_gateway_ip = c.host_gateway_ip().await.map_err(|e| {
-            CliError::new(format!(
-                "unable to derive the IP value for host-gateway: listing workers: {e}"
-            ))
-        })?;
-        early = Some(c);
-    }
-    let node = node_identifier(&rkbuild::docker::buildx::dir_from_env(&cfg_dir));
-    let (mut so, _temps) = opts.to_solve(builder.driver.as_ref(), &node)?;
-    so.source_policy = source_policy;
-    let no_output_warning = no_output_warning(&opts, builder.driver.as_ref());
-    for w in std::mem::take(&mut so.warnings) {
-        eprintln!("WARNING: {w}");
-    }
-    let exports_to_stdout = so
-        .exports
-        .iter()
-        .any(|e| e.output == rkbuild::solve::ExportOutput::Stdout);
-    so.session_name = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "rkbuild".into());
-    so.credentials = Some(rkbuild::docker::CredentialStore::new(cfg.clone()));
-    so.docker_api = builder.docker_api.clone();
-    // Which node builds which platforms (buildx's node selection).
-    let plan =
-        rkbuild::docker::builders::split_platforms(&builder.name, &builder.nodes, &opts.platforms)
-            .await?;
-    // buildx: the docker exporter writes one platform per node.
-    if plan.iter().any(|(_, p)| p.len() > 1) {
-        if let Some(e) = so.exports.iter().find(|e| e.kind == "docker") {
-            return Err(CliError::new(match e.output {
-                rkbuild::solve::ExportOutput::Load => {
-                    "docker exporter does not currently support exporting manifest lists"
-                }
-                _ => "docker exporter does not support exporting manifest lists, use the oci exporter instead",
-            }));
-        }
-    }
-    // buildx always offers the secrets service (unknown ids: NotFound)
-    // and the SSH service (unknown ids: "unset ssh forward key"); each
-    // node's session has its own.
-    let services = || -> Vec<Box<dyn rkbuild::session::Attachable + Send>> {
-        vec![
-            Box::new(SecretsService::new(secrets.clone()).attachable()),
-            Box::new(ssh.clone().attachable()),
-        ]
-    };
-    if plan.len() == 1 {
-        so.session.extend(services());
-    }
-    if exports_to_stdout {
-        so.stdout = Some(rkbuild::solve::OutputWriter::new(std::io::stdout()));
-    }
-    so.reference = rkbuild::internal::new_id();
-    // For measurements: force the session through Control.Session even on
-    // dockerd (default: dockerd's /session upgrade, measured faster).
-    if std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() == Ok("control") {
-        so.session_transport = rkbuild::session::Transport::ControlStream;
-    }
-    let mut popts = PrinterOptions::for_builder(&builder.name, builder.driver.name());
-    if plan.len() > 1 {
-        // Several nodes: progress names which builds what.
-        for (idx, platforms) in &plan {
-            popts.text_desc.push_str(&format!(
-                "\n#0 node {} builds {}",
-                builder.nodes[*idx].node.name,
-                platforms.join(", ")
-            ));
-        }
-    }
-    popts.env = DisplayEnv::from_env();
-    // Nodes whose driver runs the daemon (docker-container) and finds it
-    // stopped or missing boot first, in the build's progress.
-    let to_boot =
-        crate::cli::builder::needing_boot(plan.iter().map(|(idx, _)| &builder.nodes[*idx])).await;
-    let mut printer = None;
-    if !to_boot.is_empty() {
-        let (tx, p) = Printer::stderr(mode, popts.clone())?.spawn();
-        if let Err(e) = crate::cli::builder::boot(&builder.name, &to_boot, &tx).await {
-            drop(tx);
-            let _ = p.await;
-            return Err(e);
-        }
-        printer = Some((tx, p));
-    }
-    let connected = async {
-        let mut clients = Vec::new();
-        for (k, (idx, _)) in plan.iter().enumerate() {
-            let n = &builder.nodes[*idx];
-            let c = match early.take() {
-                Some(c) if k == 0 && *idx == 0 => c,
-                _ => n.connect().await.map_err(|e| {
-                    if builder.group.is_some() {
-                        CliError::new(format!(
-                            "builder {} node {} ({}): {e}",
-                            builder.name, n.node.name, n.node.endpoint
-                        ))
-                    } else {
-                        CliError::from(e)
-                    }
-                })?,
-            };
-            clients.push(c);
-        }
-        Ok::<_, CliError>(clients)
-    }
-    .await;
-    let clients = match connected {
-        Ok(c) => c,
-        Err(e) => {
-            if let Some((tx, p)) = printer {
-                drop(tx);
-                let _ = p.await;
-            }
-            return Err(e);
-        }
-    };
-    let (tx, printer) = match printer {
-        Some(p) => p,
-        None => Printer::stderr(mode, popts)?.spawn(),
-    };
-    let result = if plan.len() == 1 {
-        let client = clients
-            .into_iter()
-            .next()
-            .ok_or_else(|| CliError::new("no node to build on"))?;
-        rkbuild::solve::solve(&client, so, Some(tx)).await
-    } else {
-        let nodes = plan
-            .iter()
-            .zip(clients)
-            .map(
-                |((idx, platforms), client)| rkbuild::solve::multi::NodeBuild {
-                    name: builder.nodes[*idx].node.name.clone(),
-                    client,
-                    platforms: platforms.clone(),
-                    session: services(),
-                },
-            )
-            .collect();
-        rkbuild::solve::multi::solve_on_nodes(nodes, so, Some(tx)).await
-    };
-    let summary = printer.await.unwrap_or_default();
-    builder.touch();
-    // buildx holds its log lines back while the progress display runs.
-    for w in &no_output_warning {
-        eprintln!("WARNING: {w}");
-    }
-    let ref_node = builder
-        .nodes
-        .get(plan[0].0)
-        .map(|n| n.node.name.clone())
-        .unwrap_or_else(|| builder.name.clone());
-    report(
-        a,
-        builder,
-        &ref_node,
-        mode,
-        exports_to_stdout,
-        result,
-        &summary.warnings,
-    )
+    Ok(())
 }
 
 /// What buildx does after the build: the image ID file, the metadata file,
@@ -677,65 +555,47 @@ pub async fn run(a: &BuildArgs, builder: impl FnOnce() -> CliResult<Builder>) ->
 /// report of a failed solve.
 fn report(
     a: &BuildArgs,
-    builder: &Builder,
-    node: &str,
+    builder: &str,
     mode: ProgressMode,
     exports_to_stdout: bool,
-    result: rkbuild::Result<rkbuild::SolveResponse>,
-    warnings: &[rkbuild::progress::event::VertexWarning],
+    result: TargetResult,
+    warnings: &str,
 ) -> CliResult {
-    match result {
-        Ok(resp) => {
-            let id = resp.config_digest().or(resp.digest()).map(str::to_string);
-            if let (Some(path), Some(id)) = (&a.iidfile, &id) {
-                write_atomic(path, id.as_bytes(), 0o644, false)?;
-            }
-            if let Some(path) = &a.metadata_file {
-                let mut md = decode_exporter_response(&resp.exporter_response);
-                if !resp.reference.is_empty() {
-                    md.insert(
-                        "buildx.build.ref".into(),
-                        serde_json::Value::String(format!(
-                            "{}/{node}/{}",
-                            builder.name, resp.reference
-                        )),
-                    );
-                }
-                let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))
-                    .map_err(|e| CliError::new(e.to_string()))?;
-                write_atomic(path, text.as_bytes(), 0o644, true)?;
-            }
-            // buildx prints the image id (an empty line when there is none)
-            // in quiet mode, unless stdout carries an export.
-            if mode == ProgressMode::Quiet && !exports_to_stdout {
-                println(&id.unwrap_or_default())?;
-            }
-            if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
-                eprint!("{}", errors::warnings_report(warnings, builder.debug));
-            }
-            Ok(())
-        }
+    let resp = match result.result {
+        Ok(resp) => resp,
         Err(rkbuild::Error::Solve(status)) => {
             eprint!("{}", errors::error_report(&status));
-            Err(CliError {
+            return Err(CliError {
                 message: String::new(),
                 hint: None,
                 code: 1,
-            })
+            });
         }
-        // A connection that broke: name the builder's node (store builders).
-        Err(
-            e @ (rkbuild::Error::Tls { .. }
-            | rkbuild::Error::NotListening { .. }
-            | rkbuild::Error::NotBuildkit { .. }
-            | rkbuild::Error::Timeout { .. }),
-        ) if builder.group.is_some() => {
-            let mut c = CliError::from(e);
-            c.message = format!("builder {} node {node}: {}", builder.name, c.message);
-            Err(c)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let id = resp.config_digest().or(resp.digest()).map(str::to_string);
+    if let (Some(path), Some(id)) = (&a.iidfile, &id) {
+        write_atomic(path, id.as_bytes(), 0o644, false)?;
     }
+    if let Some(path) = &a.metadata_file {
+        let mut md = decode_exporter_response(&resp.exporter_response);
+        if !resp.reference.is_empty() {
+            let r = format!("{builder}/{}/{}", result.node, resp.reference);
+            md.insert("buildx.build.ref".into(), serde_json::Value::String(r));
+        }
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(md))
+            .map_err(|e| CliError::new(e.to_string()))?;
+        write_atomic(path, text.as_bytes(), 0o644, true)?;
+    }
+    // buildx prints the image id (an empty line when there is none)
+    // in quiet mode, unless stdout carries an export.
+    if mode == ProgressMode::Quiet && !exports_to_stdout {
+        println(&id.unwrap_or_default())?;
+    }
+    if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
+        eprint!("{warnings}");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use std::time::SystemTime;
 use rkbuild::internal::go::tabwriter::TabWriter;
 
 use crate::cli::args::DuArgs;
-use crate::cli::builder::Builder;
 use crate::cli::error::CliResult;
 use crate::cli::output::print;
 use crate::cli::records::{prune_filters, summary, table_row, verbose, TABLE_HEADER};
+use rkbuild::builder::Builder;
 
 /// Runs `du`.
 pub async fn run(args: &DuArgs, builder: &Builder) -> CliResult {

@@ -5,7 +5,7 @@ use rkbuild::docker::builders;
 use rkbuild::internal::go::{tabwriter::TabWriter, time, units};
 
 use crate::cli::args::{GlobalOpts, InspectArgs};
-use crate::cli::builder::{connect_timeout, docker_cli};
+use crate::cli::builder::{boot, docker_cli, find};
 use crate::cli::error::CliResult;
 use crate::cli::output::print;
 use crate::cli::plugin::DockerGlobals;
@@ -13,14 +13,13 @@ use crate::cli::plugin::DockerGlobals;
 /// Runs `inspect`.
 pub async fn run(args: &InspectArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
-    let ng = crate::cli::builder::group(&cli, args.name.as_deref(), g)?;
+    let builder = find(&cli, args.name.as_deref(), g)?;
     if args.bootstrap {
-        let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
-        crate::cli::builder::boot_nodes(&ng.name, &nodes).await?;
+        boot(&builder).await?;
     }
-    let b = builders::load_group(&cli, &ng, connect_timeout(g)).await;
+    let b = builder.load().await;
     if args.bootstrap {
-        crate::cli::builder::check_bootstrapped(&b)?;
+        b.check_bootstrapped()?;
     }
     let mut w = TabWriter::new(0, 0, 1, ' ');
     w.line(&format!("Name:\t{}", b.group.name));

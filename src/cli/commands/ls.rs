@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use rkbuild::builder::Builder;
 use rkbuild::docker::builders::{self, BuilderNode, DockerCli, Loaded, NodeInfo};
 use rkbuild::internal::go::tabwriter::TabWriter;
 use serde::Serialize;
@@ -20,18 +21,12 @@ const DEFAULT_TABLE: &str =
 /// Loads every builder, each within buildx's 20 s.
 pub async fn load_all(cli: &DockerCli, g: &GlobalOpts) -> CliResult<(Vec<Loaded>, String)> {
     let store = cli.store()?;
-    let (groups, current) = {
+    let (all, current) = {
         let txn = store.txn()?;
         let current = builders::current_group(cli, &txn)?.name;
-        (builders::all_groups(cli, &txn)?, current)
+        (Builder::all_in(cli, &txn, connect_timeout(g))?, current)
     };
-    let timeout = connect_timeout(g);
-    let loaded = futures_util::future::join_all(
-        groups
-            .iter()
-            .map(|ng| builders::load_group(cli, ng, timeout)),
-    )
-    .await;
+    let loaded = futures_util::future::join_all(all.iter().map(Builder::load)).await;
     Ok((loaded, current))
 }
 

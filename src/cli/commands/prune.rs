@@ -9,10 +9,10 @@ use rkbuild::internal::go::tabwriter::TabWriter;
 use rkbuild::internal::go::units::human_size;
 
 use crate::cli::args::PruneArgs;
-use crate::cli::builder::Builder;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::print;
 use crate::cli::records::{prune_filters, table_row, verbose, TABLE_HEADER};
+use rkbuild::builder::Builder;
 
 /// buildx's prune confirmation texts.
 const NORMAL_WARNING: &str =

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rkbuild::docker::builders;
+use rkbuild::builder::{Builder, Origin};
 
 use crate::cli::args::{GlobalOpts, RmArgs};
 use crate::cli::builder::{connect_timeout, docker_cli};
@@ -27,15 +27,14 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     let store = cli.store()?;
     let txn = store.txn()?;
     if args.all_inactive {
-        let groups = builders::all_groups(&cli, &txn)?;
-        for ng in groups.iter().filter(|ng| !ng.docker_context) {
-            let b = builders::load_group(&cli, ng, connect_timeout(g)).await;
-            if b.group.dynamic || !b.inactive() {
+        let all = Builder::all_in(&cli, &txn, connect_timeout(g))?;
+        for b in all.iter().filter(|b| b.origin() != Origin::Context) {
+            if b.group().dynamic || !b.load().await.inactive() {
                 continue;
             }
-            remove_daemons(b.nodes.iter().map(|(n, _)| n), args).await?;
-            txn.remove(&ng.name)?;
-            eprintln!("{} removed", ng.name);
+            b.remove_daemons(args.keep_state, args.keep_daemon).await?;
+            txn.remove(b.name())?;
+            eprintln!("{} removed", b.name());
         }
         return Ok(());
     }
@@ -47,21 +46,16 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     let mut failed = false;
     for name in names {
         let res = async {
-            let ng = if name.is_empty() {
-                builders::current_group(&cli, &txn)?
-            } else {
-                builders::node_group(&cli, &txn, &name)?
-            };
-            if ng.docker_context {
+            let b = Builder::find_in(&cli, &txn, Some(&name), connect_timeout(g))?;
+            if b.origin() == Origin::Context {
                 return Err(CliError::new(format!(
                     "context builder cannot be removed, run `docker context rm {0}` to remove this context",
-                    ng.name
+                    b.name()
                 )));
             }
-            let nodes = builders::nodes(&cli, &ng, connect_timeout(g));
-            let r = remove_daemons(&nodes, args).await;
-            txn.remove(&ng.name)?;
-            r
+            let r = b.remove_daemons(args.keep_state, args.keep_daemon).await;
+            txn.remove(b.name())?;
+            Ok(r?)
         }
         .await;
         match res {
@@ -74,22 +68,6 @@ pub async fn run(args: &RmArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliRe
     }
     if failed {
         return Err(CliError::new("failed to remove one or more builders"));
-    }
-    Ok(())
-}
-
-/// Stops and removes what each node's driver runs (buildx's `rm`:
-/// `--keep-daemon` leaves it running, `--keep-state` keeps its volume).
-async fn remove_daemons<'a>(
-    nodes: impl IntoIterator<Item = &'a builders::BuilderNode>,
-    args: &RmArgs,
-) -> CliResult {
-    for n in nodes {
-        let Ok(d) = &n.driver else { continue };
-        if !args.keep_daemon {
-            d.stop().await?;
-        }
-        d.remove(args.keep_state, args.keep_daemon).await?;
     }
     Ok(())
 }

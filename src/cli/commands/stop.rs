@@ -2,22 +2,13 @@
 //! container). Remote and docker nodes are not run by the builder, so
 //! there is nothing to stop there (as in buildx).
 
-use rkbuild::docker::builders;
-
 use crate::cli::args::{GlobalOpts, StopArgs};
-use crate::cli::builder::{connect_timeout, docker_cli};
-use crate::cli::error::{CliError, CliResult};
+use crate::cli::builder::{docker_cli, find};
+use crate::cli::error::CliResult;
 use crate::cli::plugin::DockerGlobals;
 
 /// Runs `stop`.
 pub async fn run(args: &StopArgs, g: &GlobalOpts, docker: &DockerGlobals) -> CliResult {
     let cli = docker_cli(docker)?;
-    let ng = crate::cli::builder::group(&cli, args.name.as_deref(), g)?;
-    for n in builders::nodes(&cli, &ng, connect_timeout(g)) {
-        match &n.driver {
-            Ok(d) => d.stop().await?,
-            Err(e) => return Err(CliError::new(e.clone())),
-        }
-    }
-    Ok(())
+    Ok(find(&cli, args.name.as_deref(), g)?.stop().await?)
 }

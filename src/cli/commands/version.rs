@@ -3,14 +3,15 @@
 use rkbuild::internal::dockerapi;
 
 use crate::cli::args::{Format, VersionArgs};
-use crate::cli::builder::Builder;
 use crate::cli::error::CliResult;
 use crate::cli::output::{print, println};
+use rkbuild::builder::Builder;
 
 /// Runs `version`.
 pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
     let client = builder.connect().await?;
-    let daemon = match builder.driver.docker_api() {
+    let driver = builder.driver()?;
+    let daemon = match driver.docker_api() {
         Some(ep) => dockerapi::version(ep).await.ok(),
         None => None,
     };
@@ -19,7 +20,7 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
         Format::Json => {
             let v = serde_json::json!({
                 "client": {"name": "rkbuild", "version": format!("v{}", env!("CARGO_PKG_VERSION"))},
-                "builder": {"name": builder.name, "endpoint": builder.driver.address()},
+                "builder": {"name": builder.name(), "endpoint": driver.address()},
                 "docker": daemon.as_ref().map(|d| serde_json::json!({
                     "version": d.version, "apiVersion": d.api_version, "os": d.os, "arch": d.arch})),
                 "buildkit": bk,
@@ -35,8 +36,8 @@ pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {
             ));
             out.push_str(&format!(
                 "Builder:   {} ({})\n",
-                builder.name,
-                builder.driver.address()
+                builder.name(),
+                driver.address()
             ));
             if let Some(d) = &daemon {
                 out.push_str(&format!(
