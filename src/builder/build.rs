@@ -71,8 +71,18 @@ pub struct TargetResult {
     /// The node whose build the response's reference names (the first
     /// one used: buildx's `builder/node/ref` of the metadata file).
     pub node: String,
+    /// The solve's reference on that node (set whether it built or not).
+    pub reference: String,
     /// The response, or why the build failed.
     pub result: Result<SolveResponse>,
+}
+
+impl TargetResult {
+    /// buildx's name of the build record: `BUILDER/NODE/REF`, as in the
+    /// metadata file's `buildx.build.ref` and Docker Desktop's links.
+    pub fn build_ref(&self, builder: &str) -> String {
+        format!("{builder}/{}/{}", self.node, self.reference)
+    }
 }
 
 impl Builder {
@@ -303,6 +313,7 @@ async fn build_target(
         temps,
         ..
     } = t;
+    let reference = solve.reference.clone();
     let first = split.first().map(|(idx, _)| *idx).unwrap_or(0);
     let node = b
         .nodes
@@ -349,6 +360,7 @@ async fn build_target(
     TargetResult {
         target: name,
         node,
+        reference,
         result,
     }
 }

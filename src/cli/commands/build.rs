@@ -14,6 +14,7 @@ use rkbuild::solve::export::parse_output;
 
 use crate::cli::args::BuildArgs;
 use crate::cli::builder::Display;
+use crate::cli::desktop;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::println;
 use rkbuild::progress::{errors, ProgressMode};
@@ -534,7 +535,28 @@ pub async fn run(
         eprintln!("WARNING: {w}");
     }
     let warnings = errors::warnings_report(&summary.warnings, debug);
-    report(a, builder.name(), mode, to_stdout, result, &warnings)
+    // Docker Desktop's build-details line, when buildx would print it.
+    let details = match desktop::build_backend_enabled() {
+        true => match builder.connect().await {
+            Ok(c) if c.history_api_supported().await => {
+                vec![("default".to_string(), result.build_ref(builder.name()))]
+            }
+            _ => vec![],
+        },
+        false => vec![],
+    };
+    let failed = result.result.is_err();
+    let r = report(a, builder.name(), mode, to_stdout, result, &warnings);
+    // After a failed solve buildx prints it below the error; the error
+    // report of a failed solve is already out (its CliError is silent).
+    match (&r, failed) {
+        (Ok(()), _) if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) => {
+            desktop::print_build_details(&details)
+        }
+        (Err(e), true) if e.message.is_empty() => desktop::print_build_details(&details),
+        _ => {}
+    }
+    r
 }
 
 /// buildx removes a stale image ID file before it builds.
