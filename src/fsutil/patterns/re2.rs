@@ -1,0 +1,382 @@
+//! Go's regular-expression syntax (RE2 as `regexp.Compile` parses it, Go
+//! 1.24) rewritten into the `regex` crate's syntax, for the expressions
+//! patternmatcher's translation produces.
+//!
+//! The regex crate does the matching (linear time) and brings the Unicode
+//! tables; this module only rewrites the places where the two syntaxes give
+//! the same text a different meaning, and rejects what Go rejects:
+//!
+//! - **Character classes.** The regex crate nests classes (`[a[^/]]`) and
+//!   has set operators (`&&`, `--`, `~~`); in Go a `[` inside a class is a
+//!   plain character (only `[:name:]` is special) and so are `&`, `-` (out
+//!   of a range) and `~`. This is reachable: a `*` inside brackets becomes
+//!   `[^/]*`, so the pattern `[a*]` reaches the engine as `[a[^/]*]`, which
+//!   Go reads as the class `[a[^/]`, a `*` and a literal `]`. Every class is
+//!   therefore parsed the way Go parses it and written out as explicit
+//!   ranges (Go also looks for the `:]` of `[:name:]` past the class's end).
+//! - **ASCII classes.** `\d \s \w \b \B` are ASCII in Go and Unicode in the
+//!   regex crate; Go's `\s` does not contain `\v`. They are written as
+//!   ranges (`\b` as `(?-u:\b)`), and so are the POSIX classes.
+//! - **Unicode classes.** Go accepts `\pX`, `\p{Name}`, `\PX`, `\p{^Name}`
+//!   with `Name` one of `Any`, its general categories or its script names,
+//!   spelt exactly. The regex crate also takes aliases (`Letter`, `Grek`),
+//!   loose spellings (`greek`), binary properties, `Cn` and `LC`, and
+//!   resolves a bare script name to its Script_Extensions. Names are checked
+//!   against Go's lists and written as `gc=` / `sc=` queries. Go's `C` is
+//!   Cc, Cf, Co and Cs, without unassigned code points (the regex crate's
+//!   `C` has them); Cs never matches a string.
+//! - **Escapes.** Go has `\Q...\E` (up to `\E` or the end, so
+//!   `\Qab` matches `ab$`: the closing `$` is quoted too) and octal
+//!   (`\0`, `\12`, `\101`; a lone `\1`..`\7` is a back reference and an
+//!   error); the regex crate has neither. It has `\<`, `\>` (word starts and
+//!   ends; in Go the escaped characters themselves), `\u`, `\U`, `\b{..}`;
+//!   Go rejects any escaped letter or digit it does not know. A code point in
+//!   the surrogate range (`\x{D800}`) is valid in Go and never matches; the
+//!   regex crate rejects it.
+//!
+//! Left as is: the structure (`( ) | * + ? .`, `^ $`, which mean the same
+//! with Go's default flags and the regex crate's), and `{ }` — the
+//! translation escapes braces, so a repetition count never comes from a
+//! pattern. One difference is accepted: the Unicode tables are Go 1.24's
+//! 15.0 upstream and 16.0 here, so a character first assigned in 16.0
+//! matches `\pL` here and not upstream.
+
+use std::fmt::Write;
+
+/// Compiles the Go expression `expr`; `None` where Go's `regexp.Compile`
+/// fails.
+pub(super) fn compile(expr: &str) -> Option<regex::Regex> {
+    regex::Regex::new(&to_rust(expr)?).ok()
+}
+
+/// A class item that matches nothing (an empty class is not expressible).
+const NOTHING: &str = r"[^\x{0}-\x{10FFFF}]";
+
+/// The regex crate's spelling of the Go expression `expr`.
+fn to_rust(expr: &str) -> Option<String> {
+    let s: Vec<char> = expr.chars().collect();
+    let mut out = String::with_capacity(expr.len() * 2);
+    let mut i = 0;
+    while i < s.len() {
+        i = match s[i] {
+            '[' => class(&s, i, &mut out)?,
+            '\\' => escape(&s, i, &mut out)?,
+            c @ ('(' | ')' | '|' | '*' | '+' | '?' | '.' | '^' | '$' | '{' | '}') => {
+                out.push(c);
+                i + 1
+            }
+            c => {
+                literal(&mut out, c as u32);
+                i + 1
+            }
+        };
+    }
+    Some(out)
+}
+
+/// An escape outside a class, at `s[i] == '\\'`; returns where it ends.
+fn escape(s: &[char], i: usize, out: &mut String) -> Option<usize> {
+    let assertion = match s.get(i + 1)? {
+        'A' => r"\A",
+        'z' => r"\z",
+        'b' => r"(?-u:\b)",
+        'B' => r"(?-u:\B)",
+        'C' => return None,
+        'Q' => {
+            let rest = &s[i + 2..];
+            let end = rest.windows(2).position(|w| w == ['\\', 'E']);
+            for &c in &rest[..end.unwrap_or(rest.len())] {
+                literal(out, c as u32);
+            }
+            return Some(end.map_or(s.len(), |e| i + 2 + e + 2));
+        }
+        _ => {
+            let mut set = String::new();
+            let next = match class_escape(s, i, &mut set)? {
+                Some(next) => next,
+                None => {
+                    let (c, next) = char_escape(s, i)?;
+                    literal(out, c);
+                    return Some(next);
+                }
+            };
+            out.push('[');
+            out.push_str(&set);
+            out.push(']');
+            return Some(next);
+        }
+    };
+    out.push_str(assertion);
+    Some(i + 2)
+}
+
+/// A bracketed class at `s[i] == '['`, parsed as Go's `parseClass` does;
+/// returns where it ends.
+fn class(s: &[char], i: usize, out: &mut String) -> Option<usize> {
+    let mut j = i + 1;
+    let negated = s.get(j) == Some(&'^');
+    if negated {
+        j += 1;
+    }
+    let mut body = String::new();
+    let mut first = true;
+    loop {
+        let c = *s.get(j)?;
+        if c == ']' && !first {
+            j += 1;
+            break;
+        }
+        first = false;
+        if c == '[' && s.get(j + 1) == Some(&':') && j + 2 < s.len() {
+            let rest = &s[j + 2..];
+            if let Some(k) = rest.windows(2).position(|w| w == [':', ']']) {
+                let name: String = rest[..k].iter().collect();
+                let (name, negated) = match name.strip_prefix('^') {
+                    Some(n) => (n, true),
+                    None => (name.as_str(), false),
+                };
+                ranges(&mut body, posix_class(name)?, negated);
+                j += 2 + k + 2;
+                continue;
+            }
+        }
+        if let Some(next) = class_escape(s, j, &mut body)? {
+            j = next;
+            continue;
+        }
+        let (lo, next) = class_char(s, j)?;
+        j = next;
+        let mut hi = lo;
+        if s.get(j) == Some(&'-') && s.get(j + 1).is_some_and(|&n| n != ']') {
+            let (h, next) = class_char(s, j + 1)?;
+            if h < lo {
+                return None;
+            }
+            hi = h;
+            j = next;
+        }
+        range(&mut body, lo, hi);
+    }
+    if body.is_empty() {
+        body.push_str(NOTHING);
+    }
+    out.push('[');
+    if negated {
+        out.push('^');
+    }
+    out.push_str(&body);
+    out.push(']');
+    Some(j)
+}
+
+fn class_char(s: &[char], j: usize) -> Option<(u32, usize)> {
+    match *s.get(j)? {
+        '\\' => char_escape(s, j),
+        c => Some((c as u32, j + 1)),
+    }
+}
+
+/// A Unicode (`\pL`, `\p{Greek}`) or Perl (`\d`) class escape at `s[i]`,
+/// written as class items: `Ok(Some(end))`, `Ok(None)` if `s[i]` starts
+/// none, `None` for a bad one.
+fn class_escape(s: &[char], i: usize, out: &mut String) -> Option<Option<usize>> {
+    if s.get(i) != Some(&'\\') {
+        return Some(None);
+    }
+    let Some(&kind) = s.get(i + 1) else {
+        return Some(None);
+    };
+    if let Some((table, negated)) = perl_class(kind) {
+        ranges(out, table, negated);
+        return Some(Some(i + 2));
+    }
+    if kind != 'p' && kind != 'P' {
+        return Some(None);
+    }
+    let (name, next): (String, usize) = match *s.get(i + 2)? {
+        '{' => {
+            let end = i + s[i..].iter().position(|&c| c == '}')?;
+            (s[i + 3..end].iter().collect(), end + 1)
+        }
+        c => (c.to_string(), i + 3),
+    };
+    let (name, flip) = match name.strip_prefix('^') {
+        Some(n) => (n, true),
+        None => (name.as_str(), false),
+    };
+    let items = if name == "Any" {
+        r"\x{0}-\x{10FFFF}".to_string()
+    } else if name == "C" {
+        // Go's C: Cc, Cf, Co and Cs (no surrogate is in a string).
+        r"\p{gc=Cc}\p{gc=Cf}\p{gc=Co}".to_string()
+    } else if name == "Cs" {
+        NOTHING.to_string()
+    } else if GO_CATEGORIES.contains(&name) {
+        format!(r"\p{{gc={name}}}")
+    } else if GO_SCRIPTS.split(' ').any(|n| n == name) {
+        format!(r"\p{{sc={name}}}")
+    } else {
+        return None;
+    };
+    if (kind == 'P') != flip {
+        let _ = write!(out, "[^{items}]");
+    } else {
+        out.push_str(&items);
+    }
+    Some(Some(next))
+}
+
+/// A single-character escape at `s[i] == '\\'` (Go's `parseEscape`): the
+/// code point and where the escape ends.
+fn char_escape(s: &[char], i: usize) -> Option<(u32, usize)> {
+    let c = *s.get(i + 1)?;
+    let mut j = i + 2;
+    let octal = |c: Option<&char>| c.and_then(|c| c.to_digit(8));
+    let r = match c {
+        // A lone \1..\7 would be a back reference.
+        '1'..='7' if octal(s.get(j)).is_none() => return None,
+        '0'..='7' => {
+            let mut r = c as u32 - '0' as u32;
+            for _ in 1..3 {
+                let Some(d) = octal(s.get(j)) else { break };
+                r = r * 8 + d;
+                j += 1;
+            }
+            r
+        }
+        'x' => {
+            let c = *s.get(j)?;
+            j += 1;
+            if c != '{' {
+                let lo = s.get(j)?.to_digit(16)?;
+                return Some((c.to_digit(16)? * 16 + lo, j + 1));
+            }
+            let mut r = 0u32;
+            let mut digits = 0;
+            loop {
+                let c = *s.get(j)?;
+                j += 1;
+                if c == '}' {
+                    break;
+                }
+                r = r * 16 + c.to_digit(16)?;
+                if r > 0x10ffff {
+                    return None;
+                }
+                digits += 1;
+            }
+            if digits == 0 {
+                return None;
+            }
+            r
+        }
+        'a' => 0x07,
+        'f' => 0x0c,
+        'n' => 0x0a,
+        'r' => 0x0d,
+        't' => 0x09,
+        'v' => 0x0b,
+        c if c.is_ascii() && !c.is_ascii_alphanumeric() => c as u32,
+        _ => return None,
+    };
+    Some((r, j))
+}
+
+/// One character outside a class.
+fn literal(out: &mut String, c: u32) {
+    match char::from_u32(c) {
+        Some(c) if c.is_ascii_alphanumeric() || !c.is_ascii() => out.push(c),
+        Some(_) => {
+            let _ = write!(out, r"\x{{{c:X}}}");
+        }
+        None => out.push_str(NOTHING),
+    }
+}
+
+/// `lo-hi` as class items, without the surrogates the regex crate refuses.
+fn range(out: &mut String, lo: u32, hi: u32) {
+    for (a, b) in [(lo, hi.min(0xd7ff)), (lo.max(0xe000), hi)] {
+        if a <= b {
+            let _ = write!(out, r"\x{{{a:X}}}-\x{{{b:X}}}");
+        }
+    }
+}
+
+fn ranges(out: &mut String, table: &[(u32, u32)], negated: bool) {
+    if negated {
+        out.push_str("[^");
+    }
+    for &(lo, hi) in table {
+        range(out, lo, hi);
+    }
+    if negated {
+        out.push(']');
+    }
+}
+
+/// `\d \D \s \S \w \W`: the ASCII table and whether it is negated.
+fn perl_class(c: char) -> Option<(&'static [(u32, u32)], bool)> {
+    const SPACE: &[(u32, u32)] = &[(0x09, 0x0a), (0x0c, 0x0d), (0x20, 0x20)];
+    Some(match c {
+        'd' => (posix_class("digit")?, false),
+        'D' => (posix_class("digit")?, true),
+        's' => (SPACE, false),
+        'S' => (SPACE, true),
+        'w' => (posix_class("word")?, false),
+        'W' => (posix_class("word")?, true),
+        _ => return None,
+    })
+}
+
+/// The POSIX classes Go knows (`[:name:]`), all ASCII.
+fn posix_class(name: &str) -> Option<&'static [(u32, u32)]> {
+    const DIGIT: (u32, u32) = (0x30, 0x39);
+    const UPPER: (u32, u32) = (0x41, 0x5a);
+    const LOWER: (u32, u32) = (0x61, 0x7a);
+    Some(match name {
+        "alnum" => &[DIGIT, UPPER, LOWER],
+        "alpha" => &[UPPER, LOWER],
+        "ascii" => &[(0x00, 0x7f)],
+        "blank" => &[(0x09, 0x09), (0x20, 0x20)],
+        "cntrl" => &[(0x00, 0x1f), (0x7f, 0x7f)],
+        "digit" => &[DIGIT],
+        "graph" => &[(0x21, 0x7e)],
+        "lower" => &[LOWER],
+        "print" => &[(0x20, 0x7e)],
+        "punct" => &[(0x21, 0x2f), (0x3a, 0x40), (0x5b, 0x60), (0x7b, 0x7e)],
+        "space" => &[(0x09, 0x0d), (0x20, 0x20)],
+        "upper" => &[UPPER],
+        "word" => &[DIGIT, UPPER, (0x5f, 0x5f), LOWER],
+        "xdigit" => &[DIGIT, (0x41, 0x46), (0x61, 0x66)],
+        _ => return None,
+    })
+}
+
+/// Go's `unicode.Categories` (C and Cs are handled before).
+const GO_CATEGORIES: &[&str] = &[
+    "Cc", "Cf", "Co", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl",
+    "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl",
+    "Zp", "Zs",
+];
+
+/// Go 1.24's `unicode.Scripts` (Unicode 15.0), separated by spaces.
+const GO_SCRIPTS: &str = "\
+    Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak \
+    Bengali Bhaiksuki Bopomofo Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian \
+    Caucasian_Albanian Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot \
+    Cypro_Minoan Cyrillic Deseret Devanagari Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs \
+    Elbasan Elymaic Ethiopic Georgian Glagolitic Gothic Grantha Greek Gujarati Gunjala_Gondi \
+    Gurmukhi Han Hangul Hanifi_Rohingya Hanunoo Hatran Hebrew Hiragana Imperial_Aramaic \
+    Inherited Inscriptional_Pahlavi Inscriptional_Parthian Javanese Kaithi Kannada Katakana \
+    Kawi Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki Khudawadi Lao Latin Lepcha \
+    Limbu Linear_A Linear_B Lisu Lycian Lydian Mahajani Makasar Malayalam Mandaic Manichaean \
+    Marchen Masaram_Gondi Medefaidrin Meetei_Mayek Mende_Kikakui Meroitic_Cursive \
+    Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani Myanmar Nabataean Nag_Mundari \
+    Nandinagari New_Tai_Lue Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham Ol_Chiki \
+    Old_Hungarian Old_Italic Old_North_Arabian Old_Permic Old_Persian Old_Sogdian \
+    Old_South_Arabian Old_Turkic Old_Uyghur Oriya Osage Osmanya Pahawh_Hmong Palmyrene \
+    Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan Saurashtra \
+    Sharada Shavian Siddham SignWriting Sinhala Sogdian Sora_Sompeng Soyombo Sundanese \
+    Syloti_Nagri Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut \
+    Telugu Thaana Thai Tibetan Tifinagh Tirhuta Toto Ugaritic Vai Vithkuqi Wancho \
+    Warang_Citi Yezidi Yi Zanabazar_Square";
