@@ -322,8 +322,12 @@ enum Translated {
     Regex,
 }
 
+/// patternmatcher's `shouldEscape`. Upstream means to escape `.+()|{}$`,
+/// but its bitmap keeps one bit per `b / 8` in a byte, so the bits of `|`,
+/// `{` and `}` (code points of 64 and up) are lost: they reach the regexp
+/// unescaped, and `a{2}*` or `a|b*` are a repetition and an alternation.
 fn should_escape(c: char) -> bool {
-    matches!(c, '.' | '+' | '(' | ')' | '|' | '{' | '}' | '$')
+    matches!(c, '.' | '+' | '(' | ')' | '$')
 }
 
 /// patternmatcher's `compile`: the match type and the Go regular expression
@@ -707,6 +711,22 @@ mod tests {
             (&["a[^b]c"], "a/c", true),
             (&["\\d"], "1", true),
             (&["[[:digit:]]x"], "1x", true),
+            // Go regexp syntax passed through to the engine.
+            (&["\\pL"], "é", true),
+            (&["\\pL"], "1", false),
+            (&["\\p{Greek}*"], "αβ", true),
+            (&["\\P{Greek}"], "α", false),
+            (&["\\x41"], "A", true),
+            (&["\\x{3b1}"], "α", true),
+            (&["\\101"], "A", true),
+            (&["\\Qa.b\\E"], "a\\.b", true),
+            (&["[[:alpha:]]"], "é", false),
+            (&["[a*]"], "a]", true),
+            (&["a|b*"], "ax", true),
+            (&["a{2}*"], "aa", true),
+            (&["a{2}*"], "a", false),
+            (&["(?i)a"], "A", false),
+            (&["(?i)a"], "(xi)a", true),
             (&["  a  "], "a", true),
             (&["./a"], "a", true),
             (&["!./a", "a"], "a", true),
@@ -724,70 +744,73 @@ mod tests {
         let fixture: serde_json::Value =
             serde_json::from_str(include_str!("../../tests/fixtures/filesync/patterns.json"))
                 .unwrap();
-        let paths: Vec<&str> = fixture["paths"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
         let code = |r: Result<bool, PatternError>| match r {
             Ok(true) => '1',
             Ok(false) => '0',
             Err(_) => 'e',
         };
         let mut failures = Vec::new();
-        for case in fixture["matchers"].as_array().unwrap() {
-            let patterns: Vec<&str> = case["patterns"]
+        // The main set, then Go regexp syntax with paths of its own.
+        for set in [&fixture, &fixture["syntax"]] {
+            let paths: Vec<&str> = set["paths"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|p| p.as_str().unwrap())
                 .collect();
-            let pm = match PatternMatcher::new(&patterns) {
-                Ok(pm) => pm,
-                Err(e) => {
-                    if case.get("new_err").is_none() {
-                        failures.push(format!("{patterns:?}: unexpected error {e}"));
+            for case in set["matchers"].as_array().unwrap() {
+                let patterns: Vec<&str> = case["patterns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect();
+                let pm = match PatternMatcher::new(&patterns) {
+                    Ok(pm) => pm,
+                    Err(e) => {
+                        if case.get("new_err").is_none() {
+                            failures.push(format!("{patterns:?}: unexpected error {e}"));
+                        }
+                        continue;
                     }
+                };
+                if let Some(err) = case.get("new_err") {
+                    failures.push(format!("{patterns:?}: expected error {err}"));
                     continue;
                 }
-            };
-            if let Some(err) = case.get("new_err") {
-                failures.push(format!("{patterns:?}: expected error {err}"));
-                continue;
-            }
-            let or_parent: String = paths
-                .iter()
-                .map(|p| code(pm.matches_or_parent_matches(p)))
-                .collect();
-            let mut tree = String::new();
-            let mut stack: Vec<(&str, MatchInfo)> = Vec::new();
-            for path in &paths {
-                while let Some((top, _)) = stack.last() {
-                    if path.starts_with(top) && path.as_bytes().get(top.len()) == Some(&b'/') {
-                        break;
+                let or_parent: String = paths
+                    .iter()
+                    .map(|p| code(pm.matches_or_parent_matches(p)))
+                    .collect();
+                let mut tree = String::new();
+                let mut stack: Vec<(&str, MatchInfo)> = Vec::new();
+                for path in &paths {
+                    while let Some((top, _)) = stack.last() {
+                        if path.starts_with(top) && path.as_bytes().get(top.len()) == Some(&b'/') {
+                            break;
+                        }
+                        stack.pop();
                     }
-                    stack.pop();
-                }
-                let parent = stack.last().map(|(_, i)| i.clone()).unwrap_or_default();
-                match pm.matches_using_parent_results(path, &parent) {
-                    Ok((m, info)) => {
-                        tree.push(if m { '1' } else { '0' });
-                        stack.push((path, info));
-                    }
-                    Err(_) => {
-                        tree.push('e');
-                        stack.push((path, MatchInfo::default()));
+                    let parent = stack.last().map(|(_, i)| i.clone()).unwrap_or_default();
+                    match pm.matches_using_parent_results(path, &parent) {
+                        Ok((m, info)) => {
+                            tree.push(if m { '1' } else { '0' });
+                            stack.push((path, info));
+                        }
+                        Err(_) => {
+                            tree.push('e');
+                            stack.push((path, MatchInfo::default()));
+                        }
                     }
                 }
-            }
-            for (name, got) in [("or_parent", or_parent), ("tree", tree)] {
-                let want = case[name].as_str().unwrap();
-                // Once upstream has reported an error for a pattern it
-                // panics on later calls; only compare up to the first error.
-                let cut = want.find('e').map_or(want.len(), |i| i + 1);
-                if got[..cut] != want[..cut] {
-                    failures.push(format!("{patterns:?} {name}: got {got}, want {want}"));
+                for (name, got) in [("or_parent", or_parent), ("tree", tree)] {
+                    let want = case[name].as_str().unwrap();
+                    // Once upstream has reported an error for a pattern it
+                    // panics on later calls; only compare up to the first error.
+                    let cut = want.find('e').map_or(want.len(), |i| i + 1);
+                    if got[..cut] != want[..cut] {
+                        failures.push(format!("{patterns:?} {name}: got {got}, want {want}"));
+                    }
                 }
             }
         }
@@ -820,11 +843,21 @@ mod tests {
             Some(PatternError::BadPattern)
         );
         // Accepted by filepath.Match, rejected by the regexp at match time.
-        let pm = PatternMatcher::new(&["[b-a]x"]).unwrap();
-        assert_eq!(
-            pm.matches_or_parent_matches("bx"),
-            Err(PatternError::BadPattern)
-        );
+        for p in [
+            "[b-a]x",
+            "\\p{greek}",
+            "\\1",
+            "*{2}",
+            "\\u0041",
+            "[[:foo:]]",
+        ] {
+            let pm = PatternMatcher::new(&[p]).unwrap();
+            assert_eq!(
+                pm.matches_or_parent_matches("bx"),
+                Err(PatternError::BadPattern),
+                "{p}"
+            );
+        }
         // Empty patterns are dropped.
         let pm = PatternMatcher::new(&["", "  "]).unwrap();
         assert!(pm.patterns().is_empty());

@@ -33,13 +33,23 @@
 //!   Go rejects any escaped letter or digit it does not know. A code point in
 //!   the surrogate range (`\x{D800}`) is valid in Go and never matches; the
 //!   regex crate rejects it.
+//! - **Repetitions.** The translation leaves `{`, `}` and `|` unescaped
+//!   (see `should_escape`), so `a{2}*` repeats and `a|b*` alternates. A `{`
+//!   that is not `{n}`, `{n,}` or `{n,m}` is a literal in Go and an error
+//!   in the regex crate; Go caps counts at 1000 and rejects a repetition of
+//!   a repetition (`*{2}`, `a{2}{3}`), which the regex crate accepts.
+//!   Counted repetitions are parsed as Go parses them.
+//! - **Negation.** Negated classes are written as differences
+//!   (`[\x{0}-\x{10FFFF}--[..]]`): regex-syntax 0.8.12 negates a set that
+//!   holds U+D7FF and U+E000 as separate ranges into one that holds them.
 //!
-//! Left as is: the structure (`( ) | * + ? .`, `^ $`, which mean the same
-//! with Go's default flags and the regex crate's), and `{ }` — the
-//! translation escapes braces, so a repetition count never comes from a
-//! pattern. One difference is accepted: the Unicode tables are Go 1.24's
-//! 15.0 upstream and 16.0 here, so a character first assigned in 16.0
-//! matches `\pL` here and not upstream.
+//! Left as is: `( ) | * + ? .` and `^ $`, which mean the same with Go's
+//! default flags and the regex crate's. Two differences are accepted: the
+//! Unicode tables are Go 1.24's 15.0 upstream and 16.0 here (a character
+//! first assigned in 16.0 matches `\pL` here and not upstream), and a
+//! large counted repetition of a Unicode class (`\pL{1000}`) can exceed
+//! the regex crate's size limit, making the pattern bad where Go compiles
+//! it.
 
 use std::fmt::Write;
 
@@ -52,26 +62,135 @@ pub(super) fn compile(expr: &str) -> Option<regex::Regex> {
 /// A class item that matches nothing (an empty class is not expressible).
 const NOTHING: &str = r"[^\x{0}-\x{10FFFF}]";
 
+/// Writes the class item "anything but `items`". Not as `[^items]`:
+/// regex-syntax 0.8's negation wrongly adds U+D7FF and U+E000 back when
+/// the set holds both as separate ranges (it takes them for neighbours of
+/// an empty gap, e.g. in `[^\pC\PC]`); its difference is right.
+fn negated(out: &mut String, items: &str) {
+    let _ = write!(out, r"[\x{{0}}-\x{{10FFFF}}--[{items}]]");
+}
+
 /// The regex crate's spelling of the Go expression `expr`.
 fn to_rust(expr: &str) -> Option<String> {
     let s: Vec<char> = expr.chars().collect();
     let mut out = String::with_capacity(expr.len() * 2);
+    // Go's checks around repetitions: there must be something to repeat
+    // (not the start, `(` or `|`), and no repetition of a repetition.
+    let mut operand = false;
+    let mut repeated = false;
     let mut i = 0;
     while i < s.len() {
-        i = match s[i] {
-            '[' => class(&s, i, &mut out)?,
-            '\\' => escape(&s, i, &mut out)?,
-            c @ ('(' | ')' | '|' | '*' | '+' | '?' | '.' | '^' | '$' | '{' | '}') => {
+        let before = out.len();
+        let (next, is_operand, is_repeat) = match s[i] {
+            '[' => (class(&s, i, &mut out)?, true, false),
+            '\\' => {
+                let next = escape(&s, i, &mut out)?;
+                // An empty `\Q\E` leaves nothing to repeat.
+                (next, operand || out.len() > before, false)
+            }
+            c @ ('|' | '(') => {
                 out.push(c);
-                i + 1
+                (i + 1, false, false)
+            }
+            c @ ('*' | '+' | '?') => {
+                out.push(c);
+                (
+                    repetition(&s, i + 1, &mut out, operand, repeated)?,
+                    true,
+                    true,
+                )
+            }
+            '{' => match counted(&s, i)? {
+                Some((min, max, end)) => {
+                    let _ = match max {
+                        Some(max) if max == min => write!(out, "{{{min}}}"),
+                        Some(max) => write!(out, "{{{min},{max}}}"),
+                        None => write!(out, "{{{min},}}"),
+                    };
+                    (
+                        repetition(&s, end, &mut out, operand, repeated)?,
+                        true,
+                        true,
+                    )
+                }
+                // Not a repetition: a literal `{`, as in Go.
+                None => {
+                    literal(&mut out, '{' as u32);
+                    (i + 1, true, false)
+                }
+            },
+            c @ (')' | '.' | '^' | '$') => {
+                out.push(c);
+                (i + 1, true, false)
             }
             c => {
                 literal(&mut out, c as u32);
-                i + 1
+                (i + 1, true, false)
             }
         };
+        (i, operand, repeated) = (next, is_operand, is_repeat);
     }
     Some(out)
+}
+
+/// Checks a repetition operator just written (Go: "missing argument to
+/// repetition operator", "invalid nested repetition operator") and takes a
+/// non-greedy `?` at `s[j]`; returns where the operator ends.
+fn repetition(
+    s: &[char],
+    j: usize,
+    out: &mut String,
+    operand: bool,
+    repeated: bool,
+) -> Option<usize> {
+    if !operand || repeated {
+        return None;
+    }
+    if s.get(j) == Some(&'?') {
+        out.push('?');
+        return Some(j + 1);
+    }
+    Some(j)
+}
+
+/// Go's `parseRepeat` at `s[i] == '{'`: `Ok`-like `Some(Some((min, max,
+/// end)))` for `{n}`, `{n,}` or `{n,m}`, `Some(None)` if it is not one (a
+/// literal `{`), `None` if the counts are out of Go's range.
+fn counted(s: &[char], i: usize) -> Option<Option<(u32, Option<u32>, usize)>> {
+    // A decimal without leading zeros; `u32::MAX` stands for too big.
+    let int = |j: usize| -> Option<(u32, usize)> {
+        let digits = s[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || (digits > 1 && s[j] == '0') {
+            return None;
+        }
+        let n = s[j..j + digits]
+            .iter()
+            .try_fold(0u32, |n, c| n.checked_mul(10)?.checked_add(c.to_digit(10)?))
+            .unwrap_or(u32::MAX);
+        Some((n, j + digits))
+    };
+    let Some((min, mut j)) = int(i + 1) else {
+        return Some(None);
+    };
+    let mut max = Some(min);
+    if s.get(j) == Some(&',') {
+        j += 1;
+        if s.get(j) == Some(&'}') {
+            max = None;
+        } else {
+            let Some((m, k)) = int(j) else {
+                return Some(None);
+            };
+            (max, j) = (Some(m), k);
+        }
+    }
+    if s.get(j) != Some(&'}') {
+        return Some(None);
+    }
+    if min > 1000 || max.is_some_and(|m| m > 1000 || m < min) {
+        return None;
+    }
+    Some(Some((min, max, j + 1)))
 }
 
 /// An escape outside a class, at `s[i] == '\\'`; returns where it ends.
@@ -160,12 +279,11 @@ fn class(s: &[char], i: usize, out: &mut String) -> Option<usize> {
     if body.is_empty() {
         body.push_str(NOTHING);
     }
-    out.push('[');
     if negated {
-        out.push('^');
+        self::negated(out, &body);
+    } else {
+        let _ = write!(out, "[{body}]");
     }
-    out.push_str(&body);
-    out.push(']');
     Some(j)
 }
 
@@ -219,7 +337,7 @@ fn class_escape(s: &[char], i: usize, out: &mut String) -> Option<Option<usize>>
         return None;
     };
     if (kind == 'P') != flip {
-        let _ = write!(out, "[^{items}]");
+        negated(out, &items);
     } else {
         out.push_str(&items);
     }
@@ -293,24 +411,33 @@ fn literal(out: &mut String, c: u32) {
     }
 }
 
-/// `lo-hi` as class items, without the surrogates the regex crate refuses.
+/// `lo-hi` as class items, its ends moved out of the surrogates the regex
+/// crate refuses (a range across them is fine).
 fn range(out: &mut String, lo: u32, hi: u32) {
-    for (a, b) in [(lo, hi.min(0xd7ff)), (lo.max(0xe000), hi)] {
-        if a <= b {
-            let _ = write!(out, r"\x{{{a:X}}}-\x{{{b:X}}}");
-        }
+    let lo = if (0xd800..0xe000).contains(&lo) {
+        0xe000
+    } else {
+        lo
+    };
+    let hi = if (0xd800..0xe000).contains(&hi) {
+        0xd7ff
+    } else {
+        hi
+    };
+    if lo <= hi {
+        let _ = write!(out, r"\x{{{lo:X}}}-\x{{{hi:X}}}");
     }
 }
 
-fn ranges(out: &mut String, table: &[(u32, u32)], negated: bool) {
-    if negated {
-        out.push_str("[^");
-    }
+fn ranges(out: &mut String, table: &[(u32, u32)], negate: bool) {
+    let mut items = String::new();
     for &(lo, hi) in table {
-        range(out, lo, hi);
+        range(&mut items, lo, hi);
     }
-    if negated {
-        out.push(']');
+    if negate {
+        negated(out, &items);
+    } else {
+        out.push_str(&items);
     }
 }
 
@@ -380,3 +507,86 @@ const GO_SCRIPTS: &str = "\
     Syloti_Nagri Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut \
     Telugu Thaana Thai Tibetan Tifinagh Tirhuta Toto Ugaritic Vai Vithkuqi Wancho \
     Warang_Citi Yezidi Yi Zanabazar_Square";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(expr: &str, text: &str) -> Option<bool> {
+        compile(expr).map(|re| re.is_match(text))
+    }
+
+    #[test]
+    fn differences_from_the_regex_crate() {
+        // Classes do not nest: `[a[^/]` is a class, then `*` and `]`.
+        assert_eq!(m(r"^[a[^/]*]$", "a]"), Some(true));
+        assert_eq!(m(r"^[a[^/]*]$", "[^]"), Some(true));
+        assert_eq!(m(r"^[a[^/]*]$", "b"), Some(false));
+        assert_eq!(m(r"^[a&&b]$", "&"), Some(true));
+        // ASCII Perl classes; Go's \s has no \v.
+        assert_eq!(m(r"^\d$", "\u{661}"), Some(false));
+        assert_eq!(m(r"^\s$", "\x0b"), Some(false));
+        assert_eq!(m(r"^[[:space:]]$", "\x0b"), Some(true));
+        assert_eq!(m(r"^\w\b", "é"), Some(false));
+        // Unicode classes by Go's names only; Go's C has no unassigned.
+        assert_eq!(m(r"^\pL\p{Greek}$", "aα"), Some(true));
+        assert_eq!(m(r"^\P{^Greek}$", "α"), Some(true));
+        assert_eq!(m(r"^\pC$", "\u{378}"), Some(false));
+        assert_eq!(m(r"^\pC$", "\u{ad}"), Some(true));
+        assert_eq!(m(r"^\p{greek}$", "α"), None);
+        assert_eq!(m(r"^\p{Letter}$", "a"), None);
+        // Escapes.
+        assert_eq!(m(r"^\x41\x{3b1}\101$", "AαA"), Some(true));
+        assert_eq!(m(r"^\Qa.b$", "a.b$"), Some(true));
+        assert_eq!(m(r"^\<$", "<"), Some(true));
+        assert_eq!(m(r"^\1$", "\x01"), None);
+        assert_eq!(m(r"^\u0041$", "A"), None);
+        assert_eq!(m(r"^\x{D800}$", "a"), Some(false));
+        assert_eq!(m(r"^[\x{D7FF}-\x{E000}]$", "\u{e000}"), Some(true));
+        assert_eq!(m(r"^[^\pC\PC]$", "\u{e000}"), Some(false));
+        assert_eq!(
+            m(r"^[^\x00-\x{D7FF}\x{E000}-\x{10FFFF}]$", "\u{d7ff}"),
+            Some(false)
+        );
+        // Repetitions.
+        assert_eq!(m(r"^a{2}$", "aa"), Some(true));
+        assert_eq!(m(r"^a{,2}$", "a{,2}"), Some(true));
+        assert_eq!(m(r"^a{02}$", "a{02}"), Some(true));
+        assert_eq!(m(r"^a{1001}$", "a"), None);
+        assert_eq!(m(r"^a*{2}$", "a"), None);
+        assert_eq!(m(r"^a{2}{2}$", "a"), None);
+        assert_eq!(m(r"^a|{2}$", "a"), None);
+        assert_eq!(m(r"^a*?b$", "aab"), Some(true));
+    }
+
+    /// Compares with Go 1.24's regexp.Compile/MatchString, recorded in
+    /// tests/fixtures/filesync/patterns.json.
+    #[test]
+    fn recorded_go_results() {
+        let fixture: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/filesync/patterns.json"
+        ))
+        .unwrap();
+        let texts: Vec<&str> = fixture["regexps"]["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        let mut failures = Vec::new();
+        for case in fixture["regexps"]["cases"].as_array().unwrap() {
+            let (expr, want) = (case[0].as_str().unwrap(), case[1].as_str().unwrap());
+            let got: String = match compile(expr) {
+                Some(re) => texts
+                    .iter()
+                    .map(|t| if re.is_match(t) { '1' } else { '0' })
+                    .collect(),
+                None => "e".into(),
+            };
+            if got != want {
+                failures.push(format!("{expr:?}: got {got}, want {want}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
