@@ -12,11 +12,12 @@
 //!   of a range) and `~`. This is reachable: a `*` inside brackets becomes
 //!   `[^/]*`, so the pattern `[a*]` reaches the engine as `[a[^/]*]`, which
 //!   Go reads as the class `[a[^/]`, a `*` and a literal `]`. Every class is
-//!   therefore parsed the way Go parses it and written out as explicit
-//!   ranges (Go also looks for the `:]` of `[:name:]` past the class's end).
+//!   therefore parsed the way Go parses it and written out item by item
+//!   (Go also looks for the `:]` of `[:name:]` past the class's end).
 //! - **ASCII classes.** `\d \s \w \b \B` are ASCII in Go and Unicode in the
 //!   regex crate; Go's `\s` does not contain `\v`. They are written as
-//!   ranges (`\b` as `(?-u:\b)`), and so are the POSIX classes.
+//!   the crate's POSIX classes (the same ASCII sets as Go's) or ranges, and
+//!   `\b` as `(?-u:\b)`.
 //! - **Unicode classes.** Go accepts `\pX`, `\p{Name}`, `\PX`, `\p{^Name}`
 //!   with `Name` one of `Any`, its general categories or its script names,
 //!   spelt exactly. The regex crate also takes aliases (`Letter`, `Grek`),
@@ -85,7 +86,7 @@ fn to_rust(expr: &str) -> Option<String> {
             '[' => (class(&s, i, &mut out)?, true, false),
             '\\' => {
                 let next = escape(&s, i, &mut out)?;
-                // An empty `\Q\E` leaves nothing to repeat.
+                // An empty `\Q\E` writes nothing and leaves the operand.
                 (next, operand || out.len() > before, false)
             }
             c @ ('|' | '(') => {
@@ -153,9 +154,10 @@ fn repetition(
     Some(j)
 }
 
-/// Go's `parseRepeat` at `s[i] == '{'`: `Ok`-like `Some(Some((min, max,
-/// end)))` for `{n}`, `{n,}` or `{n,m}`, `Some(None)` if it is not one (a
-/// literal `{`), `None` if the counts are out of Go's range.
+/// Go's `parseRepeat` at `s[i] == '{'`: `Some(Some((min, max, end)))` for
+/// `{n}`, `{n,}` or `{n,m}` (`max` `None` for no bound), `Some(None)` if it
+/// is none of them (a literal `{`), `None` if the counts are out of Go's
+/// range.
 fn counted(s: &[char], i: usize) -> Option<Option<(u32, Option<u32>, usize)>> {
     // A decimal without leading zeros; `u32::MAX` stands for too big.
     let int = |j: usize| -> Option<(u32, usize)> {
@@ -250,11 +252,11 @@ fn class(s: &[char], i: usize, out: &mut String) -> Option<usize> {
             let rest = &s[j + 2..];
             if let Some(k) = rest.windows(2).position(|w| w == [':', ']']) {
                 let name: String = rest[..k].iter().collect();
-                let (name, negated) = match name.strip_prefix('^') {
-                    Some(n) => (n, true),
-                    None => (name.as_str(), false),
-                };
-                ranges(&mut body, posix_class(name)?, negated);
+                let bare = name.strip_prefix('^').unwrap_or(&name);
+                if !POSIX_CLASSES.split(' ').any(|n| n == bare) {
+                    return None;
+                }
+                let _ = write!(body, "[:{name}:]");
                 j += 2 + k + 2;
                 continue;
             }
@@ -295,8 +297,8 @@ fn class_char(s: &[char], j: usize) -> Option<(u32, usize)> {
 }
 
 /// A Unicode (`\pL`, `\p{Greek}`) or Perl (`\d`) class escape at `s[i]`,
-/// written as class items: `Ok(Some(end))`, `Ok(None)` if `s[i]` starts
-/// none, `None` for a bad one.
+/// written as class items: `Some(Some(end))`, `Some(None)` if `s[i]`
+/// starts none, `None` for a bad one.
 fn class_escape(s: &[char], i: usize, out: &mut String) -> Option<Option<usize>> {
     if s.get(i) != Some(&'\\') {
         return Some(None);
@@ -304,8 +306,7 @@ fn class_escape(s: &[char], i: usize, out: &mut String) -> Option<Option<usize>>
     let Some(&kind) = s.get(i + 1) else {
         return Some(None);
     };
-    if let Some((table, negated)) = perl_class(kind) {
-        ranges(out, table, negated);
+    if perl_class(kind, out) {
         return Some(Some(i + 2));
     }
     if kind != 'p' && kind != 'P' {
@@ -429,55 +430,27 @@ fn range(out: &mut String, lo: u32, hi: u32) {
     }
 }
 
-fn ranges(out: &mut String, table: &[(u32, u32)], negate: bool) {
-    let mut items = String::new();
-    for &(lo, hi) in table {
-        range(&mut items, lo, hi);
+/// Go's `\s`: ASCII white space without `\v`.
+const SPACE: &str = r"\x{9}\x{A}\x{C}\x{D}\x{20}";
+
+/// Writes `\d \D \s \S \w \W` as class items; false for another letter.
+fn perl_class(c: char, out: &mut String) -> bool {
+    match c {
+        'd' => out.push_str("[:digit:]"),
+        'D' => out.push_str("[:^digit:]"),
+        'w' => out.push_str("[:word:]"),
+        'W' => out.push_str("[:^word:]"),
+        's' => out.push_str(SPACE),
+        'S' => negated(out, SPACE),
+        _ => return false,
     }
-    if negate {
-        negated(out, &items);
-    } else {
-        out.push_str(&items);
-    }
+    true
 }
 
-/// `\d \D \s \S \w \W`: the ASCII table and whether it is negated.
-fn perl_class(c: char) -> Option<(&'static [(u32, u32)], bool)> {
-    const SPACE: &[(u32, u32)] = &[(0x09, 0x0a), (0x0c, 0x0d), (0x20, 0x20)];
-    Some(match c {
-        'd' => (posix_class("digit")?, false),
-        'D' => (posix_class("digit")?, true),
-        's' => (SPACE, false),
-        'S' => (SPACE, true),
-        'w' => (posix_class("word")?, false),
-        'W' => (posix_class("word")?, true),
-        _ => return None,
-    })
-}
-
-/// The POSIX classes Go knows (`[:name:]`), all ASCII.
-fn posix_class(name: &str) -> Option<&'static [(u32, u32)]> {
-    const DIGIT: (u32, u32) = (0x30, 0x39);
-    const UPPER: (u32, u32) = (0x41, 0x5a);
-    const LOWER: (u32, u32) = (0x61, 0x7a);
-    Some(match name {
-        "alnum" => &[DIGIT, UPPER, LOWER],
-        "alpha" => &[UPPER, LOWER],
-        "ascii" => &[(0x00, 0x7f)],
-        "blank" => &[(0x09, 0x09), (0x20, 0x20)],
-        "cntrl" => &[(0x00, 0x1f), (0x7f, 0x7f)],
-        "digit" => &[DIGIT],
-        "graph" => &[(0x21, 0x7e)],
-        "lower" => &[LOWER],
-        "print" => &[(0x20, 0x7e)],
-        "punct" => &[(0x21, 0x2f), (0x3a, 0x40), (0x5b, 0x60), (0x7b, 0x7e)],
-        "space" => &[(0x09, 0x0d), (0x20, 0x20)],
-        "upper" => &[UPPER],
-        "word" => &[DIGIT, UPPER, (0x5f, 0x5f), LOWER],
-        "xdigit" => &[DIGIT, (0x41, 0x46), (0x61, 0x66)],
-        _ => return None,
-    })
-}
+/// The POSIX classes Go knows; the regex crate's `[:name:]` are the same
+/// ASCII sets.
+const POSIX_CLASSES: &str =
+    "alnum alpha ascii blank cntrl digit graph lower print punct space upper word xdigit";
 
 /// Go's `unicode.Categories` (C and Cs are handled before).
 const GO_CATEGORIES: &[&str] = &[
