@@ -123,6 +123,7 @@
 //! or wrap any tonic service in [`session::Service`]. The examples
 //! directory has a build with progress (`build`), a secret store of one's
 //! own (`secrets`) and the build cache's disk usage (`disk_usage`).
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 

@@ -1,4 +1,5 @@
 //! `docker-rkbuild`: the docker CLI plugin.
+#![forbid(unsafe_code)]
 
 mod cli;
 

@@ -19,9 +19,9 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
+use rustix::fs::FlockOperation;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -423,11 +423,10 @@ impl Store {
                 path: path.clone(),
                 source: e,
             })?;
-        // SAFETY: flock on a descriptor this function owns.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        if let Err(e) = rustix::fs::flock(&file, FlockOperation::LockExclusive) {
             return Err(Error::Io {
                 path,
-                source: std::io::Error::last_os_error(),
+                source: e.into(),
             });
         }
         Ok(Txn {

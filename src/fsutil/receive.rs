@@ -21,6 +21,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use futures_util::{Stream, StreamExt};
+use rustix::fs::{AtFlags, Mode, Timespec, Timestamps};
+use rustix::process::{geteuid, getgid, getuid};
 use tokio::sync::mpsc;
 
 use crate::error::{Error, Result};
@@ -162,12 +164,8 @@ impl Receiver {
             self.pending_file = Some((f, st));
             return Ok(true);
         } else if t & MODE_NAMED_PIPE != 0 {
-            let c = std::ffi::CString::new(full.as_os_str().as_encoded_bytes())
-                .map_err(|_| bad("NUL in path"))?;
-            // SAFETY: mkfifo with a valid NUL-terminated path.
-            if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } != 0 {
-                return Err(io_err(&full, std::io::Error::last_os_error()));
-            }
+            rustix::fs::mkfifoat(rustix::fs::CWD, &full, Mode::from_raw_mode(0o600))
+                .map_err(|e| io_err(&full, e.into()))?;
             fs::set_permissions(&full, perm(st.mode)).map_err(|e| io_err(&full, e))?;
             self.owner(&full, &st);
             kind = Kind::Other;
@@ -216,23 +214,15 @@ impl Receiver {
 
 /// Sets a symlink's own modification time (not its target's).
 fn set_link_mtime(path: &Path, ns: i64) {
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else {
-        return;
+    let t = Timespec {
+        tv_sec: ns.div_euclid(1_000_000_000),
+        tv_nsec: ns.rem_euclid(1_000_000_000),
     };
-    let t = libc::timespec {
-        tv_sec: ns.div_euclid(1_000_000_000) as libc::time_t,
-        tv_nsec: ns.rem_euclid(1_000_000_000) as libc::c_long,
+    let times = Timestamps {
+        last_access: t,
+        last_modification: t,
     };
-    let times = [t, t];
-    // SAFETY: valid NUL-terminated path and a two-element timespec array.
-    unsafe {
-        libc::utimensat(
-            libc::AT_FDCWD,
-            c.as_ptr(),
-            times.as_ptr(),
-            libc::AT_SYMLINK_NOFOLLOW,
-        );
-    }
+    let _ = rustix::fs::utimensat(rustix::fs::CWD, path, &times, AtFlags::SYMLINK_NOFOLLOW);
 }
 
 fn mtime(ns: i64) -> std::time::SystemTime {
@@ -305,10 +295,8 @@ where
         wanted: HashMap::new(),
         open: HashMap::new(),
         dirs: Vec::new(),
-        // SAFETY: getuid and getgid have no preconditions.
-        owner: unsafe { (libc::getuid(), libc::getgid()) },
-        // SAFETY: geteuid has no preconditions.
-        fsetid: unsafe { libc::geteuid() } == 0,
+        owner: (getuid().as_raw(), getgid().as_raw()),
+        fsetid: geteuid().is_root(),
         stats: ReceiveStats::default(),
         pending_file: None,
     };

@@ -15,7 +15,7 @@
 //!   that cannot be read are skipped, `ENOTSUP` means none.
 
 use std::collections::HashMap;
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::fs::Metadata;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -23,6 +23,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use bytes::Bytes;
+use rustix::io::Errno;
 
 use crate::error::{Error, Result};
 pub(crate) use crate::proto::fsutil::types::Stat;
@@ -240,35 +241,21 @@ fn read_xattrs(
     scratch: &mut XattrBuf,
     out: &mut HashMap<String, Bytes>,
 ) -> io::Result<()> {
+    // Converted once, not for every call below.
     let cpath = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))?;
     if scratch.names.len() < 256 {
         scratch.names.resize(256, 0);
     }
     let len = loop {
-        // SAFETY: the buffer pointer and length describe `scratch.names`.
-        let n = unsafe {
-            libc::llistxattr(
-                cpath.as_ptr(),
-                scratch.names.as_mut_ptr().cast(),
-                scratch.names.len(),
-            )
-        };
-        if n >= 0 {
-            break n as usize;
-        }
-        let err = io::Error::last_os_error();
-        match err.raw_os_error() {
-            Some(libc::ENOTSUP) => return Ok(()),
-            Some(libc::ERANGE) => {
-                // SAFETY: a null buffer of size 0 asks for the needed size.
-                let need = unsafe { libc::llistxattr(cpath.as_ptr(), std::ptr::null_mut(), 0) };
-                if need < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                scratch.names.resize(need as usize + 1, 0);
+        match rustix::fs::llistxattr(cpath.as_c_str(), &mut scratch.names[..]) {
+            Ok(n) => break n,
+            Err(Errno::NOTSUP) => return Ok(()),
+            Err(Errno::RANGE) => {
+                let need = rustix::fs::llistxattr_query(cpath.as_c_str())?;
+                scratch.names.resize(need + 1, 0);
             }
-            _ => return Err(err),
+            Err(e) => return Err(e.into()),
         }
     };
     if len == 0 {
@@ -290,33 +277,19 @@ fn read_xattrs(
     Ok(())
 }
 
-fn get_xattr(path: &CString, name: &CString, buf: &mut Vec<u8>) -> Option<Bytes> {
+fn get_xattr(path: &CStr, name: &CStr, buf: &mut Vec<u8>) -> Option<Bytes> {
     if buf.len() < 256 {
         buf.resize(256, 0);
     }
     loop {
-        // SAFETY: the buffer pointer and length describe `buf`.
-        let n = unsafe {
-            libc::lgetxattr(
-                path.as_ptr(),
-                name.as_ptr(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-            )
-        };
-        if n >= 0 {
-            return Some(Bytes::copy_from_slice(&buf[..n as usize]));
+        match rustix::fs::lgetxattr(path, name, &mut buf[..]) {
+            Ok(n) => return Some(Bytes::copy_from_slice(&buf[..n])),
+            Err(Errno::RANGE) => {
+                let need = rustix::fs::lgetxattr_query(path, name).ok()?;
+                buf.resize(need + 1, 0);
+            }
+            Err(_) => return None,
         }
-        if io::Error::last_os_error().raw_os_error() != Some(libc::ERANGE) {
-            return None;
-        }
-        // SAFETY: a null buffer of size 0 asks for the needed size.
-        let need =
-            unsafe { libc::lgetxattr(path.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) };
-        if need < 0 {
-            return None;
-        }
-        buf.resize(need as usize + 1, 0);
     }
 }
 
@@ -352,6 +325,7 @@ impl Hardlinks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustix::fs::XattrFlags;
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -455,16 +429,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x");
         std::fs::write(&path, b"").unwrap();
-        let cpath = CString::new(path.as_os_str().as_bytes()).unwrap();
-        let name = CString::new("user.rkbuild").unwrap();
-        // SAFETY: valid C strings and a 3-byte value.
-        let rc =
-            unsafe { libc::lsetxattr(cpath.as_ptr(), name.as_ptr(), b"abc".as_ptr().cast(), 3, 0) };
-        if rc != 0 {
+        let set = rustix::fs::lsetxattr(&path, "user.rkbuild", b"abc", XattrFlags::empty());
+        if let Err(err) = set {
             // The filesystem under the temp dir has no user xattrs (tmpfs on
             // old kernels): nothing to check.
-            let err = io::Error::last_os_error();
-            assert_eq!(err.raw_os_error(), Some(libc::ENOTSUP), "{err}");
+            assert_eq!(err, Errno::NOTSUP, "{err}");
             return;
         }
         let s = lstat(&path, "x".into()).unwrap();

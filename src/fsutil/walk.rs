@@ -884,9 +884,8 @@ mod tests {
                 "file" => std::fs::write(&p, arg.as_bytes()).unwrap(),
                 "symlink" => symlink(&arg, &p).unwrap(),
                 "fifo" => {
-                    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-                    // SAFETY: a valid C string.
-                    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+                    let mode = rustix::fs::Mode::from_raw_mode(0o644);
+                    rustix::fs::mkfifoat(rustix::fs::CWD, &p, mode).unwrap();
                 }
                 "socket" => drop(std::os::unix::net::UnixListener::bind(&p).unwrap()),
                 _ => {}

@@ -336,7 +336,7 @@ fn absolute(p: &str) -> PathBuf {
 /// BuildKit's `ociindex.Put`: `oci-layout`, then `index.json` with the
 /// earlier entries of `tag` replaced by `desc`, under `index.json.lock`.
 fn put_index(dir: &Path, tag: &str, desc: &serde_json::Value) -> Result<()> {
-    use std::os::fd::AsRawFd;
+    use rustix::fs::FlockOperation;
     let io = |path: PathBuf| move |source| Error::Io { path, source };
     let lock_path = dir.join("index.json.lock");
     let lock = std::fs::OpenOptions::new()
@@ -345,8 +345,7 @@ fn put_index(dir: &Path, tag: &str, desc: &serde_json::Value) -> Result<()> {
         .write(true)
         .open(&lock_path)
         .map_err(io(lock_path.clone()))?;
-    // SAFETY: flock on a descriptor this function owns.
-    unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
+    let _ = rustix::fs::flock(&lock, FlockOperation::LockExclusive);
     let layout = dir.join("oci-layout");
     std::fs::write(&layout, br#"{"imageLayoutVersion":"1.0.0"}"#).map_err(io(layout))?;
     let index_path = dir.join("index.json");
@@ -396,8 +395,7 @@ fn put_index(dir: &Path, tag: &str, desc: &serde_json::Value) -> Result<()> {
         path: index_path.clone(),
         source: e.error,
     })?;
-    // SAFETY: unlocking the descriptor locked above.
-    unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_UN) };
+    let _ = rustix::fs::flock(&lock, FlockOperation::Unlock);
     let _ = std::fs::remove_file(&lock_path);
     Ok(())
 }

@@ -274,12 +274,7 @@ pub fn inspect_context(dir: &Path, dockerfile: Option<&Path>) -> Result<ContextR
 /// Whether the caller may read `p` (`access(R_OK)`: one system call, no
 /// open file).
 fn readable(p: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path for the call's duration.
-    unsafe { libc::access(c.as_ptr(), libc::R_OK) == 0 }
+    rustix::fs::access(p, rustix::fs::Access::READ_OK).is_ok()
 }
 
 impl ContextReport {

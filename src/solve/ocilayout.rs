@@ -25,10 +25,11 @@
 pub(crate) use crate::error::{LockFailure, OciLayoutError};
 
 use std::io::Read;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use rustix::fs::FlockOperation;
+use rustix::io::Errno;
 use serde_json::{Map, Value};
 
 use crate::digest::Digest;
@@ -144,14 +145,11 @@ impl IndexLock {
                 })
             }
         };
-        // SAFETY: flock on a descriptor this function owns.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) };
-        if rc != 0 {
-            let e = std::io::Error::last_os_error();
-            let failure = if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        if let Err(e) = rustix::fs::flock(&file, FlockOperation::NonBlockingLockShared) {
+            let failure = if e == Errno::WOULDBLOCK {
                 None
             } else {
-                Some(LockFailure::Flock(e))
+                Some(LockFailure::Flock(e.into()))
             };
             return Err(OciLayoutError::Lock { path, failure });
         }
@@ -161,8 +159,7 @@ impl IndexLock {
 
 impl Drop for IndexLock {
     fn drop(&mut self) {
-        // SAFETY: unlocking the descriptor locked in `acquire`.
-        unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
+        let _ = rustix::fs::flock(&self.file, FlockOperation::Unlock);
         let _ = std::fs::remove_file(&self.path);
     }
 }
@@ -482,10 +479,7 @@ mod tests {
         let d = layout(&two_tags());
         let lock_path = d.path().join("index.json.lock");
         let holder = std::fs::File::create(&lock_path).unwrap();
-        assert_eq!(
-            unsafe { libc::flock(holder.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
-            0
-        );
+        rustix::fs::flock(&holder, FlockOperation::NonBlockingLockExclusive).unwrap();
         let e = OciLayoutRef::resolve(&reference(d.path(), "")).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -49,8 +48,7 @@ impl TokenSeeds {
             .open(self.dir.join(".token_seed.lock"))
             .ok();
         if let Some(l) = &lock {
-            // SAFETY: flock on a descriptor this function owns.
-            unsafe { libc::flock(l.as_raw_fd(), libc::LOCK_EX) };
+            let _ = rustix::fs::flock(l, rustix::fs::FlockOperation::LockExclusive);
         }
         let path = self.dir.join(".token_seed");
         let mut seeds: BTreeMap<String, Seed> = std::fs::read(&path)
