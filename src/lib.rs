@@ -110,7 +110,14 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+// The `docker-rkbuild` plugin's own code (only `cli::main` is public).
+// `rkbuild::` paths inside it name this crate.
+extern crate self as rkbuild;
+
 mod build;
+#[cfg(feature = "cli")]
+#[allow(unreachable_pub)] // its `pub` items are the CLI's, not the library's
+pub mod cli;
 pub mod client;
 mod digest;
 pub mod docker;

@@ -1,7 +1,5 @@
-//! `docker-rkbuild`: the docker CLI plugin.
-
-mod cli;
+//! `docker-rkbuild`: the docker CLI plugin (the library's `cli` feature).
 
 fn main() {
-    std::process::exit(cli::main());
+    std::process::exit(rkbuild::cli::main());
 }
