@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rkbuild::client::driver;
-use rkbuild::docker::builders::{self, BuilderNode, DockerCli};
-use rkbuild::docker::store::NodeGroup;
-use rkbuild::docker::ConfigFile;
-use rkbuild::{Client, ConnectOptions, Driver, TlsOptions};
+use crate::client::driver;
+use crate::docker::builders::{self, BuilderNode, DockerCli};
+use crate::docker::store::NodeGroup;
+use crate::docker::ConfigFile;
+use crate::{Client, ConnectOptions, Driver, TlsOptions};
 
 use super::args::GlobalOpts;
 use super::error::{CliError, CliResult};
@@ -33,14 +33,14 @@ pub struct Builder {
     pub debug: bool,
     /// The docker daemon of the current docker context (where `--load`
     /// loads images), when one is configured.
-    pub docker_api: Option<rkbuild::client::Endpoint>,
+    pub docker_api: Option<crate::client::Endpoint>,
     /// What the docker CLI was told (for the store).
     pub docker: Option<DockerCli>,
 }
 
 /// The docker CLI's view from the plugin's globals.
 pub fn docker_cli(docker: &DockerGlobals) -> CliResult<DockerCli> {
-    let dir = rkbuild::docker::config_dir();
+    let dir = crate::docker::config_dir();
     Ok(DockerCli {
         config: ConfigFile::load_from(&dir)?,
         config_dir: dir,
@@ -56,7 +56,7 @@ pub fn group(
     cli: &DockerCli,
     name: Option<&str>,
     g: &GlobalOpts,
-) -> CliResult<rkbuild::docker::store::NodeGroup> {
+) -> CliResult<crate::docker::store::NodeGroup> {
     let store = cli.store()?;
     let txn = store.txn()?;
     Ok(
@@ -96,7 +96,7 @@ impl Builder {
                 .and_then(|h| h.endpoint().ok());
             let driver = driver::for_address(addr)?;
             let node = BuilderNode {
-                node: rkbuild::docker::store::Node {
+                node: crate::docker::store::Node {
                     name: addr.to_string(),
                     endpoint: addr.to_string(),
                     ..Default::default()
@@ -180,7 +180,7 @@ impl Builder {
 pub async fn needing_boot<'a>(
     nodes: impl IntoIterator<Item = &'a BuilderNode>,
 ) -> Vec<&'a BuilderNode> {
-    use rkbuild::client::driver::Status;
+    use crate::client::driver::Status;
     let mut out = Vec::new();
     for n in nodes {
         if let Ok(d) = &n.driver {
@@ -198,7 +198,7 @@ pub async fn needing_boot<'a>(
 pub async fn boot(
     builder: &str,
     nodes: &[&BuilderNode],
-    tx: &tokio::sync::mpsc::Sender<rkbuild::progress::event::SolveStatus>,
+    tx: &tokio::sync::mpsc::Sender<crate::progress::event::SolveStatus>,
 ) -> CliResult {
     for n in nodes {
         if let Ok(d) = &n.driver {
@@ -238,7 +238,7 @@ pub fn check_bootstrapped(b: &builders::Loaded) -> CliResult {
 /// `Builder.Boot`, its progress on stderr in auto mode). Returns whether
 /// any node was booted.
 pub async fn boot_nodes(builder: &str, nodes: &[BuilderNode]) -> CliResult<bool> {
-    use rkbuild::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode};
+    use crate::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode};
     let to_boot = needing_boot(nodes).await;
     if to_boot.is_empty() {
         return Ok(false);

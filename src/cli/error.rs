@@ -52,9 +52,9 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<rkbuild::Error> for CliError {
-    fn from(e: rkbuild::Error) -> Self {
-        use rkbuild::Error as E;
+impl From<crate::Error> for CliError {
+    fn from(e: crate::Error) -> Self {
+        use crate::Error as E;
         let hint = match &e {
             E::InvalidAddress { .. } => {
                 Some("use unix:///path/to/buildkitd.sock, tcp://host:port or docker+unix:///var/run/docker.sock")

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use rkbuild::docker::builders;
-use rkbuild::docker::store::{NodeGroup, NodeUpdate};
+use crate::docker::builders;
+use crate::docker::store::{NodeGroup, NodeUpdate};
 
 use crate::cli::args::{CreateArgs, GlobalOpts};
 use crate::cli::builder::{connect_timeout, docker_cli};
@@ -192,8 +192,8 @@ fn csv_to_map(values: &[String]) -> CliResult<Option<BTreeMap<String, String>>> 
     }
     let mut m = BTreeMap::new();
     for v in values {
-        let fields = rkbuild::internal::go::csv::read_record_str(v)
-            .map_err(|e| CliError::new(e.to_string()))?;
+        let fields =
+            crate::go::csv::read_record_str(v).map_err(|e| CliError::new(e.to_string()))?;
         for f in fields {
             let Some((k, val)) = f.split_once('=') else {
                 return Err(CliError::new(format!("invalid value {f:?}, expecting k=v")));
@@ -242,7 +242,7 @@ fn buildkitd_flags(
 /// buildx's `validateEndpoint`: a docker context's name (the default
 /// context: its host), else a docker host address.
 fn validate_docker_endpoint(
-    cli: &rkbuild::docker::builders::DockerCli,
+    cli: &crate::docker::builders::DockerCli,
     ep: &str,
 ) -> CliResult<String> {
     if cli.contexts().iter().any(|c| c == ep) {
@@ -251,7 +251,7 @@ fn validate_docker_endpoint(
         }
         return Ok(ep.to_string());
     }
-    match rkbuild::client::Target::docker_host(ep) {
+    match crate::client::Target::docker_host(ep) {
         Ok(_) => Ok(ep.to_string()),
         Err(e) => Err(CliError::new(format!("failed to parse endpoint {ep}: {e}"))),
     }
@@ -270,7 +270,7 @@ fn validate_buildkit_endpoint(ep: &str) -> CliResult {
 
 /// A free name (buildx draws adjective_surname names; rkbuild draws from
 /// a short list of its own words and adds a number when needed).
-fn generate_name(txn: &rkbuild::docker::store::Txn<'_>) -> CliResult<String> {
+fn generate_name(txn: &crate::docker::store::Txn<'_>) -> CliResult<String> {
     const A: &[&str] = &[
         "brave", "calm", "eager", "fond", "keen", "lucid", "merry", "nimble", "quiet", "swift",
     ];
@@ -279,7 +279,7 @@ fn generate_name(txn: &rkbuild::docker::store::Txn<'_>) -> CliResult<String> {
         "quarry",
     ];
     let mut r = [0u8; 2];
-    rkbuild::internal::random_bytes(&mut r);
+    crate::id::random_bytes(&mut r);
     for i in 0..6 {
         let mut n = format!(
             "{}_{}",

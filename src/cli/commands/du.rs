@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use rkbuild::internal::go::tabwriter::TabWriter;
+use crate::go::tabwriter::TabWriter;
 
 use crate::cli::args::DuArgs;
 use crate::cli::builder::Builder;

@@ -4,9 +4,9 @@
 use std::io::BufRead;
 use std::time::SystemTime;
 
-use rkbuild::client::PruneOptions;
-use rkbuild::internal::go::tabwriter::TabWriter;
-use rkbuild::internal::go::units::human_size;
+use crate::client::PruneOptions;
+use crate::go::tabwriter::TabWriter;
+use crate::go::units::human_size;
 
 use crate::cli::args::PruneArgs;
 use crate::cli::builder::Builder;
@@ -24,7 +24,7 @@ const ALL_WARNING: &str =
 pub async fn run(args: &PruneArgs, builder: &Builder) -> CliResult {
     let (filter, keep_duration) = prune_filters(&args.filter)?;
     let keep_bytes = match args.keep_storage.as_deref() {
-        Some(s) => rkbuild::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
+        Some(s) => crate::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
             CliError::new(format!(
                 "invalid argument {s:?} for \"--keep-storage\" flag"
             ))

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rkbuild::docker::builders;
+use crate::docker::builders;
 
 use crate::cli::args::{GlobalOpts, RmArgs};
 use crate::cli::builder::{connect_timeout, docker_cli};

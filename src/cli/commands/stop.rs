@@ -2,7 +2,7 @@
 //! container). Remote and docker nodes are not run by the builder, so
 //! there is nothing to stop there (as in buildx).
 
-use rkbuild::docker::builders;
+use crate::docker::builders;
 
 use crate::cli::args::{GlobalOpts, StopArgs};
 use crate::cli::builder::{connect_timeout, docker_cli};

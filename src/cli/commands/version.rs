@@ -1,6 +1,6 @@
 //! `docker rkbuild version`: client, daemon and BuildKit versions, workers.
 
-use rkbuild::internal::dockerapi;
+use crate::client::transport::docker as dockerapi;
 
 use crate::cli::args::{Format, VersionArgs};
 use crate::cli::builder::Builder;
