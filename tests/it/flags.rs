@@ -221,7 +221,7 @@ fn no_cache_reruns_and_pull_fails_like_buildx() {
     let build = |name: &str, extra: &[&str]| {
         let dest = outs
             .path()
-            .join(format!("{name}-{}", rkbuild::internal::new_id()));
+            .join(format!("{name}-{}", rkbuild::session::new_id()));
         ok(tool(&cfg, env, "rkbuild")
             .args(extra)
             .arg("-o")
