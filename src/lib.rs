@@ -110,11 +110,8 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
-// The `docker-rkbuild` plugin's own code (only `cli::main` is public).
-// `rkbuild::` paths inside it name this crate.
-extern crate self as rkbuild;
-
 mod build;
+// The `docker-rkbuild` plugin: only `cli::main` is public.
 #[cfg(feature = "cli")]
 #[allow(unreachable_pub)] // its `pub` items are the CLI's, not the library's
 pub mod cli;
@@ -125,8 +122,6 @@ pub mod error;
 mod fsutil;
 mod go;
 mod id;
-#[doc(hidden)]
-pub mod internal;
 mod platform;
 pub mod progress;
 pub mod proto;
