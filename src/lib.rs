@@ -7,6 +7,19 @@
 //! options with buildx's semantics; the `docker-rkbuild` plugin is a thin
 //! layer over this crate.
 //!
+//! # Depending on the crate
+//!
+//! The plugin is this crate's default feature `cli` (`cli::main`, with
+//! its command line parser, shell completions and man pages). A program
+//! that uses the library turns it off, and so compiles none of the CLI's
+//! dependencies (clap and the generators around it):
+//!
+//! ```toml
+//! [dependencies]
+//! rkbuild = { version = "0.1", default-features = false }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
 //! # Building a directory
 //!
 //! ```no_run
