@@ -4,7 +4,7 @@
 /// Fills `buf` with random bytes from the operating system; should that
 /// fail, with bytes from std's per-process random hash keys (ids need to
 /// be unique, not secret).
-pub fn random_bytes(buf: &mut [u8]) {
+pub(crate) fn random_bytes(buf: &mut [u8]) {
     if getrandom::fill(buf).is_ok() {
         return;
     }

@@ -7,6 +7,19 @@
 //! options with buildx's semantics; the `docker-rkbuild` plugin is a thin
 //! layer over this crate.
 //!
+//! # Depending on the crate
+//!
+//! The plugin is this crate's default feature `cli` (`cli::main`, with
+//! its command line parser, shell completions and man pages). A program
+//! that uses the library turns it off, and so compiles none of the CLI's
+//! dependencies (clap and the generators around it):
+//!
+//! ```toml
+//! [dependencies]
+//! rkbuild = { version = "0.1", default-features = false }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
 //! # Building a directory
 //!
 //! ```no_run
@@ -129,6 +142,10 @@
 
 mod build;
 pub mod builder;
+// The `docker-rkbuild` plugin: only `cli::main` is public.
+#[cfg(feature = "cli")]
+#[allow(unreachable_pub)] // its `pub` items are the CLI's, not the library's
+pub mod cli;
 pub mod client;
 mod digest;
 pub mod docker;
@@ -136,8 +153,6 @@ pub mod error;
 mod fsutil;
 mod go;
 mod id;
-#[doc(hidden)]
-pub mod internal;
 mod platform;
 pub mod progress;
 pub mod proto;

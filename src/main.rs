@@ -1,8 +1,6 @@
-//! `docker-rkbuild`: the docker CLI plugin.
+//! `docker-rkbuild`: the docker CLI plugin (the library's `cli` feature).
 #![forbid(unsafe_code)]
 
-mod cli;
-
 fn main() {
-    std::process::exit(cli::main());
+    std::process::exit(rkbuild::cli::main());
 }

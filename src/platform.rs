@@ -334,7 +334,7 @@ pub(crate) fn normalize_spec(mut p: Spec) -> Spec {
 /// platform), normalised and formatted: `linux/arm64/v8` → `linux/arm64`,
 /// `linux/x86_64` → `linux/amd64`, `arm64` → `linux/arm64`. Invalid
 /// specifiers fail with containerd's message.
-pub fn normalize(s: &str) -> Result<String, PlatformError> {
+pub(crate) fn normalize(s: &str) -> Result<String, PlatformError> {
     let p = if s.eq_ignore_ascii_case("local") {
         host()
     } else {

@@ -1,16 +1,16 @@
 //! Which builder a command talks to: `--addr`/`BUILDKIT_HOST`, else
 //! buildx's builder (`--builder`, `BUILDX_BUILDER`, the one `use`
 //! selected, the docker context's own) from buildx's store
-//! ([`rkbuild::builder::Builder`]); and the progress display of what a
+//! ([`crate::builder::Builder`]); and the progress display of what a
 //! builder boots.
 
 use std::time::Duration;
 
-use rkbuild::builder::{Builder, TargetNodes};
-use rkbuild::docker::builders::DockerCli;
-use rkbuild::docker::ConfigFile;
-use rkbuild::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode, Summary};
-use rkbuild::{ConnectOptions, SolveStatus, TlsOptions};
+use crate::builder::{Builder, TargetNodes};
+use crate::docker::builders::DockerCli;
+use crate::docker::ConfigFile;
+use crate::progress::{DisplayEnv, Printer, PrinterOptions, ProgressMode, Summary};
+use crate::{ConnectOptions, SolveStatus, TlsOptions};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -20,7 +20,7 @@ use super::plugin::DockerGlobals;
 
 /// The docker CLI's view from the plugin's globals.
 pub fn docker_cli(docker: &DockerGlobals) -> CliResult<DockerCli> {
-    let dir = rkbuild::docker::config_dir();
+    let dir = crate::docker::config_dir();
     Ok(DockerCli {
         config: ConfigFile::load_from(&dir)?,
         config_dir: dir,
@@ -82,7 +82,7 @@ impl Display {
 
     /// Starts the display with `opts` (and the environment's display
     /// settings).
-    pub fn open(&mut self, mut opts: PrinterOptions) -> rkbuild::Result<mpsc::Sender<SolveStatus>> {
+    pub fn open(&mut self, mut opts: PrinterOptions) -> crate::Result<mpsc::Sender<SolveStatus>> {
         opts.env = DisplayEnv::from_env();
         let (tx, task) = Printer::stderr(self.mode, opts)?.spawn();
         self.task = Some(task);
@@ -95,7 +95,7 @@ impl Display {
         &mut self,
         builder: &Builder,
         shares: &[TargetNodes],
-    ) -> rkbuild::Result<mpsc::Sender<SolveStatus>> {
+    ) -> crate::Result<mpsc::Sender<SolveStatus>> {
         let driver = builder.driver()?.name();
         let mut opts = PrinterOptions::for_builder(builder.name(), driver);
         for t in shares.iter().filter(|t| t.nodes.len() > 1) {

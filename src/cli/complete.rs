@@ -553,7 +553,7 @@ pub fn dockerfile_stages(text: &str) -> Vec<(String, String)> {
 /// Builder names as buildx offers them: the builders of its store, then
 /// `default` and every docker context.
 pub fn builder_names(docker_config: &Path) -> Vec<String> {
-    let mut names: Vec<String> = rkbuild::docker::builders::store_at(docker_config)
+    let mut names: Vec<String> = crate::docker::builders::store_at(docker_config)
         .ok()
         .and_then(|s| s.txn().ok().and_then(|t| t.list().ok()))
         .unwrap_or_default()
@@ -636,7 +636,7 @@ pub fn main(argv: &[std::ffi::OsString]) -> i32 {
     let platforms = |b: Option<&str>| live_platforms(b, Duration::from_millis(1500));
     let src = Sources {
         cwd,
-        docker_config: rkbuild::docker::config_dir(),
+        docker_config: crate::docker::config_dir(),
         platforms: &platforms,
     };
     let c = complete(&words, &to_complete, &src);

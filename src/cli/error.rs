@@ -52,9 +52,9 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<rkbuild::Error> for CliError {
-    fn from(e: rkbuild::Error) -> Self {
-        let code = if matches!(e, rkbuild::Error::Canceled) {
+impl From<crate::Error> for CliError {
+    fn from(e: crate::Error) -> Self {
+        let code = if matches!(e, crate::Error::Canceled) {
             EXIT_CANCELED
         } else {
             1
@@ -68,9 +68,9 @@ impl From<rkbuild::Error> for CliError {
 }
 
 /// What to do about a library error, when the CLI knows.
-fn hint(e: &rkbuild::Error) -> Option<String> {
-    use rkbuild::error::{BuilderError, CreateError, NodeStage};
-    use rkbuild::Error as E;
+fn hint(e: &crate::Error) -> Option<String> {
+    use crate::error::{BuilderError, CreateError, NodeStage};
+    use crate::Error as E;
     let h = match e {
         E::InvalidAddress { .. } => {
             "use unix:///path/to/buildkitd.sock, tcp://host:port or docker+unix:///var/run/docker.sock"

@@ -1,16 +1,17 @@
-//! The `docker-rkbuild` command line.
+//! The `docker-rkbuild` command line (feature `cli`): the plugin binary
+//! calls [`main`].
 
-pub mod args;
-pub mod builder;
-pub mod commands;
-pub mod complete;
-pub mod desktop;
-pub mod error;
-pub mod generate;
-pub mod output;
-pub mod pflag;
-pub mod plugin;
-pub mod records;
+mod args;
+mod builder;
+mod commands;
+mod complete;
+mod desktop;
+mod error;
+mod generate;
+mod output;
+mod pflag;
+mod plugin;
+mod records;
 
 use std::ffi::OsString;
 use std::io::Write;

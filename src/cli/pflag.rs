@@ -104,13 +104,13 @@ pub fn exactly_one_argument(command_path: &str) -> ArgvError {
 }
 
 fn quote(s: &[u8]) -> String {
-    rkbuild::internal::go::strconv::quote(s)
+    crate::go::strconv::quote(s)
 }
 
 /// Go's `%q` of a rune; pflag takes a shorthand as one byte, so a byte
 /// above 0x7f is the Latin-1 character.
 fn quote_rune(b: u8) -> String {
-    rkbuild::internal::go::strconv::quote_rune(char::from(b))
+    crate::go::strconv::quote_rune(char::from(b))
 }
 
 /// How a flag reads its value.
@@ -169,10 +169,10 @@ fn find_short(cmd: &Command, c: u8) -> Option<&Arg> {
 fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
     let v = String::from_utf8_lossy(value);
     match a.get_long() {
-        Some("ulimit") => rkbuild::internal::go::units::parse_ulimit(&v)
+        Some("ulimit") => crate::go::units::parse_ulimit(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
-        Some("shm-size" | "keep-storage") => rkbuild::internal::go::units::ram_in_bytes(&v)
+        Some("shm-size" | "keep-storage") => crate::go::units::ram_in_bytes(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
         // pflag's Int64 flags: strconv.ParseInt(s, 0, 64).
@@ -187,7 +187,7 @@ fn parse_int64(s: &str) -> Result<i64, String> {
     let err = |why: &str| {
         format!(
             "strconv.ParseInt: parsing {}: {why}",
-            rkbuild::internal::go::strconv::quote(s.as_bytes())
+            crate::go::strconv::quote(s.as_bytes())
         )
     };
     let (neg, body) = match s.as_bytes().first() {
@@ -244,13 +244,13 @@ fn is_string_slice(a: &Arg) -> bool {
 
 /// pflag's `readAsCSV`: `""` is no field at all, anything else the first
 /// record of `value` as Go's `encoding/csv` reads it
-/// ([`rkbuild::internal::go::csv::read_record`]). The error is its text
+/// ([`crate::go::csv::read_record`]). The error is its text
 /// (`csv.ParseError`'s, or `EOF` for a value of blank lines).
 pub fn read_csv_record(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     if value.is_empty() {
         return Ok(Vec::new());
     }
-    rkbuild::internal::go::csv::read_record(value).map_err(|e| e.to_string())
+    crate::go::csv::read_record(value).map_err(|e| e.to_string())
 }
 
 /// One word handed on to clap.
@@ -315,7 +315,7 @@ impl<'c> Walk<'c> {
         };
         match kind(arg) {
             Kind::Bool | Kind::Help => {
-                let Some(b) = rkbuild::internal::go::strconv::parse_bool(value) else {
+                let Some(b) = crate::go::strconv::parse_bool(value) else {
                     return Err(self.fail(invalid(format!(
                         "strconv.ParseBool: parsing {}: invalid syntax",
                         quote(value)

@@ -21,7 +21,7 @@ pub struct DockerGlobals {
     /// `-D/--debug`.
     pub debug: bool,
     /// `--tls`, `--tlsverify`, `--tlscacert`, `--tlscert`, `--tlskey`.
-    pub tls: rkbuild::docker::TlsFlags,
+    pub tls: crate::docker::TlsFlags,
 }
 
 /// Global docker flags that take a value.
@@ -86,7 +86,7 @@ pub fn split_argv(argv: Vec<OsString>, under_docker: bool) -> (DockerGlobals, Ve
         } else if BOOL_FLAGS.contains(&flag) {
             let on = inline
                 .as_deref()
-                .map(|v| rkbuild::internal::go::strconv::parse_bool(v.as_bytes()).unwrap_or(false))
+                .map(|v| crate::go::strconv::parse_bool(v.as_bytes()).unwrap_or(false))
                 .unwrap_or(true);
             match flag {
                 "-D" | "--debug" => g.debug = on,

@@ -4,11 +4,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rkbuild::client::CacheRecord;
-use rkbuild::internal::go::tabwriter::TabWriter;
-use rkbuild::internal::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
-use rkbuild::internal::go::units::{human_duration, human_size};
-use rkbuild::progress::event::Timestamp;
+use crate::client::CacheRecord;
+use crate::go::tabwriter::TabWriter;
+use crate::go::time::{parse_duration, utc_string, ZERO_UNIX_SECS};
+use crate::go::units::{human_duration, human_size};
+use crate::progress::event::Timestamp;
 
 use super::error::{CliError, CliResult};
 

@@ -6,4 +6,4 @@ pub(crate) mod patterns;
 pub(crate) mod receive;
 pub(crate) mod send;
 pub(crate) mod stat;
-pub mod walk;
+pub(crate) mod walk;

@@ -41,7 +41,7 @@ use crate::go::filepath::join;
 /// What to send from a directory (the `include-patterns`,
 /// `exclude-patterns` and `followpaths` a DiffCopy request carries).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Only entries matching (or under an entry matching) one of these are
     /// sent; empty means everything.
     pub include_patterns: Vec<String>,
@@ -56,7 +56,7 @@ pub struct WalkOptions {
 
 /// One entry of a walk, in send order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// What is sent; `stat.path` is relative to the root, `/`-separated.
     pub stat: Stat,
     /// The entry is a socket: its mode looks like a regular file's (fsutil
@@ -66,13 +66,15 @@ pub struct Entry {
 
 impl Entry {
     /// Whether the receiver may request this entry's contents.
-    pub fn can_request_data(&self) -> bool {
+    pub(crate) fn can_request_data(&self) -> bool {
         stat::can_request_data(self.stat.mode)
     }
 }
 
-/// Walks `root` and returns the entries to send, in order.
-pub fn walk(root: &Path, opts: &WalkOptions) -> Result<Vec<Entry>> {
+/// Walks `root` and returns the entries to send, in order (the tests';
+/// sending walks with [`walk_with`]).
+#[cfg(test)]
+pub(crate) fn walk(root: &Path, opts: &WalkOptions) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     walk_with(root, opts, |e| {
         out.push(e);
@@ -83,7 +85,7 @@ pub fn walk(root: &Path, opts: &WalkOptions) -> Result<Vec<Entry>> {
 
 /// Walks `root`, calling `f` with every entry to send, in order. An error
 /// from `f` stops the walk and is returned.
-pub fn walk_with<F>(root: &Path, opts: &WalkOptions, f: F) -> Result<()>
+pub(crate) fn walk_with<F>(root: &Path, opts: &WalkOptions, f: F) -> Result<()>
 where
     F: FnMut(Entry) -> Result<()>,
 {
@@ -103,7 +105,7 @@ where
 }
 
 /// `filepath.EvalSymlinks` + "must be a directory".
-pub fn resolve_root(root: &Path) -> Result<PathBuf> {
+pub(crate) fn resolve_root(root: &Path) -> Result<PathBuf> {
     let resolved = std::fs::canonicalize(root).map_err(|source| Error::FileOp {
         op: "resolve",
         path: root.to_path_buf(),
@@ -458,7 +460,7 @@ fn base_of(p: &str) -> &str {
 /// fsutil's `FollowLinks`: resolves `paths` (relative to `root`) through
 /// the symlinks on them, returning every path and link visited, sorted and
 /// deduplicated; `None` when the root itself is one of them.
-pub fn follow_links(root: &Path, paths: &[String]) -> Result<Option<Vec<String>>> {
+pub(crate) fn follow_links(root: &Path, paths: &[String]) -> Result<Option<Vec<String>>> {
     let mut r = Resolver {
         root,
         resolved: HashSet::new(),

@@ -17,7 +17,7 @@ use std::fmt;
 
 /// Why no record could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// No record: the input is empty or only blank lines (`io.EOF`,
     /// printed `EOF`).
     Eof,
@@ -36,7 +36,7 @@ pub enum ReadError {
 
 /// The `Err` of a `csv.ParseError` that one record can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParseErrorKind {
+pub(crate) enum ParseErrorKind {
     /// `csv.ErrBareQuote`: a quote in an unquoted field.
     BareQuote,
     /// `csv.ErrQuote`: a quoted field not closed, or closed before
@@ -76,7 +76,7 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// The first record of `input`, as Go's `csv.Reader.Read` returns it.
-pub fn read_record(input: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
+pub(crate) fn read_record(input: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
     let mut lines = Lines {
         rest: input,
         num_line: 0,
@@ -114,7 +114,7 @@ pub fn read_record(input: &[u8]) -> Result<Vec<Vec<u8>>, ReadError> {
 
 /// [`read_record`] of a string: the fields are strings too (the reader
 /// only cuts at ASCII bytes, so they are as valid as the input).
-pub fn read_record_str(input: &str) -> Result<Vec<String>, ReadError> {
+pub(crate) fn read_record_str(input: &str) -> Result<Vec<String>, ReadError> {
     Ok(read_record(input.as_bytes())?
         .into_iter()
         .map(|f| String::from_utf8_lossy(&f).into_owned())

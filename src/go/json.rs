@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// Standard base64 with padding (Go's `base64.StdEncoding`), by the
 /// `base64` crate.
-pub fn b64_encode(data: &[u8]) -> String {
+pub(crate) fn b64_encode(data: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(data)
 }
@@ -134,7 +134,8 @@ pub(crate) fn to_go_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Go's `json.Marshal` of `value` (see [`to_go_json`]), for the binary.
-pub fn marshal<T: Serialize>(value: &T) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn marshal<T: Serialize>(value: &T) -> String {
     to_go_json(value)
 }
 

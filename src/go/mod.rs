@@ -19,13 +19,14 @@
 //!
 //! Nothing here depends on the rest of the crate.
 
-pub mod csv;
+pub(crate) mod csv;
 pub(crate) mod filepath;
 pub(crate) mod fmt;
-pub mod json;
+pub(crate) mod json;
 pub(crate) mod mobyversion;
-pub mod strconv;
+pub(crate) mod strconv;
 pub(crate) mod syscall;
-pub mod tabwriter;
-pub mod time;
-pub mod units;
+#[cfg(feature = "cli")]
+pub(crate) mod tabwriter;
+pub(crate) mod time;
+pub(crate) mod units;

@@ -3,7 +3,7 @@
 //! (what `%q` prints for a rune or a byte).
 
 /// Go's `strconv.ParseBool`: `None` for anything it refuses.
-pub fn parse_bool(s: &[u8]) -> Option<bool> {
+pub(crate) fn parse_bool(s: &[u8]) -> Option<bool> {
     match s {
         b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True" => Some(true),
         b"0" | b"f" | b"F" | b"FALSE" | b"false" | b"False" => Some(false),
@@ -13,7 +13,7 @@ pub fn parse_bool(s: &[u8]) -> Option<bool> {
 
 /// Go's `strconv.ParseBool` answering true (buildx and BuildKit parse
 /// their boolean options with it).
-pub fn parse_bool_true(s: &str) -> bool {
+pub(crate) fn parse_bool_true(s: &str) -> bool {
     parse_bool(s.as_bytes()) == Some(true)
 }
 
@@ -22,7 +22,7 @@ pub fn parse_bool_true(s: &str) -> bool {
 /// Non-ASCII characters are kept unless they are control, format or
 /// space characters (Go's `IsPrint`, closely enough for messages: Go's
 /// tables are not reproduced character by character).
-pub fn quote(s: &[u8]) -> String {
+pub(crate) fn quote(s: &[u8]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -72,7 +72,8 @@ pub fn quote(s: &[u8]) -> String {
 
 /// Go's `strconv.QuoteRune` (what `%q` prints for a rune): single quotes,
 /// `'` escaped and `"` not, otherwise as [`quote`].
-pub fn quote_rune(c: char) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn quote_rune(c: char) -> String {
     match c {
         '\'' => r"'\''".to_string(),
         '"' => "'\"'".to_string(),

@@ -6,7 +6,7 @@
 
 /// Go's `text/tabwriter` (no flags): tab-terminated cells, aligned per
 /// column block.
-pub struct TabWriter {
+pub(crate) struct TabWriter {
     minwidth: usize,
     tabwidth: usize,
     padding: usize,
@@ -16,7 +16,7 @@ pub struct TabWriter {
 
 impl TabWriter {
     /// `tabwriter.NewWriter(w, 1, 8, 1, '\t', 0)` (buildx du/prune).
-    pub fn go_du() -> Self {
+    pub(crate) fn go_du() -> Self {
         TabWriter {
             minwidth: 1,
             tabwidth: 8,
@@ -27,7 +27,7 @@ impl TabWriter {
     }
 
     /// `tabwriter.NewWriter(w, minwidth, tabwidth, padding, padchar, 0)`.
-    pub fn new(minwidth: usize, tabwidth: usize, padding: usize, padchar: char) -> Self {
+    pub(crate) fn new(minwidth: usize, tabwidth: usize, padding: usize, padchar: char) -> Self {
         TabWriter {
             minwidth,
             tabwidth,
@@ -38,7 +38,7 @@ impl TabWriter {
     }
 
     /// `tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)` (docker CLI tables).
-    pub fn docker_table() -> Self {
+    pub(crate) fn docker_table() -> Self {
         TabWriter {
             minwidth: 10,
             tabwidth: 1,
@@ -49,12 +49,12 @@ impl TabWriter {
     }
 
     /// Adds one line (without its newline).
-    pub fn line(&mut self, l: &str) {
+    pub(crate) fn line(&mut self, l: &str) {
         self.lines.push(l.split('\t').map(str::to_string).collect());
     }
 
     /// Formats every line added.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         let mut widths = Vec::new();
         self.format(&mut out, &mut widths, 0, self.lines.len());

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 /// Go's zero `time.Time` (0001-01-01 00:00:00 UTC) in seconds since the
 /// Unix epoch.
-pub const ZERO_UNIX_SECS: i64 = -62_135_596_800;
+pub(crate) const ZERO_UNIX_SECS: i64 = -62_135_596_800;
 
 /// Go's `time.ParseDuration` for non-negative durations ("24h", "1h30m",
 /// "1.5h", "300ms"). Unlike Go, a leading `-` is refused and the parts
 /// are summed as `f64` seconds (Go sums integer nanoseconds, and refuses
 /// what overflows them).
-pub fn parse_duration(s: &str) -> Option<Duration> {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.strip_prefix('+').unwrap_or(s);
     if s == "0" {
         return Some(Duration::ZERO);
@@ -72,7 +73,8 @@ fn date_time(secs: i64, nanos: u32, sep: char) -> String {
 
 /// Go's `time.Duration.String()` of `nanos` nanoseconds
 /// (`48h0m0s`, `1.5s`, `2ms`, `0s`).
-pub fn duration_string(nanos: i64) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn duration_string(nanos: i64) -> String {
     if nanos == 0 {
         return "0s".into();
     }
@@ -115,7 +117,8 @@ pub fn duration_string(nanos: i64) -> String {
 
 /// Go's `time.Time.String()` of a UTC time, `secs` and `nanos` since the
 /// Unix epoch: `2006-01-02 15:04:05.999999999 +0000 UTC`.
-pub fn utc_string(secs: i64, nanos: u32) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn utc_string(secs: i64, nanos: u32) -> String {
     let mut out = date_time(secs, nanos, ' ');
     out.push_str(" +0000 UTC");
     out
@@ -123,7 +126,7 @@ pub fn utc_string(secs: i64, nanos: u32) -> String {
 
 /// Go's `t.UTC().Format(time.RFC3339Nano)`, `secs` and `nanos` since the
 /// Unix epoch: `2006-01-02T15:04:05.999999999Z`.
-pub fn rfc3339_nano(secs: i64, nanos: u32) -> String {
+pub(crate) fn rfc3339_nano(secs: i64, nanos: u32) -> String {
     let mut out = date_time(secs, nanos, 'T');
     out.push('Z');
     out
@@ -131,7 +134,7 @@ pub fn rfc3339_nano(secs: i64, nanos: u32) -> String {
 
 /// Unix seconds of an RFC 3339 time (`2006-01-02T15:04:05[.frac](Z|±07:00)`),
 /// as Go's `time.Time` reads it from JSON; `None` if it is not one.
-pub fn parse_rfc3339_unix(s: &str) -> Option<i64> {
+pub(crate) fn parse_rfc3339_unix(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
         return None;

@@ -49,7 +49,7 @@ pub enum UnitsError {
 /// binary multiples, the number possibly fractional. Like Go, a result
 /// beyond `i64` is `i64::MIN` (what converting the float gives on amd64),
 /// which callers treat as "not set".
-pub fn ram_in_bytes(s: &str) -> Result<i64, UnitsError> {
+pub(crate) fn ram_in_bytes(s: &str) -> Result<i64, UnitsError> {
     let invalid = || UnitsError::InvalidSize(s.to_string());
     let b = s.as_bytes();
     // (\d+(\.\d+)*)
@@ -118,7 +118,7 @@ pub fn ram_in_bytes(s: &str) -> Result<i64, UnitsError> {
 
 /// One `--ulimit` value, parsed as go-units' `ParseUlimit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ulimit<'a> {
+pub(crate) struct Ulimit<'a> {
     /// The limit's name (`nofile`, ...).
     pub name: &'a str,
     /// Soft limit (-1: unlimited).
@@ -161,7 +161,7 @@ fn parse_int(s: &str) -> Result<i64, UnitsError> {
 }
 
 /// go-units' `ParseUlimit` (as vendored by buildx 0.13): `name=soft[:hard]`.
-pub fn parse_ulimit(val: &str) -> Result<Ulimit<'_>, UnitsError> {
+pub(crate) fn parse_ulimit(val: &str) -> Result<Ulimit<'_>, UnitsError> {
     let Some((name, limits)) = val.split_once('=') else {
         return Err(UnitsError::InvalidUlimitArgument(val.to_string()));
     };
@@ -202,7 +202,7 @@ impl std::fmt::Display for Ulimit<'_> {
 /// replaces an earlier one, as docker's `UlimitOpt` map does), each as
 /// `name=soft:hard`, in the order the names first appeared (buildx uses Go's
 /// map order, which is random).
-pub fn normalize_ulimits<S: AsRef<str>>(vals: &[S]) -> Result<Vec<String>, UnitsError> {
+pub(crate) fn normalize_ulimits<S: AsRef<str>>(vals: &[S]) -> Result<Vec<String>, UnitsError> {
     let mut out: Vec<Ulimit<'_>> = Vec::new();
     for v in vals {
         let u = parse_ulimit(v.as_ref())?;
@@ -215,7 +215,7 @@ pub fn normalize_ulimits<S: AsRef<str>>(vals: &[S]) -> Result<Vec<String>, Units
 }
 
 /// go-units `HumanSize`: decimal units, 4 significant digits.
-pub fn human_size(size: f64) -> String {
+pub(crate) fn human_size(size: f64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut s = size;
     let mut i = 0;
@@ -227,7 +227,8 @@ pub fn human_size(size: f64) -> String {
 }
 
 /// go-units `BytesSize`: binary units, 4 significant digits.
-pub fn bytes_size(size: f64) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn bytes_size(size: f64) -> String {
     const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
     let mut s = size;
     let mut i = 0;
@@ -239,7 +240,8 @@ pub fn bytes_size(size: f64) -> String {
 }
 
 /// go-units `HumanDuration`.
-pub fn human_duration(d: Duration) -> String {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the CLI's
+pub(crate) fn human_duration(d: Duration) -> String {
     let secs = d.as_secs();
     if secs < 1 {
         return "Less than a second".into();

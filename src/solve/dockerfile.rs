@@ -689,7 +689,7 @@ fn extra_hosts(hosts: &[String], driver: &dyn Driver, gateway: Option<&str>) -> 
 }
 
 /// Parses a docker size (`64m`, `1g`, `512`, `1.5GB`): binary units, as
-/// docker's `RAMInBytes` ([`crate::go::units::ram_in_bytes`]); a value beyond
+/// docker's `RAMInBytes` (`go::units::ram_in_bytes`); a value beyond
 /// 64 bits is 0 (not set), as in buildx.
 pub fn parse_ram_bytes(s: &str) -> Result<u64> {
     Ok(crate::go::units::ram_in_bytes(s)?.max(0) as u64)

@@ -89,7 +89,7 @@ pub fn parse_output(s: &str) -> Result<OutputSpec> {
 }
 
 /// Splits an `--output` value as buildx 0.13 does: the first record of Go's
-/// `encoding/csv` ([`crate::go::csv::read_record`]). The error is Go's text,
+/// `encoding/csv` (`go::csv::read_record`). The error is Go's text,
 /// as buildx reports it (`EOF` for an empty value).
 pub fn split_csv(s: &str) -> Result<Vec<String>> {
     crate::go::csv::read_record_str(s).map_err(|e| Error::Other(e.to_string()))

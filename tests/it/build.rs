@@ -9,7 +9,7 @@ use std::process::Command;
 use common::*;
 
 fn unique() -> String {
-    rkbuild::internal::new_id()
+    rkbuild::session::new_id()
 }
 
 fn image_id(env: &TestEnv, cfg: &DockerConfig, tag: &str) -> String {

@@ -88,6 +88,9 @@ fn pki() -> Pki {
     std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
     std::fs::write(dir.path().join("cert.pem"), cli.pem()).unwrap();
     std::fs::write(dir.path().join("key.pem"), cli_key.serialize_pem()).unwrap();
+    // ring, as rkbuild's own connections use (rustls 0.23.48 deprecates it
+    // for having no post-quantum key exchange).
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca.der().clone()).unwrap();

@@ -58,7 +58,7 @@ fn build_example_prints_progress_and_finishes() {
                 "Dockerfile",
                 &format!("FROM {}\nCOPY f /f\nRUN cat /f\n", env.base_image_on(d)),
             ),
-            ("f", &rkbuild::internal::new_id()),
+            ("f", &rkbuild::session::new_id()),
         ]);
         let out = run_example(env, d, "build", &[ctx.path().to_str().unwrap()]);
         assert!(out.contains("[internal] load build definition"), "{out}");

@@ -161,7 +161,7 @@ fn copied_context_exports_the_same_tar_as_buildx() {
 fn tar_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
-    corpus(ctx.path(), &rkbuild::internal::new_id());
+    corpus(ctx.path(), &rkbuild::session::new_id());
     let marker = std::fs::read_to_string(ctx.path().join("marker")).unwrap();
     let out = SideBySide::build(&cfg, env, daemon)
         .tar_output()
@@ -183,7 +183,7 @@ fn copied_context_is_identical_to_buildx() {
 fn local_export_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
-    corpus(ctx.path(), &rkbuild::internal::new_id());
+    corpus(ctx.path(), &rkbuild::session::new_id());
     let out = SideBySide::build(&cfg, env, daemon)
         .local_output()
         .arg(ctx.path())
@@ -248,7 +248,7 @@ fn transfer_size_on(env: &TestEnv, daemon: Daemon) {
     let base = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
     let one = base.path().join("one");
     mkdir(base.path(), "one", 0o755);
-    corpus(&one, &rkbuild::internal::new_id());
+    corpus(&one, &rkbuild::session::new_id());
     let two = base.path().join("two");
     ok(Command::new("cp").arg("-a").arg(&one).arg(&two));
     // Each tool builds its own copy.
@@ -354,7 +354,7 @@ fn inspect_context_reports_what_the_daemon_received() {
 fn inspect_on(env: &TestEnv, daemon: Daemon) {
     let cfg = DockerConfig::new(env);
     let ctx = tempfile::Builder::new().prefix("rkfs-").tempdir().unwrap();
-    corpus(ctx.path(), &rkbuild::internal::new_id());
+    corpus(ctx.path(), &rkbuild::session::new_id());
     // What the inspector says would be sent (through the docker CLI).
     let o = run(cfg
         .docker(env)

@@ -232,7 +232,7 @@ fn no_cache_reruns_and_pull_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) 
     let build = |name: &str, extra: &[&str]| {
         let dest = outs
             .path()
-            .join(format!("{name}-{}", rkbuild::internal::new_id()));
+            .join(format!("{name}-{}", rkbuild::session::new_id()));
         ok(docker_rkbuild(&cfg, env)
             .args(extra)
             .arg("-o")

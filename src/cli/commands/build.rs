@@ -5,19 +5,19 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 
-use rkbuild::builder::{Builder, TargetResult};
-use rkbuild::docker::ConfigFile;
-use rkbuild::session::secrets::{FileSecrets, SecretSpec, SecretsService};
-use rkbuild::session::SharedService;
-use rkbuild::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
-use rkbuild::solve::export::parse_output;
+use crate::builder::{Builder, TargetResult};
+use crate::docker::ConfigFile;
+use crate::session::secrets::{FileSecrets, SecretSpec, SecretsService};
+use crate::session::SharedService;
+use crate::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
+use crate::solve::export::parse_output;
 
 use crate::cli::args::BuildArgs;
 use crate::cli::builder::Display;
 use crate::cli::desktop;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::println;
-use rkbuild::progress::{errors, ProgressMode};
+use crate::progress::{errors, ProgressMode};
 
 /// buildx's `listToMap`: `K=V`, or `K` alone (taken from the environment
 /// for `--build-arg`, skipped when unset there; empty for `--label`); an
@@ -32,7 +32,7 @@ fn list_to_map(list: &[String], read_env: bool) -> CliResult<BTreeMap<String, St
         if k.is_empty() {
             return Err(CliError::new(format!(
                 "invalid key-value pair {}: empty key",
-                rkbuild::internal::go::strconv::quote(s.as_bytes())
+                crate::go::strconv::quote(s.as_bytes())
             )));
         }
         match v {
@@ -121,17 +121,17 @@ pub struct Checked {
     build_args: BTreeMap<String, String>,
     labels: BTreeMap<String, String>,
     build_contexts: BTreeMap<String, String>,
-    outputs: Vec<rkbuild::solve::export::OutputSpec>,
+    outputs: Vec<crate::solve::export::OutputSpec>,
     secrets: Vec<SecretSpec>,
     platforms: Vec<String>,
     secret_store: FileSecrets,
-    attests: rkbuild::solve::attest::Attests,
-    cache_from: Vec<rkbuild::solve::cache::CacheEntry>,
-    cache_to: Vec<rkbuild::solve::cache::CacheEntry>,
+    attests: crate::solve::attest::Attests,
+    cache_from: Vec<crate::solve::cache::CacheEntry>,
+    cache_to: Vec<crate::solve::cache::CacheEntry>,
     annotations: BTreeMap<String, String>,
-    ssh: Vec<rkbuild::session::ssh::SshSpec>,
-    ssh_service: rkbuild::session::ssh::SshService,
-    source_policy: Option<rkbuild::proto::moby::buildkit::v1::sourcepolicy::Policy>,
+    ssh: Vec<crate::session::ssh::SshSpec>,
+    ssh_service: crate::session::ssh::SshService,
+    source_policy: Option<crate::proto::moby::buildkit::v1::sourcepolicy::Policy>,
 }
 
 /// buildx's `toControllerOptions`: build args and labels, named context
@@ -142,20 +142,20 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
     let labels = list_to_map(&a.label, false)?;
     // buildx's ReadSourcePolicy, before the attestations.
     let source_policy = match std::env::var_os("EXPERIMENTAL_BUILDKIT_SOURCE_POLICY") {
-        Some(p) if !p.is_empty() => Some(rkbuild::solve::policy::read_policy(
-            std::path::Path::new(&p),
-        )?),
+        Some(p) if !p.is_empty() => {
+            Some(crate::solve::policy::read_policy(std::path::Path::new(&p))?)
+        }
         _ => None,
     };
     let mut attests = a.attest.clone();
-    use rkbuild::solve::attest::canonicalize;
+    use crate::solve::attest::canonicalize;
     attests.extend(
         a.provenance
             .as_deref()
             .and_then(|p| canonicalize("provenance", p)),
     );
     attests.extend(a.sbom.as_deref().and_then(|p| canonicalize("sbom", p)));
-    let attests = rkbuild::solve::attest::parse_attests(&attests)?;
+    let attests = crate::solve::attest::parse_attests(&attests)?;
     let mut build_contexts = BTreeMap::new();
     for c in &a.build_context {
         let Some((k, v)) = c.split_once('=') else {
@@ -164,7 +164,7 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
             )));
         };
         // buildx: names are image references (`alpine:latest` is `alpine`).
-        let name = rkbuild::solve::dockerfile::context_name(k).map_err(rkbuild::Error::from)?;
+        let name = crate::solve::dockerfile::context_name(k).map_err(crate::Error::from)?;
         build_contexts.insert(name, v.to_string());
     }
     let mut outputs = Vec::new();
@@ -180,22 +180,20 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
             "local and tar exporters are incompatible with image ID file",
         ));
     }
-    let cache_from = rkbuild::solve::cache::parse_cache_entries(&a.cache_from)?;
-    let cache_to = rkbuild::solve::cache::parse_cache_entries(&a.cache_to)?;
+    let cache_from = crate::solve::cache::parse_cache_entries(&a.cache_from)?;
+    let cache_to = crate::solve::cache::parse_cache_entries(&a.cache_to)?;
     let mut secrets = a
         .secret
         .iter()
         .map(|s| SecretSpec::parse(s))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(rkbuild::Error::from)?;
+        .map_err(crate::Error::from)?;
     // Tokens for private git contexts come from the environment as
     // secrets (GIT_AUTH_TOKEN[.<host>], GIT_AUTH_HEADER[.<host>]).
     let mut remote: Vec<&str> = build_contexts.values().map(String::as_str).collect();
     remote.extend(a.context.as_deref());
     let given: Vec<String> = secrets.iter().map(|s| s.id.clone()).collect();
-    secrets.extend(rkbuild::session::secrets::git_auth_from_env(
-        &remote, &given,
-    ));
+    secrets.extend(crate::session::secrets::git_auth_from_env(&remote, &given));
     Ok(Checked {
         build_args,
         labels,
@@ -208,7 +206,7 @@ pub fn check_flags(a: &BuildArgs) -> CliResult<Checked> {
         ssh: a
             .ssh
             .iter()
-            .map(|s| rkbuild::session::ssh::SshSpec::parse(s))
+            .map(|s| crate::session::ssh::SshSpec::parse(s))
             .collect(),
         source_policy,
         ..Default::default()
@@ -239,23 +237,23 @@ pub fn check_build(a: &BuildArgs, checked: &mut Checked) -> CliResult {
         for p in p.split(',') {
             checked
                 .platforms
-                .push(rkbuild::internal::platform::normalize(p).map_err(rkbuild::Error::from)?);
+                .push(crate::platform::normalize(p).map_err(crate::Error::from)?);
         }
     }
     checked.secret_store =
-        FileSecrets::new(std::mem::take(&mut checked.secrets)).map_err(rkbuild::Error::from)?;
+        FileSecrets::new(std::mem::take(&mut checked.secrets)).map_err(crate::Error::from)?;
     // buildx forwards the default agent for an SSH git context when no
     // --ssh is given.
     let mut ssh = std::mem::take(&mut checked.ssh);
     if ssh.is_empty() && a.context.as_deref().is_some_and(is_git_ssh) {
-        ssh.push(rkbuild::session::ssh::SshSpec::parse("default"));
+        ssh.push(crate::session::ssh::SshSpec::parse("default"));
     }
     let sock = std::env::var("SSH_AUTH_SOCK").ok();
-    checked.ssh_service = rkbuild::session::ssh::SshService::new(&ssh, sock.as_deref())
+    checked.ssh_service = crate::session::ssh::SshService::new(&ssh, sock.as_deref())
         .map_err(|e| CliError::new(e.to_string()))?;
     use std::io::IsTerminal;
-    rkbuild::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
-    checked.annotations = rkbuild::solve::attest::parse_annotations(&a.annotation)?;
+    crate::solve::export::check_outputs(&checked.outputs, std::io::stdout().is_terminal())?;
+    checked.annotations = crate::solve::attest::parse_annotations(&a.annotation)?;
     for e in &a.allow {
         if !matches!(e.as_str(), "network.host" | "security.insecure") {
             return Err(CliError::new(format!("unknown entitlement {e}")));
@@ -341,11 +339,11 @@ fn finish(
     let mut no_default_attestations = false;
     if driver.features().multi_platform && !attests.contains_key("provenance") {
         if let Ok(v) = std::env::var("BUILDX_NO_DEFAULT_ATTESTATIONS") {
-            no_default_attestations = rkbuild::internal::go::strconv::parse_bool(v.as_bytes())
+            no_default_attestations = crate::go::strconv::parse_bool(v.as_bytes())
                 .ok_or_else(|| {
                     CliError::new(format!(
                         "invalid BUILDX_NO_DEFAULT_ATTESTATIONS: strconv.ParseBool: parsing {}: invalid syntax",
-                        rkbuild::internal::go::strconv::quote(v.as_bytes())
+                        crate::go::strconv::quote(v.as_bytes())
                     ))
                 })?;
         }
@@ -394,11 +392,11 @@ fn finish(
         no_default_attestations,
         annotations,
         host_gateway_ip: None,
-        git: rkbuild::solve::git::GitOptions::from_env(),
-        credentials: Some(rkbuild::docker::CredentialStore::new(cfg.clone())),
+        git: crate::solve::git::GitOptions::from_env(),
+        credentials: Some(crate::docker::CredentialStore::new(cfg.clone())),
         docker_api: builder.docker_api().cloned(),
         source_policy,
-        stdout: Some(rkbuild::solve::OutputWriter::new(std::io::stdout())),
+        stdout: Some(crate::solve::OutputWriter::new(std::io::stdout())),
         // buildx always offers the secrets service (unknown ids: NotFound)
         // and the SSH service (unknown ids: "unset ssh forward key").
         session: vec![
@@ -415,10 +413,10 @@ fn finish(
 /// For measurements: `RKBUILD_SESSION_TRANSPORT=control` sends the session
 /// through Control.Session even on dockerd (default: dockerd's /session
 /// upgrade, measured faster).
-fn session_transport() -> rkbuild::session::Transport {
+fn session_transport() -> crate::session::Transport {
     match std::env::var("RKBUILD_SESSION_TRANSPORT").as_deref() {
-        Ok("control") => rkbuild::session::Transport::ControlStream,
-        _ => rkbuild::session::Transport::Auto,
+        Ok("control") => crate::session::Transport::ControlStream,
+        _ => crate::session::Transport::Auto,
     }
 }
 
@@ -426,11 +424,11 @@ fn session_transport() -> rkbuild::session::Transport {
 /// output on a builder that does not share the docker daemon's image store
 /// (unless `BUILDX_NO_DEFAULT_LOAD` is true), and a `BUILDX_NO_DEFAULT_LOAD`
 /// that is not a Go bool.
-fn no_output_warning(opts: &BuildOptions, driver: &dyn rkbuild::Driver) -> Vec<String> {
+fn no_output_warning(opts: &BuildOptions, driver: &dyn crate::Driver) -> Vec<String> {
     let mut out = Vec::new();
     let no_default_load = match std::env::var("BUILDX_NO_DEFAULT_LOAD") {
         Err(_) => false,
-        Ok(v) => rkbuild::internal::go::strconv::parse_bool(v.as_bytes()).unwrap_or_else(|| {
+        Ok(v) => crate::go::strconv::parse_bool(v.as_bytes()).unwrap_or_else(|| {
             out.push(format!(
                 "invalid non-bool value for BUILDX_NO_DEFAULT_LOAD: {v}"
             ));
@@ -508,7 +506,7 @@ pub async fn run(
     for w in a.legacy.warnings() {
         eprintln!("WARNING: {w}");
     }
-    let cfg = ConfigFile::load_from(&rkbuild::docker::config_dir())?;
+    let cfg = ConfigFile::load_from(&crate::docker::config_dir())?;
     // buildx's order: the flags, the stale image ID file, the builder, the
     // progress mode, then what its build starts with.
     let mut checked = check_flags(a)?;
@@ -585,7 +583,7 @@ fn report(
 ) -> CliResult {
     let resp = match result.result {
         Ok(resp) => resp,
-        Err(rkbuild::Error::Solve(status)) => {
+        Err(crate::Error::Solve(status)) => {
             eprint!("{}", errors::error_report(&status));
             return Err(CliError {
                 message: String::new(),

@@ -1,8 +1,8 @@
 //! `create [ENDPOINT]`: makes or changes a builder in buildx's store
-//! ([`rkbuild::builder::create`], buildx 0.13's `builder.Create`), so that
+//! ([`crate::builder::create`], buildx 0.13's `builder.Create`), so that
 //! `docker buildx` sees it.
 
-use rkbuild::builder::create::{self, CreateOptions};
+use crate::builder::create::{self, CreateOptions};
 
 use crate::cli::args::{CreateArgs, GlobalOpts};
 use crate::cli::builder::{bootstrap, connect_timeout, docker_cli};

@@ -3,13 +3,13 @@
 
 use std::time::SystemTime;
 
-use rkbuild::internal::go::tabwriter::TabWriter;
+use crate::go::tabwriter::TabWriter;
 
+use crate::builder::Builder;
 use crate::cli::args::DuArgs;
 use crate::cli::error::CliResult;
 use crate::cli::output::print;
 use crate::cli::records::{prune_filters, summary, table_row, verbose, TABLE_HEADER};
-use rkbuild::builder::Builder;
 
 /// Runs `du`.
 pub async fn run(args: &DuArgs, builder: &Builder) -> CliResult {

@@ -1,8 +1,8 @@
 //! `inspect [NAME]`: one builder and its nodes, as buildx 0.13 prints
 //! them.
 
-use rkbuild::docker::builders;
-use rkbuild::internal::go::{tabwriter::TabWriter, time, units};
+use crate::docker::builders;
+use crate::go::{tabwriter::TabWriter, time, units};
 
 use crate::cli::args::{GlobalOpts, InspectArgs};
 use crate::cli::builder::{boot, docker_cli, find};
@@ -41,12 +41,7 @@ pub async fn run(args: &InspectArgs, g: &GlobalOpts, docker: &DockerGlobals) -> 
             if let Some(o) = n.node.driver_opts.as_ref().filter(|o| !o.is_empty()) {
                 let opts: Vec<String> = o
                     .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{k}={}",
-                            rkbuild::internal::go::strconv::quote(v.as_bytes())
-                        )
-                    })
+                    .map(|(k, v)| format!("{k}={}", crate::go::strconv::quote(v.as_bytes())))
                     .collect();
                 w.line(&format!("Driver Options:\t{}", opts.join(" ")));
             }

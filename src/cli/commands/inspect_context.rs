@@ -1,13 +1,13 @@
 //! `inspect-context [PATH] [-f Dockerfile]`: what a build of PATH would
 //! send, from the same walker and matcher as the build (the library's
-//! [`rkbuild::solve::inspect`]). Named so that it cannot be taken for
+//! [`crate::solve::inspect`]). Named so that it cannot be taken for
 //! `docker context` (which manages daemon endpoints): it inspects a *build*
 //! context.
 
 use std::path::Path;
 
-use rkbuild::internal::go::units::human_size;
-use rkbuild::solve::inspect::{inspect_context, ContextReport, Why};
+use crate::go::units::human_size;
+use crate::solve::inspect::{inspect_context, ContextReport, Why};
 
 use crate::cli::args::InspectContextArgs;
 use crate::cli::error::{CliError, CliResult};
@@ -181,7 +181,7 @@ pub fn run(a: &InspectContextArgs) -> CliResult {
         .why
         .iter()
         .map(|p| Ok((p.clone(), r.why(p)?)))
-        .collect::<rkbuild::Result<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     let out = match a.format.as_str() {
         "json" => json(&r, a, &whys)?,
         _ => text(&r, a, &whys),

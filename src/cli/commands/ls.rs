@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rkbuild::builder::Builder;
-use rkbuild::docker::builders::{self, BuilderNode, DockerCli, Loaded, NodeInfo};
-use rkbuild::internal::go::tabwriter::TabWriter;
+use crate::builder::Builder;
+use crate::docker::builders::{self, BuilderNode, DockerCli, Loaded, NodeInfo};
+use crate::go::tabwriter::TabWriter;
 use serde::Serialize;
 
 use crate::cli::args::{GlobalOpts, LsArgs};
@@ -116,7 +116,7 @@ impl Row<'_> {
                 .b
                 .group
                 .last_activity
-                .map(|s| rkbuild::internal::go::time::rfc3339_nano(s, 0))
+                .map(|s| crate::go::time::rfc3339_nano(s, 0))
                 .unwrap_or_default(),
             ("LastActivity", Some(_)) => String::new(),
             ("Status", None) => {
@@ -319,7 +319,7 @@ fn builder_json(b: &Loaded) -> String {
             driver_opts: n.node.driver_opts.as_ref().filter(|m| !m.is_empty()),
             files: n.node.files.as_ref().filter(|m| !m.is_empty()).map(|m| {
                 m.iter()
-                    .map(|(k, v)| (k.as_str(), rkbuild::internal::go::json::b64_encode(v)))
+                    .map(|(k, v)| (k.as_str(), crate::go::json::b64_encode(v)))
                     .collect()
             }),
             status: status_word(i),
@@ -343,9 +343,9 @@ fn builder_json(b: &Loaded) -> String {
     let last = b
         .group
         .last_activity
-        .map(|s| rkbuild::internal::go::time::rfc3339_nano(s, 0))
+        .map(|s| crate::go::time::rfc3339_nano(s, 0))
         .unwrap_or_else(|| "0001-01-01T00:00:00Z".into());
-    rkbuild::internal::go::json::marshal(&B {
+    crate::go::json::marshal(&B {
         name: &b.group.name,
         driver: b.driver(),
         last_activity: last,

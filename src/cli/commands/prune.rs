@@ -4,15 +4,15 @@
 use std::io::BufRead;
 use std::time::SystemTime;
 
-use rkbuild::client::PruneOptions;
-use rkbuild::internal::go::tabwriter::TabWriter;
-use rkbuild::internal::go::units::human_size;
+use crate::client::PruneOptions;
+use crate::go::tabwriter::TabWriter;
+use crate::go::units::human_size;
 
+use crate::builder::Builder;
 use crate::cli::args::PruneArgs;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::print;
 use crate::cli::records::{prune_filters, table_row, verbose, TABLE_HEADER};
-use rkbuild::builder::Builder;
 
 /// buildx's prune confirmation texts.
 const NORMAL_WARNING: &str =
@@ -24,7 +24,7 @@ const ALL_WARNING: &str =
 pub async fn run(args: &PruneArgs, builder: &Builder) -> CliResult {
     let (filter, keep_duration) = prune_filters(&args.filter)?;
     let keep_bytes = match args.keep_storage.as_deref() {
-        Some(s) => rkbuild::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
+        Some(s) => crate::solve::dockerfile::parse_ram_bytes(s).map_err(|_| {
             CliError::new(format!(
                 "invalid argument {s:?} for \"--keep-storage\" flag"
             ))

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rkbuild::builder::{Builder, Origin};
+use crate::builder::{Builder, Origin};
 
 use crate::cli::args::{GlobalOpts, RmArgs};
 use crate::cli::builder::{connect_timeout, docker_cli};

@@ -1,11 +1,11 @@
 //! `docker rkbuild version`: client, daemon and BuildKit versions, workers.
 
-use rkbuild::internal::dockerapi;
+use crate::client::transport::docker as dockerapi;
 
+use crate::builder::Builder;
 use crate::cli::args::{Format, VersionArgs};
 use crate::cli::error::CliResult;
 use crate::cli::output::{print, println};
-use rkbuild::builder::Builder;
 
 /// Runs `version`.
 pub async fn run(args: &VersionArgs, builder: &Builder) -> CliResult {

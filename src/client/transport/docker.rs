@@ -111,7 +111,7 @@ fn build(ep: &Endpoint, b: http::request::Builder) -> Result<Request<Empty<Bytes
 
 /// Upgrades `POST path` to h2c and returns the raw stream. `headers` are
 /// extra request headers (the session's `X-Docker-Expose-Session-*`).
-pub async fn upgrade(
+pub(crate) async fn upgrade(
     ep: &Endpoint,
     path: &str,
     headers: &[(String, String)],
@@ -396,7 +396,8 @@ impl JsonMessages {
 /// The parts of `GET /version` rkbuild uses.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DockerVersion {
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // all its fields are the CLI's
+pub(crate) struct DockerVersion {
     /// Engine version, e.g. `26.1.5+dfsg1`.
     #[serde(default)]
     pub version: String,
@@ -412,7 +413,7 @@ pub struct DockerVersion {
 }
 
 /// `GET /version`.
-pub async fn version(ep: &Endpoint) -> Result<DockerVersion> {
+pub(crate) async fn version(ep: &Endpoint) -> Result<DockerVersion> {
     let body = get(ep, "/version").await?;
     serde_json::from_slice(&body).map_err(|e| not_docker(ep, format!("bad /version answer: {e}")))
 }

@@ -344,9 +344,9 @@ async fn tls_connect(
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
-    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
+    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(
+        crate::client::transport::tcp::crypto_provider(),
+    )
     .with_safe_default_protocol_versions()
     .map_err(|e| e.to_string())?
     .with_root_certificates(roots)

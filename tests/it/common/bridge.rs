@@ -1,12 +1,14 @@
 //! Test-only bridges: a real BuildKit on a plain unix socket or TCP port,
 //! made by forwarding each accepted connection through dockerd's `/grpc`
-//! upgrade. Runs on its own thread so it outlives any one test runtime.
+//! upgrade (the docker driver's own connection). Runs on its own thread so
+//! it outlives any one test runtime.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rkbuild::client::driver::docker::DockerDriver;
 use rkbuild::client::Endpoint;
-use rkbuild::internal::dockerapi::upgrade;
+use rkbuild::Driver;
 
 /// A unix socket that speaks BuildKit's gRPC API.
 pub struct UnixBridge {
@@ -23,16 +25,16 @@ impl UnixBridge {
         let path = dir.path().join("buildkitd.sock");
         let std_listener = std::os::unix::net::UnixListener::bind(&path).expect("bind bridge");
         std_listener.set_nonblocking(true).expect("nonblocking");
-        let ep = Endpoint::Unix(docker_sock.to_path_buf());
+        let docker = DockerDriver::new(Endpoint::Unix(docker_sock.to_path_buf()));
         spawn_runtime(move || async move {
             let listener = tokio::net::UnixListener::from_std(std_listener).expect("listener");
             loop {
                 let Ok((mut conn, _)) = listener.accept().await else {
                     return;
                 };
-                let ep = ep.clone();
+                let docker = docker.clone();
                 tokio::spawn(async move {
-                    if let Ok(mut up) = upgrade(&ep, "/grpc", &[], Duration::from_secs(10)).await {
+                    if let Ok(mut up) = docker.dial(Duration::from_secs(10)).await {
                         let _ = tokio::io::copy_bidirectional(&mut conn, &mut up).await;
                     }
                 });
@@ -66,14 +68,14 @@ impl TcpBridge {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let port = std_listener.local_addr().expect("addr").port();
-        let ep = Endpoint::Unix(docker_sock.to_path_buf());
+        let docker = DockerDriver::new(Endpoint::Unix(docker_sock.to_path_buf()));
         spawn_runtime(move || async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
             loop {
                 let Ok((conn, _)) = listener.accept().await else {
                     return;
                 };
-                let ep = ep.clone();
+                let docker = docker.clone();
                 let wrap = wrap.clone();
                 tokio::spawn(async move {
                     let mut conn: rkbuild::client::transport::BoxIo = match wrap {
@@ -83,7 +85,7 @@ impl TcpBridge {
                         },
                         None => Box::new(conn),
                     };
-                    if let Ok(mut up) = upgrade(&ep, "/grpc", &[], Duration::from_secs(10)).await {
+                    if let Ok(mut up) = docker.dial(Duration::from_secs(10)).await {
                         let _ = tokio::io::copy_bidirectional(&mut conn, &mut up).await;
                     }
                 });
