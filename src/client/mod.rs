@@ -8,7 +8,7 @@
 //! [`Client::connect_driver`] takes any [`Driver`].
 
 mod addr;
-mod cache;
+mod disk_usage;
 pub mod driver;
 pub mod transport;
 
@@ -20,7 +20,7 @@ use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint as TonicEndpoint};
 
 pub use addr::{Endpoint, Target};
-pub use cache::{CacheRecord, PruneOptions, Pruned};
+pub use disk_usage::{CacheRecord, PruneOptions, Pruned};
 
 pub use driver::{Driver, Features, LoadPath};
 pub use transport::tcp::TlsOptions;
@@ -177,7 +177,7 @@ impl Client {
         match self.info().await {
             Err(Error::NotBuildkit { .. }) => {
                 let version = match self.driver.docker_api() {
-                    Some(ep) => transport::docker::version(ep)
+                    Some(ep) => transport::engine::version(ep)
                         .await
                         .map(|v| crate::go::mobyversion::buildkit_of(&v.version))
                         .unwrap_or_default(),

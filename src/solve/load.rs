@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, Notify};
 
-use crate::client::transport::docker::{stream, JsonMessages};
+use crate::client::transport::engine::{stream, JsonMessages};
 use crate::client::Endpoint;
 use crate::progress::event::{SolveStatus, Timestamp, VertexStatus};
 use crate::progress::local::LocalVertex;
@@ -103,7 +103,7 @@ fn repo_tags(names: &[String]) -> Vec<(String, String, String)> {
 
 /// Whether the daemon has image `id`; tags it with the missing `names`.
 async fn already_loaded(api: &Endpoint, id: &str, names: &[String]) -> bool {
-    let Ok(body) = crate::client::transport::docker::get(api, &format!("/images/{id}/json")).await
+    let Ok(body) = crate::client::transport::engine::get(api, &format!("/images/{id}/json")).await
     else {
         return false;
     };

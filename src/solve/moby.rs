@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::client::transport::docker::{stream, JsonMessages};
+use crate::client::transport::engine::{stream, JsonMessages};
 use crate::client::Endpoint;
 use crate::docker::CredentialStore;
 use crate::error::{Error, Result};

@@ -1,6 +1,6 @@
 //! `docker rkbuild version`: client, daemon and BuildKit versions, workers.
 
-use crate::client::transport::docker as dockerapi;
+use crate::client::transport::engine as dockerapi;
 
 use crate::builder::Builder;
 use crate::cli::args::{Format, VersionArgs};

@@ -67,7 +67,7 @@ impl Driver for DockerDriver {
     fn dial(&self, timeout: Duration) -> BoxFuture<'_, Result<BoxIo>> {
         Box::pin(async move {
             let addr = self.address();
-            let fut = transport::docker::upgrade(&self.endpoint, "/grpc", &[], timeout);
+            let fut = transport::engine::upgrade(&self.endpoint, "/grpc", &[], timeout);
             within(&addr, timeout, async {
                 fut.await.map_err(|e| e.with_addr(addr.clone()))
             })
@@ -86,7 +86,7 @@ impl Driver for DockerDriver {
         client: &'a Client,
         headers: &'a [(String, String)],
     ) -> BoxFuture<'a, Result<BoxIo>> {
-        Box::pin(transport::docker::upgrade(
+        Box::pin(transport::engine::upgrade(
             &self.endpoint,
             "/session",
             headers,

@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 
 use super::{BoxFuture, Driver, Features, Status};
 use crate::client::addr::Endpoint;
-use crate::client::transport::{docker as api, BoxIo};
+use crate::client::transport::{engine as api, BoxIo};
 use crate::error::{Error, Result};
 use crate::progress::event::{SolveStatus, Timestamp, VertexStatus};
 use crate::progress::local::LocalVertex;

@@ -5,7 +5,7 @@
 //! typed [`Error`] variants so that the CLI can say exactly what is wrong.
 
 pub(crate) mod command;
-pub(crate) mod docker;
+pub(crate) mod engine;
 pub(crate) mod tcp;
 pub(crate) mod tunnel;
 pub(crate) mod unix;

@@ -1,5 +1,6 @@
-//! dockerd's HTTP API: `/_ping`, `/version`, and the connection upgrades
-//! (`POST /grpc`, `POST /session`) that carry HTTP/2 to the embedded BuildKit.
+//! The Docker Engine API (dockerd's HTTP API): `/_ping`, `/version`, the
+//! connection upgrades (`POST /grpc`, `POST /session`) that carry HTTP/2 to
+//! the embedded BuildKit, streaming calls and exec hijacks.
 
 use std::time::Duration;
 
