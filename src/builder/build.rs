@@ -71,7 +71,8 @@ pub struct TargetResult {
     /// The node whose build the response's reference names (the first
     /// one used: buildx's `builder/node/ref` of the metadata file).
     pub node: String,
-    /// The solve's reference on that node (set whether it built or not).
+    /// The solve's reference on that node, whether it built or not (empty
+    /// for a build on several nodes, where each node has its own).
     pub reference: String,
     /// The response, or why the build failed.
     pub result: Result<SolveResponse>,
@@ -308,12 +309,23 @@ async fn build_target(
 ) -> TargetResult {
     let Planned {
         name,
-        solve,
+        mut solve,
         services,
         temps,
         ..
     } = t;
-    let reference = solve.reference.clone();
+    // One node: the build's reference is known before it starts, so that a
+    // failed build can be named too. Several: each node's solve gets its
+    // own (as buildx's), and the target has none of its own.
+    let reference = match split.len() {
+        0 | 1 => {
+            if solve.reference.is_empty() {
+                solve.reference = crate::session::new_id();
+            }
+            solve.reference.clone()
+        }
+        _ => String::new(),
+    };
     let first = split.first().map(|(idx, _)| *idx).unwrap_or(0);
     let node = b
         .nodes

@@ -744,3 +744,75 @@ fn oci_layout_context_fails_like_buildx_on(env: &TestEnv, daemon: Daemon) {
         assert!(!err.contains("#1 "), "{err}");
     }
 }
+
+#[test]
+fn docker_desktop_build_details_line_as_buildx() {
+    on_daemons(BOTH, docker_desktop_build_details_line_on);
+}
+
+/// buildx's `TestBuildDetailsLink`: with Docker Desktop's
+/// `$HOME/.docker/desktop-build/.lastaccess`, a build ends with a link to
+/// its record (after a success and below a failed solve); without, nothing.
+fn docker_desktop_build_details_line_on(env: &TestEnv, daemon: Daemon) {
+    let cfg = DockerConfig::new(env);
+    let home = tempfile::tempdir().unwrap();
+    let details = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("View build details: "))
+            .map(|l| {
+                l.rsplit_once('/')
+                    .map(|(a, _)| a.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let ok_ctx = context(&[("Dockerfile", "FROM scratch\nCOPY . /\n")]);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("HOME", home.path())
+        .args(["--output=type=cacheonly"])
+        .arg(ok_ctx.path())
+        .expect_success();
+    for t in Tool::BOTH {
+        assert_eq!(
+            details(&out.stderr(t)),
+            Vec::<String>::new(),
+            "{}",
+            t.name()
+        );
+    }
+    let dir = home.path().join(".docker/desktop-build");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".lastaccess"), "").unwrap();
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("HOME", home.path())
+        .args(["--output=type=cacheonly"])
+        .arg(ok_ctx.path())
+        .expect_success();
+    let want = details(&out.stderr(Tool::Buildx));
+    assert_eq!(want.len(), 1, "{}", out.stderr(Tool::Buildx));
+    assert!(
+        want[0].starts_with("View build details: docker-desktop://dashboard/build/"),
+        "{want:?}"
+    );
+    assert_eq!(details(&out.stderr(Tool::Rkbuild)), want);
+    for t in Tool::BOTH {
+        assert!(out.stderr(t).ends_with('\n'), "{}", t.name());
+        let last = out.stderr(t).lines().last().unwrap_or_default().to_string();
+        assert!(
+            last.starts_with("View build details: "),
+            "{}: {last}",
+            t.name()
+        );
+    }
+    let bad = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN exit 1\n", env.base_image_on(daemon)),
+    )]);
+    let out = SideBySide::build(&cfg, env, daemon)
+        .env("HOME", home.path())
+        .args(["--output=type=cacheonly"])
+        .arg(bad.path())
+        .expect_failure_containing("did not complete successfully: exit code: 1");
+    assert_eq!(details(&out.stderr(Tool::Rkbuild)), want);
+    assert_eq!(details(&out.stderr(Tool::Buildx)), want);
+}

@@ -536,7 +536,7 @@ pub async fn run(
     // Docker Desktop's build-details line, when buildx would print it.
     let details = match desktop::build_backend_enabled() {
         true => match builder.connect().await {
-            Ok(c) if c.history_api_supported().await => {
+            Ok(c) if !result.reference.is_empty() && c.history_api_supported().await => {
                 vec![("default".to_string(), result.build_ref(builder.name()))]
             }
             _ => vec![],
