@@ -226,11 +226,9 @@ pub async fn solve(
                 config: config_seen.clone(),
             })
         });
-    let target = session::filesend::FileSendService::for_exports(
-        &opts.exports,
-        opts.stdout.take().map(|w| w.0),
-        load_target,
-    )?;
+    let target =
+        export::client_output(&opts.exports, opts.stdout.take().map(|w| w.0), load_target)?
+            .map(session::filesend::FileSendService::new);
     let send_target = target.clone();
     if let Some(t) = target {
         sess.allow(t.attachable());
