@@ -124,6 +124,7 @@ mod platform;
 pub mod progress;
 pub mod proto;
 mod reference;
+pub mod registry;
 pub mod session;
 pub mod solve;
 

@@ -173,9 +173,19 @@ pub enum Error {
     /// A size or ulimit value is not valid.
     #[error(transparent)]
     Units(#[from] crate::go::units::UnitsError),
+    /// A call to a registry failed (the manifest list merged on the
+    /// client after a multi-node push).
+    #[error(transparent)]
+    Registry(Box<crate::registry::RegistryError>),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<crate::registry::RegistryError> for Error {
+    fn from(e: crate::registry::RegistryError) -> Self {
+        Error::Registry(Box::new(e))
+    }
 }
 
 impl Error {

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::imagetools::{self, Registry};
+use super::imagetools;
 use super::{solve, SolveOptions, SolveResponse};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::go::strconv::parse_bool_true;
 use crate::progress::event::SolveStatus;
 use crate::progress::local::LocalVertex;
+use crate::registry::Registry;
 use crate::session::Attachable;
 
 /// One node's share of a build.
