@@ -1,9 +1,8 @@
 //! The registry calls' errors: which registry, which call, and what went
 //! wrong, in words that name no credential.
 
-use crate::docker::CredentialError;
-
 use super::token::TokenError;
+use super::CredentialLookupError;
 
 /// One distribution API call the client makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,9 +128,10 @@ pub enum RegistryError {
         host: String,
         /// What was asked.
         call: Call,
-        /// The credential store's error.
+        /// The credential store's error (the solve's is a
+        /// [`CredentialError`](crate::docker::CredentialError)).
         #[source]
-        source: CredentialError,
+        source: CredentialLookupError,
     },
     /// The registry asked for a Bearer token that could not be fetched.
     #[error("{source}")]

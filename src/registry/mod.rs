@@ -9,26 +9,35 @@
 //! - The few manifest and blob calls of a manifest list made on the client
 //!   after a multi-node push (`GET`/`PUT /v2/<repo>/manifests/<ref>`,
 //!   `GET /v2/<repo>/blobs/<digest>`), with Basic or Bearer-token auth
-//!   from the docker credentials when the registry challenges. Failures
-//!   are a [`RegistryError`] that names the registry host, the [`Call`]
-//!   and, for an answer refused, the status code.
+//!   when the registry challenges, from the caller's credentials (the
+//!   docker CLI's, in a solve). Failures are a [`RegistryError`] that names
+//!   the registry host, the [`Call`] and, for an answer refused, the
+//!   status code; [`Error::Registry`](crate::error::Error::Registry)
+//!   carries it.
 //!
 //! Requests are HTTP/1.1, one per connection, each with a time limit.
 //! Loopback registries (`localhost`, `127.0.0.1`, `[::1]`) are spoken to
 //! in plain HTTP, as containerd's resolver does; others over TLS with the
 //! system's root certificates, read once per process.
+//!
+//! The module uses only the crate's leaf modules (Go formats, image
+//! references), not the docker configuration: credentials come through a
+//! source the caller gives, so that the crate's error type can carry
+//! registry errors without a cycle.
 
 mod challenge;
 mod client;
 mod error;
 pub(crate) mod token;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 
-use crate::docker::CredentialStore;
 use crate::reference::{self, Named};
 
 pub use error::{Call, RegistryError};
@@ -50,12 +59,38 @@ pub(crate) mod media {
 /// How long one registry request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// A registry host's credentials, as a challenge is answered with them.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Credentials {
+    /// User name (empty with an identity token).
+    pub(crate) username: String,
+    /// Password.
+    pub(crate) password: String,
+    /// Identity token (an OAuth refresh token), sent instead of the
+    /// password to a token server.
+    pub(crate) identity_token: String,
+}
+
+/// Why a [`CredentialSource`] could not answer.
+pub(crate) type CredentialLookupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What [`CredentialSource::credentials`] returns.
+pub(crate) type CredentialFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialLookupError>> + Send + 'a>>;
+
+/// Where a [`Registry`] finds a host's credentials when it is challenged
+/// (the docker CLI's credential store, for the solve).
+pub(crate) trait CredentialSource: Send + Sync {
+    /// The credentials for `host` (empty when there are none).
+    fn credentials<'a>(&'a self, host: &'a str) -> CredentialFuture<'a>;
+}
+
 /// A registry host and how to authenticate to it: the first challenge
 /// answered gives the `Authorization` of every later call.
 pub(crate) struct Registry {
     host: String,
     plain_http: bool,
-    creds: Option<CredentialStore>,
+    creds: Option<Arc<dyn CredentialSource>>,
     auth: Option<String>,
 }
 
@@ -71,7 +106,7 @@ impl Registry {
     /// `insecure` forces plain HTTP.
     pub(crate) fn for_name(
         name: &Named,
-        creds: Option<CredentialStore>,
+        creds: Option<Arc<dyn CredentialSource>>,
         insecure: bool,
     ) -> Registry {
         let host = match name.domain.as_str() {
@@ -243,17 +278,17 @@ impl Registry {
         call: &Call,
         challenge: &challenge::Challenge,
     ) -> Result<Option<String>, RegistryError> {
-        let creds = match &self.creds {
-            Some(c) => c
-                .get(&self.host)
-                .await
-                .map_err(|source| RegistryError::Credentials {
-                    host: self.host.clone(),
-                    call: call.clone(),
-                    source,
+        let creds =
+            match &self.creds {
+                Some(c) => c.credentials(&self.host).await.map_err(|source| {
+                    RegistryError::Credentials {
+                        host: self.host.clone(),
+                        call: call.clone(),
+                        source,
+                    }
                 })?,
-            None => Default::default(),
-        };
+                None => Default::default(),
+            };
         if challenge.is("basic") {
             use base64::Engine;
             let raw = format!("{}:{}", creds.username, creds.password);
@@ -413,5 +448,75 @@ mod tests {
             }
         );
         assert_eq!(e.status(), None);
+    }
+
+    struct Fixed(Credentials);
+
+    impl CredentialSource for Fixed {
+        fn credentials<'a>(&'a self, _host: &'a str) -> CredentialFuture<'a> {
+            let c = self.0.clone();
+            Box::pin(async move { Ok(c) })
+        }
+    }
+
+    /// A registry on loopback answering each connection in turn with one
+    /// of `answers`; returns its address and the requests it read.
+    async fn serve(answers: Vec<&'static str>) -> (String, tokio::task::JoinHandle<Vec<String>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        let seen = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for a in answers {
+                let (mut c, _) = l.accept().await.unwrap();
+                let mut buf = vec![0; 8192];
+                let mut n = 0;
+                while !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                    n += c.read(&mut buf[n..]).await.unwrap();
+                }
+                seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                c.write_all(a.as_bytes()).await.unwrap();
+                c.shutdown().await.unwrap();
+            }
+            seen
+        });
+        (addr, seen)
+    }
+
+    #[tokio::test]
+    async fn basic_challenge_is_answered_once_and_kept() {
+        let (addr, seen) = serve(vec![
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"r\"\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\nmissing",
+        ])
+        .await;
+        let n = reference::parse_normalized_named(&format!("{addr}/a/b:v1")).unwrap();
+        let creds = Fixed(Credentials {
+            username: "user".into(),
+            password: "pass".into(),
+            ..Default::default()
+        });
+        let mut r = Registry::for_name(&n, Some(Arc::new(creds)), false);
+        r.put_manifest(&n, "v1", media::OCI_INDEX, b"{}")
+            .await
+            .unwrap();
+        let e = r.manifest(&n, "sha256:aa").await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("GET http://{addr}/v2/a/b/manifests/sha256:aa: unexpected status 404: missing")
+        );
+        assert_eq!((e.host(), e.status()), (addr.as_str(), Some(404)));
+        let seen = seen.await.unwrap();
+        assert!(
+            seen[0].starts_with("PUT /v2/a/b/manifests/v1 "),
+            "{}",
+            seen[0]
+        );
+        assert!(!seen[0].to_ascii_lowercase().contains("authorization"));
+        // base64("user:pass")
+        assert!(seen[1].contains("Basic dXNlcjpwYXNz"), "{}", seen[1]);
+        assert!(seen[2].starts_with("GET /v2/a/b/manifests/sha256:aa "));
+        assert!(seen[2].contains("Basic dXNlcjpwYXNz"), "{}", seen[2]);
     }
 }

@@ -15,7 +15,21 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::reference::{self, Named};
 use crate::registry::media::{DOCKER_LIST, OCI_INDEX};
-use crate::registry::Registry;
+use crate::registry::{CredentialFuture, CredentialSource, Credentials, Registry};
+
+/// The docker CLI's credentials answer a registry's challenges.
+impl CredentialSource for crate::docker::CredentialStore {
+    fn credentials<'a>(&'a self, host: &'a str) -> CredentialFuture<'a> {
+        Box::pin(async move {
+            let c = self.get(host).await?;
+            Ok(Credentials {
+                username: c.username,
+                password: c.password,
+                identity_token: c.identity_token,
+            })
+        })
+    }
+}
 
 /// An OCI descriptor in the image spec's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
