@@ -145,8 +145,8 @@ impl FileSendService {
     }
 
     /// Completes a successful build: waits for a transfer still finishing
-    /// (a sink's, such as a load into docker), reports a failed one, and moves a file output
-    /// into place.
+    /// (a sink's, such as a load into docker), reports a failed one, and
+    /// moves a file output into place.
     pub(crate) async fn finish(&self) -> Result<()> {
         loop {
             let ended = self.ended.notified();
