@@ -157,8 +157,10 @@ mod platform;
 pub mod progress;
 pub mod proto;
 mod reference;
+pub mod registry;
 pub mod session;
 pub mod solve;
+mod tls;
 
 pub use build::{Build, BuildSession};
 pub use client::{

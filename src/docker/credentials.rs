@@ -156,7 +156,7 @@ impl CredentialStore {
     }
 
     /// Credentials from `DIR/config.json`; a missing file means none.
-    pub fn from_dir(dir: &Path) -> crate::Result<CredentialStore> {
+    pub fn from_dir(dir: &Path) -> crate::error::Result<CredentialStore> {
         Ok(Self::new(ConfigFile::load_from(dir)?))
     }
 

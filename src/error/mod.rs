@@ -184,9 +184,19 @@ pub enum Error {
     /// `create` refused its options.
     #[error(transparent)]
     Create(#[from] CreateError),
+    /// A call to a registry failed (the manifest list merged on the
+    /// client after a multi-node push).
+    #[error(transparent)]
+    Registry(Box<crate::registry::RegistryError>),
     /// Other errors, already described.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<crate::registry::RegistryError> for Error {
+    fn from(e: crate::registry::RegistryError) -> Self {
+        Error::Registry(Box::new(e))
+    }
 }
 
 impl Error {

@@ -1,7 +1,9 @@
 //! moby.filesync.v1.FileSend: receives what the exporters send back to the
 //! client — a file tree (local exporter, fsutil packets) or one byte stream
 //! (tar, oci, docker exporters, `BytesMessage`s) — on the one DiffCopy
-//! method. Which one is known from the export the client asked for.
+//! method. Where it goes is the [`Output`] the solve hands to the service
+//! from the export the client asked for: a directory, a file, a writer, or
+//! a [`StreamSink`] of the solve's own (the load into docker).
 //!
 //! Nothing is half-written: trees are staged beside DEST (see
 //! [`crate::fsutil::receive`]); files are written to a temporary file beside
@@ -26,16 +28,62 @@ use tonic_prost::ProstCodec;
 
 use crate::client::MAX_MESSAGE_SIZE;
 use crate::error::{Error, Result};
+use crate::progress::local::LocalVertex;
 use crate::proto::fsutil::types::Packet;
 use crate::proto::moby::filesync::v1::BytesMessage;
-use crate::solve::export::{Export, ExportOutput};
 
-#[derive(Debug, Clone)]
+/// Where the output that comes back is written: what the solve hands to
+/// the service when it builds the session, one per session.
+pub(crate) enum Output {
+    /// A directory that receives a file tree (staged beside it, then moved
+    /// into place).
+    Dir(PathBuf),
+    /// A file that receives the byte stream (a temporary file beside it,
+    /// renamed into place by [`FileSendService::finish`]).
+    File(PathBuf),
+    /// A writer that receives the byte stream (the caller's standard
+    /// output).
+    Writer(Box<dyn Write + Send>),
+    /// A sink that takes the byte stream itself (the load into a docker
+    /// daemon).
+    Sink(Arc<dyn StreamSink>),
+}
+
+/// The byte stream of an output as it arrives: each message's bytes, or
+/// the error text of a broken transfer.
+pub(crate) type ByteStream =
+    Pin<Box<dyn futures_util::Stream<Item = std::result::Result<bytes::Bytes, String>> + Send>>;
+
+/// What an [`Output::Sink`] returns once it has read the stream.
+pub(crate) type SinkFuture =
+    Pin<Box<dyn Future<Output = std::result::Result<Option<LocalVertex>, String>> + Send>>;
+
+/// Takes an output's byte stream whole, instead of a file.
+pub(crate) trait StreamSink: Send + Sync {
+    /// Reads `inbound` to its end and does what the sink does with it.
+    /// `Ok` may hold a progress step still open, which
+    /// [`FileSendService::finish`] ends; `Err` is the error text, sent back
+    /// to the daemon and reported by `finish`.
+    fn receive(&self, inbound: ByteStream) -> SinkFuture;
+}
+
+#[derive(Clone)]
 enum Target {
     Dir(PathBuf),
     File(PathBuf),
     Stream(StreamSlot),
-    Load(crate::solve::load::LoadTarget),
+    Sink(Arc<dyn StreamSink>),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Dir(d) => f.debug_tuple("Dir").field(d).finish(),
+            Target::File(p) => f.debug_tuple("File").field(p).finish(),
+            Target::Stream(s) => f.debug_tuple("Stream").field(s).finish(),
+            Target::Sink(_) => f.write_str("Sink"),
+        }
+    }
 }
 
 /// The caller's writer for an output to standard output, taken by the one
@@ -58,8 +106,8 @@ struct State {
     temp: Option<tempfile::TempPath>,
     /// Whether a transfer started (its result may still be coming).
     started: bool,
-    /// The load's progress step, ended by `finish`.
-    load_step: Option<crate::progress::local::LocalVertex>,
+    /// The sink's progress step, ended by `finish`.
+    sink_step: Option<LocalVertex>,
 }
 
 /// The FileSend service of a session.
@@ -75,47 +123,20 @@ impl NamedService for FileSendService {
 }
 
 impl FileSendService {
-    /// The receiving service for the exports that bring files back, if any.
-    /// BuildKit offers one FileSend target per session. An
-    /// [`ExportOutput::Stdout`] export is written to `stdout` (the library
-    /// never writes to the process's own standard output).
-    pub(crate) fn for_exports(
-        exports: &[Export],
-        stdout: Option<Box<dyn Write + Send>>,
-        load: Option<crate::solve::load::LoadTarget>,
-    ) -> Result<Option<FileSendService>> {
-        let mut stdout = Some(stdout);
-        let mut load = Some(load);
-        let mut targets = exports.iter().filter_map(|e| match &e.output {
-            ExportOutput::None => None,
-            ExportOutput::Dir(d) => Some(Ok(Target::Dir(d.clone()))),
-            ExportOutput::File(f) => Some(Ok(Target::File(f.clone()))),
-            ExportOutput::Stdout => Some(match stdout.take().flatten() {
-                Some(w) => Ok(Target::Stream(StreamSlot(Arc::new(Mutex::new(Some(w)))))),
-                None => Err(Error::Other(
-                    "an output to standard output needs a writer (SolveOptions::stdout)".into(),
-                )),
-            }),
-            ExportOutput::Load => Some(match load.take().flatten() {
-                Some(t) => Ok(Target::Load(t)),
-                None => Err(Error::Other(
-                    "loading into docker needs a docker daemon: none was found (set DOCKER_HOST or a docker context)".into(),
-                )),
-            }),
-        });
-        let Some(target) = targets.next().transpose()? else {
-            return Ok(None);
+    /// The receiving service writing to `output`. BuildKit offers one
+    /// FileSend target per session.
+    pub(crate) fn new(output: Output) -> FileSendService {
+        let target = match output {
+            Output::Dir(d) => Target::Dir(d),
+            Output::File(f) => Target::File(f),
+            Output::Writer(w) => Target::Stream(StreamSlot(Arc::new(Mutex::new(Some(w))))),
+            Output::Sink(s) => Target::Sink(s),
         };
-        if targets.next().is_some() {
-            return Err(Error::Other(
-                "only one output that writes to the client (local, tar, oci, docker with dest) is supported per build".into(),
-            ));
-        }
-        Ok(Some(FileSendService {
+        FileSendService {
             target,
             state: Arc::default(),
             ended: Arc::default(),
-        }))
+        }
     }
 
     /// The service, ready to attach to a session.
@@ -124,8 +145,8 @@ impl FileSendService {
     }
 
     /// Completes a successful build: waits for a transfer still finishing
-    /// (a load into docker), reports a failed one, and moves a file output
-    /// into place.
+    /// (a sink's, such as a load into docker), reports a failed one, and
+    /// moves a file output into place.
     pub(crate) async fn finish(&self) -> Result<()> {
         loop {
             let ended = self.ended.notified();
@@ -143,7 +164,7 @@ impl FileSendService {
             .state
             .lock()
             .ok()
-            .and_then(|mut st| st.load_step.take());
+            .and_then(|mut st| st.sink_step.take());
         if let Some(step) = step {
             step.done(None).await;
         }
@@ -243,14 +264,17 @@ impl StreamingService<BytesMessage> for FileCall {
         Box::pin(async move {
             let mut inbound = req.into_inner();
             svc.set_started();
-            if let Target::Load(t) = &svc.target {
-                let t = t.clone();
+            if let Target::Sink(sink) = &svc.target {
+                let bytes: ByteStream = Box::pin(
+                    inbound.map(|m| m.map(|m| m.data).map_err(|s| s.message().to_string())),
+                );
+                let received = sink.receive(bytes);
                 let (tx, rx) = mpsc::channel(1);
                 tokio::spawn(async move {
-                    let result = match crate::solve::load::load(inbound, t).await {
+                    let result = match received.await {
                         Ok(step) => {
                             if let Ok(mut st) = svc.state.lock() {
-                                st.load_step = Some(step);
+                                st.sink_step = step;
                             }
                             Ok(())
                         }
@@ -283,7 +307,7 @@ impl StreamingService<BytesMessage> for FileCall {
                     }
                     Box::new(std::io::BufWriter::with_capacity(1 << 20, f))
                 }
-                Target::Dir(_) | Target::Load(_) => {
+                Target::Dir(_) | Target::Sink(_) => {
                     return Err(Status::internal("not a file target"))
                 }
             };

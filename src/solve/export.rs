@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::client::Driver;
 use crate::error::{Error, Result};
 use crate::go::syscall::error_text;
+use crate::session::filesend::Output;
 
 /// Where an export's files go on the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +288,46 @@ pub fn to_exports(
         });
     }
     Ok(out)
+}
+
+/// Where the session's FileSend service writes what the exports send back
+/// to the client, if any export does: BuildKit offers one such target per
+/// session. An [`ExportOutput::Stdout`] export is written to `stdout` (the
+/// library never writes to the process's own standard output), an
+/// [`ExportOutput::Load`] one into the docker daemon of `load`.
+pub(crate) fn client_output(
+    exports: &[Export],
+    stdout: Option<Box<dyn std::io::Write + Send>>,
+    load: Option<super::load::LoadTarget>,
+) -> Result<Option<Output>> {
+    let mut stdout = Some(stdout);
+    let mut load = Some(load);
+    let mut outputs = exports.iter().filter_map(|e| match &e.output {
+        ExportOutput::None => None,
+        ExportOutput::Dir(d) => Some(Ok(Output::Dir(d.clone()))),
+        ExportOutput::File(f) => Some(Ok(Output::File(f.clone()))),
+        ExportOutput::Stdout => Some(match stdout.take().flatten() {
+            Some(w) => Ok(Output::Writer(w)),
+            None => Err(Error::Other(
+                "an output to standard output needs a writer (SolveOptions::stdout)".into(),
+            )),
+        }),
+        ExportOutput::Load => Some(match load.take().flatten() {
+            Some(t) => Ok(Output::Sink(std::sync::Arc::new(t))),
+            None => Err(Error::Other(
+                "loading into docker needs a docker daemon: none was found (set DOCKER_HOST or a docker context)".into(),
+            )),
+        }),
+    });
+    let Some(output) = outputs.next().transpose()? else {
+        return Ok(None);
+    };
+    if outputs.next().is_some() {
+        return Err(Error::Other(
+            "only one output that writes to the client (local, tar, oci, docker with dest) is supported per build".into(),
+        ));
+    }
+    Ok(Some(output))
 }
 
 #[cfg(test)]

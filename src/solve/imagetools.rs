@@ -3,31 +3,33 @@
 //! digest; [`combine`] reads their manifests from the registry and builds
 //! one index, [`push`] puts it under each tag.
 //!
-//! The registry client is the distribution API's few calls this needs
-//! (`GET`/`HEAD`/`PUT /v2/<repo>/manifests/<ref>`), over HTTP/1.1, with
-//! Basic or Bearer-token auth from the docker credentials (tokens fetched
-//! as the session's `Auth.FetchToken` fetches them). Loopback registries
-//! are spoken to in plain HTTP, as containerd's resolver does for
-//! localhost; others over TLS with the system's roots.
+//! The registry calls (manifests, blobs, auth) are the [`registry`]
+//! module's.
+//!
+//! [`registry`]: crate::registry
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use serde::{Deserialize, Serialize};
 
-use crate::docker::CredentialStore;
 use crate::error::{Error, Result};
 use crate::reference::{self, Named};
+use crate::registry::media::{DOCKER_LIST, OCI_INDEX};
+use crate::registry::{CredentialFuture, CredentialSource, Credentials, Registry};
 
-const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-
-/// How long one registry request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The docker CLI's credentials answer a registry's challenges.
+impl CredentialSource for crate::docker::CredentialStore {
+    fn credentials<'a>(&'a self, host: &'a str) -> CredentialFuture<'a> {
+        Box::pin(async move {
+            let c = self.get(host).await?;
+            Ok(Credentials {
+                username: c.username,
+                password: c.password,
+                identity_token: c.identity_token,
+            })
+        })
+    }
+}
 
 /// An OCI descriptor in the image spec's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,276 +196,7 @@ pub(crate) async fn push(
     body: &[u8],
 ) -> Result<()> {
     let tag = name.tag.clone().unwrap_or_else(|| "latest".into());
-    reg.put_manifest(name, &tag, &desc.media_type, body).await
-}
-
-/// A registry host and how to authenticate to it.
-pub(crate) struct Registry {
-    host: String,
-    plain_http: bool,
-    creds: Option<CredentialStore>,
-    auth: Option<String>,
-}
-
-struct Reply {
-    status: u16,
-    headers: http::HeaderMap,
-    body: Bytes,
-}
-
-impl Registry {
-    /// The registry of `name` (Docker Hub's is `registry-1.docker.io`);
-    /// `insecure` forces plain HTTP.
-    pub(crate) fn for_name(
-        name: &Named,
-        creds: Option<CredentialStore>,
-        insecure: bool,
-    ) -> Registry {
-        let host = match name.domain.as_str() {
-            reference::DEFAULT_DOMAIN | "" => "registry-1.docker.io".to_string(),
-            d => d.to_string(),
-        };
-        let bare = host
-            .rsplit_once(':')
-            .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
-            .map(|(h, _)| h)
-            .unwrap_or(&host)
-            .trim_matches(['[', ']']);
-        let loopback = bare == "localhost"
-            || bare
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        Registry {
-            plain_http: insecure || loopback,
-            host,
-            creds,
-            auth: None,
-        }
-    }
-
-    async fn manifest(&mut self, repo: &Named, reference: &str) -> Result<(String, Bytes)> {
-        let accept = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", ");
-        let path = format!("/v2/{}/manifests/{reference}", repo.path);
-        let r = self
-            .send(
-                "GET",
-                &path,
-                &[("Accept", accept)],
-                Bytes::new(),
-                &repo.path,
-                "pull",
-            )
-            .await?;
-        if r.status != 200 {
-            return Err(self.status_error("GET", &path, &r));
-        }
-        let mt = r
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(OCI_MANIFEST)
-            .to_string();
-        Ok((mt, r.body))
-    }
-
-    async fn blob(&mut self, repo: &Named, digest: &str) -> Result<Bytes> {
-        let path = format!("/v2/{}/blobs/{digest}", repo.path);
-        let mut r = self
-            .send("GET", &path, &[], Bytes::new(), &repo.path, "pull")
-            .await?;
-        // Registries may redirect blob reads to storage.
-        if (300..400).contains(&r.status) {
-            if let Some(loc) = r
-                .headers
-                .get(http::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-            {
-                let uri: http::Uri = loc
-                    .parse()
-                    .map_err(|_| Error::Other(format!("bad redirect {loc:?} for {path}")))?;
-                r = exchange("GET", uri, Vec::new(), Bytes::new()).await?;
-            }
-        }
-        if r.status != 200 {
-            return Err(self.status_error("GET", &path, &r));
-        }
-        Ok(r.body)
-    }
-
-    async fn put_manifest(&mut self, name: &Named, tag: &str, mt: &str, body: &[u8]) -> Result<()> {
-        let path = format!("/v2/{}/manifests/{tag}", name.path);
-        let r = self
-            .send(
-                "PUT",
-                &path,
-                &[("Content-Type", mt.to_string())],
-                Bytes::copy_from_slice(body),
-                &name.path,
-                "pull,push",
-            )
-            .await?;
-        if r.status != 201 && r.status != 200 {
-            return Err(self.status_error("PUT", &path, &r));
-        }
-        Ok(())
-    }
-
-    fn status_error(&self, method: &str, path: &str, r: &Reply) -> Error {
-        let detail = String::from_utf8_lossy(&r.body);
-        let detail: String = detail.chars().take(300).collect();
-        Error::Other(format!(
-            "{method} {}://{}{path}: unexpected status {}: {}",
-            if self.plain_http { "http" } else { "https" },
-            self.host,
-            r.status,
-            detail.trim()
-        ))
-    }
-
-    async fn send(
-        &mut self,
-        method: &'static str,
-        path: &str,
-        headers: &[(&str, String)],
-        body: Bytes,
-        repo: &str,
-        actions: &str,
-    ) -> Result<Reply> {
-        let scheme = if self.plain_http { "http" } else { "https" };
-        let uri: http::Uri = format!("{scheme}://{}{path}", self.host)
-            .parse()
-            .map_err(|e| Error::Other(format!("bad registry URL for {}: {e}", self.host)))?;
-        let mut hs: Vec<(String, String)> = headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
-        if let Some(a) = &self.auth {
-            hs.push(("Authorization".into(), a.clone()));
-        }
-        let r = exchange(method, uri.clone(), hs.clone(), body.clone()).await?;
-        if r.status != 401 || self.auth.is_some() {
-            return Ok(r);
-        }
-        let Some(challenge) = r
-            .headers
-            .get(http::header::WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-        else {
-            return Ok(r);
-        };
-        let creds = match &self.creds {
-            Some(c) => c
-                .get(&self.host)
-                .await
-                .map_err(|e| Error::Other(e.to_string()))?,
-            None => Default::default(),
-        };
-        let (kind, params) = challenge
-            .split_once(' ')
-            .unwrap_or((challenge.as_str(), ""));
-        let params = parse_challenge(params);
-        let auth = if kind.eq_ignore_ascii_case("basic") {
-            use base64::Engine;
-            let raw = format!("{}:{}", creds.username, creds.password);
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(raw)
-            )
-        } else if kind.eq_ignore_ascii_case("bearer") {
-            let secret = if creds.identity_token.is_empty() {
-                creds.password.clone()
-            } else {
-                creds.identity_token.clone()
-            };
-            let token = crate::session::auth::fetch_token(
-                params.get("realm").cloned().unwrap_or_default(),
-                params.get("service").cloned().unwrap_or_default(),
-                vec![format!("repository:{repo}:{actions}")],
-                creds.username.clone(),
-                secret,
-            )
-            .await
-            .map_err(|e| Error::Other(e.to_string()))?;
-            format!("Bearer {token}")
-        } else {
-            return Ok(r);
-        };
-        self.auth = Some(auth.clone());
-        let mut hs: Vec<(String, String)> = headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
-        hs.push(("Authorization".into(), auth));
-        exchange(method, uri, hs, body).await
-    }
-}
-
-/// `key="value", key2="value2"` of a `WWW-Authenticate` header.
-fn parse_challenge(s: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut rest = s.trim();
-    while !rest.is_empty() {
-        let Some((k, v)) = rest.split_once('=') else {
-            break;
-        };
-        let k = k.trim().trim_start_matches(',').trim().to_ascii_lowercase();
-        let v = v.trim_start();
-        let (val, after) = if let Some(q) = v.strip_prefix('"') {
-            match q.find('"') {
-                Some(i) => (&q[..i], &q[i + 1..]),
-                None => (q, ""),
-            }
-        } else {
-            match v.find(',') {
-                Some(i) => (&v[..i], &v[i..]),
-                None => (v, ""),
-            }
-        };
-        out.insert(k, val.to_string());
-        rest = after.trim_start().trim_start_matches(',').trim_start();
-    }
-    out
-}
-
-async fn exchange(
-    method: &'static str,
-    uri: http::Uri,
-    headers: Vec<(String, String)>,
-    body: Bytes,
-) -> Result<Reply> {
-    let url = uri.to_string();
-    let fail = |reason: String| Error::Other(format!("{method} {url}: {reason}"));
-    let fut = async {
-        let mut b = http::Request::builder().method(method).uri(uri.clone());
-        for (k, v) in &headers {
-            b = b.header(k.as_str(), v.as_str());
-        }
-        let req = b.body(Full::new(body)).map_err(|e| fail(e.to_string()))?;
-        let resp = crate::session::auth::http_request(uri, req)
-            .await
-            .map_err(fail)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .to_bytes();
-        Ok(Reply {
-            status,
-            headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(REQUEST_TIMEOUT, fut).await {
-        Ok(r) => r,
-        Err(_) => Err(fail(format!(
-            "no answer within {}s",
-            REQUEST_TIMEOUT.as_secs()
-        ))),
-    }
+    Ok(reg.put_manifest(name, &tag, &desc.media_type, body).await?)
 }
 
 /// Parses a descriptor as BuildKit returns it in `containerimage.descriptor`
@@ -483,30 +216,7 @@ pub(crate) fn parse_name(s: &str) -> Result<Named> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn challenges() {
-        let p = parse_challenge(
-            r#"realm="http://127.0.0.1:1/token",service="reg",scope="repository:a:pull""#,
-        );
-        assert_eq!(p["realm"], "http://127.0.0.1:1/token");
-        assert_eq!(p["service"], "reg");
-        assert_eq!(p["scope"], "repository:a:pull");
-    }
-
-    #[test]
-    fn loopback_registries_speak_plain_http() {
-        for (n, plain) in [
-            ("127.0.0.1:5000/a", true),
-            ("localhost:5000/a", true),
-            ("[::1]:5000/a", true),
-            ("registry.example/a", false),
-            ("a", false),
-        ] {
-            let r = Registry::for_name(&parse_name(n).unwrap(), None, false);
-            assert_eq!(r.plain_http, plain, "{n}");
-        }
-    }
+    use crate::registry::media::OCI_MANIFEST;
 
     #[test]
     fn index_json_as_go_marshal_indent() {

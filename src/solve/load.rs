@@ -22,7 +22,7 @@ use crate::client::transport::engine::{stream, JsonMessages};
 use crate::client::Endpoint;
 use crate::progress::event::{SolveStatus, Timestamp, VertexStatus};
 use crate::progress::local::LocalVertex;
-use crate::proto::moby::filesync::v1::BytesMessage;
+use crate::session::filesend::{ByteStream, SinkFuture, StreamSink};
 
 /// How long to wait, once the tarball starts, for the progress that names
 /// its config digest.
@@ -148,18 +148,23 @@ async fn already_loaded(api: &Endpoint, id: &str, names: &[String]) -> bool {
     true
 }
 
+/// The session's FileSend service hands the tarball to the load.
+impl StreamSink for LoadTarget {
+    fn receive(&self, inbound: ByteStream) -> SinkFuture {
+        let t = self.clone();
+        Box::pin(async move { load(inbound, t).await.map(Some) })
+    }
+}
+
 /// Receives the tarball from the daemon (`inbound`) and loads it. On
 /// success the "importing to docker" step is returned still open: the
 /// caller ends it once the daemon's own progress has ended, so that it
 /// follows the exporter's step as in buildx's output.
-pub(crate) async fn load(
-    mut inbound: tonic::Streaming<BytesMessage>,
-    t: LoadTarget,
-) -> Result<LocalVertex, String> {
+async fn load(mut inbound: ByteStream, t: LoadTarget) -> Result<LocalVertex, String> {
     let first = match inbound.next().await {
         None => return Err("the builder sent an empty image tarball".into()),
-        Some(Err(s)) => return Err(s.message().to_string()),
-        Some(Ok(m)) => m.data,
+        Some(Err(e)) => return Err(e),
+        Some(Ok(data)) => data,
     };
     if let Some(id) = t.config.wait(CONFIG_WAIT).await {
         if already_loaded(&t.api, &id, &t.names).await {
@@ -173,9 +178,9 @@ pub(crate) async fn load(
             })
             .await;
             while let Some(m) = inbound.next().await {
-                if let Err(s) = m {
-                    v.done(Some(s.message())).await;
-                    return Err(s.message().to_string());
+                if let Err(e) = m {
+                    v.done(Some(&e)).await;
+                    return Err(e);
                 }
             }
             return Ok(v);
@@ -201,12 +206,12 @@ pub(crate) async fn load(
     let mut recv_err = None;
     while let Some(m) = inbound.next().await {
         match m {
-            Ok(m) if sent => {
-                sent = btx.send(Ok(hyper::body::Frame::data(m.data))).await.is_ok();
+            Ok(data) if sent => {
+                sent = btx.send(Ok(hyper::body::Frame::data(data))).await.is_ok();
             }
             Ok(_) => {}
-            Err(s) => {
-                recv_err = Some(s.message().to_string());
+            Err(e) => {
+                recv_err = Some(e);
                 break;
             }
         }

@@ -235,11 +235,12 @@ pub async fn solve(
                 config: config_seen.clone(),
             })
         });
-    let target = session::filesend::FileSendService::for_exports(
+    let target = export::client_output(
         &opts.exports,
         opts.stdout.take().and_then(|w| w.take()),
         load_target,
-    )?;
+    )?
+    .map(session::filesend::FileSendService::new);
     let send_target = target.clone();
     if let Some(t) = target {
         sess.allow(t.attachable());

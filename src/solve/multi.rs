@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::imagetools::{self, Registry};
+use super::imagetools;
 use super::{solve, SolveOptions, SolveResponse};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::go::strconv::parse_bool_true;
 use crate::progress::event::SolveStatus;
 use crate::progress::local::LocalVertex;
+use crate::registry::{CredentialSource, Registry};
 use crate::session::Attachable;
 
 /// One node's share of a build.
@@ -173,6 +174,7 @@ async fn merge(
             });
         }
     }
+    let creds = creds.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn CredentialSource>);
     let names: Vec<&str> = push.names.split(',').filter(|n| !n.is_empty()).collect();
     let first = imagetools::parse_name(names[0])?;
     let mut reg = Registry::for_name(&first, creds.clone(), push.insecure);

@@ -20,25 +20,6 @@ pub(crate) async fn dial(host: &str, port: u16) -> Result<TcpStream> {
     Ok(stream)
 }
 
-/// The rustls provider of every TLS connection rkbuild makes (a TLS
-/// builder, a registry's token service): the program's process-wide
-/// default when it installed one (`CryptoProvider::install_default`, e.g.
-/// aws-lc-rs for post-quantum key exchange), else *ring*, the provider
-/// this crate and tonic's `tls-ring` are built with.
-pub(crate) fn crypto_provider() -> std::sync::Arc<tokio_rustls::rustls::crypto::CryptoProvider> {
-    use tokio_rustls::rustls::crypto::{self, CryptoProvider};
-    if let Some(installed) = CryptoProvider::get_default() {
-        return installed.clone();
-    }
-    // rustls 0.23.48 deprecates ring's provider as having no post-quantum
-    // key exchange; ring is still the provider rkbuild depends on (no C
-    // toolchain or cmake to build it), and a program that wants another
-    // installs it as the process default.
-    #[allow(deprecated)]
-    let ring = crypto::ring::default_provider();
-    std::sync::Arc::new(ring)
-}
-
 /// Connects to `host:port` and speaks TLS with `tls` (the docker daemon's
 /// `--tlsverify` API: the CA checks the server, the certificate and key
 /// identify the client; `insecure` skips the server's check, as the docker
@@ -55,7 +36,7 @@ pub(crate) async fn dial_tls(
         addr: addr.clone(),
         detail,
     };
-    let provider = crypto_provider();
+    let provider = crate::tls::crypto_provider();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| fail(e.to_string()))?;

@@ -26,28 +26,7 @@ use crate::proto::moby::filesync::v1::{
     VerifyTokenAuthorityResponse,
 };
 
-pub(crate) use token::http_request;
-pub use token::TokenError;
-
-/// Fetches a registry token for `scopes` at `realm` (see [`token`]'s
-/// order: OAuth2 POST, then GET; anonymous without a secret).
-pub(crate) async fn fetch_token(
-    realm: String,
-    service: String,
-    scopes: Vec<String>,
-    username: String,
-    secret: String,
-) -> Result<String, TokenError> {
-    let t = token::fetch(&token::TokenOptions {
-        realm,
-        service,
-        scopes,
-        username,
-        secret,
-    })
-    .await?;
-    Ok(t.token)
-}
+pub use crate::registry::TokenError;
 
 /// Serves registry credentials and tokens.
 #[derive(Clone)]
@@ -218,50 +197,7 @@ impl Auth for AuthService {
         &self,
         req: Request<FetchTokenRequest>,
     ) -> Result<Response<FetchTokenResponse>, Status> {
-        let req = req.into_inner();
-        let c = self.lookup(&req.host).await.map_err(credential_status)?;
-        let tok = if !c.registry_token.is_empty() {
-            token::Token {
-                token: c.registry_token.clone(),
-                ..Default::default()
-            }
-        } else {
-            let opts = token::TokenOptions {
-                realm: req.realm,
-                service: req.service,
-                scopes: req.scopes,
-                username: if c.identity_token.is_empty() {
-                    c.username.clone()
-                } else {
-                    String::new()
-                },
-                secret: secret(&c).to_string(),
-            };
-            if !opts.secret.is_empty() {
-                let scopes: Vec<&str> = opts
-                    .scopes
-                    .iter()
-                    .map(|s| s.strip_prefix("repository:").unwrap_or(s))
-                    .collect();
-                self.step(
-                    format!("[auth] {} token for {}", scopes.join(" "), req.host),
-                    None,
-                )
-                .await;
-            }
-            token::fetch(&opts)
-                .await
-                .map_err(|e| Status::unknown(e.to_string()))?
-        };
-        Ok(Response::new(FetchTokenResponse {
-            token: tok.token,
-            expires_in: if tok.expires_in == 0 {
-                60
-            } else {
-                tok.expires_in
-            },
-            issued_at: tok.issued_at,
-        }))
+        self.token(req.into_inner()).await.map(Response::new)
     }
 
     async fn get_token_authority(
