@@ -14,6 +14,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::progress::ProgressMode;
+
 /// Build with BuildKit: a fast drop-in for `docker buildx build`.
 #[derive(Debug, Parser)]
 #[command(
@@ -169,10 +171,14 @@ pub struct BuildArgs {
     #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
     pub platform: Vec<String>,
 
-    /// Set type of progress output ("auto", "plain", "tty", "rawjson", "quiet").
+    /// Set type of progress output (its values: [`ProgressMode::ALL`]).
     /// Use plain to show container output
     #[arg(
         long,
+        help = format!(
+            "Set type of progress output ({}). Use plain to show container output",
+            ProgressMode::quoted_list()
+        ),
         value_name = "string",
         default_value = "auto",
         env = "BUILDKIT_PROGRESS",

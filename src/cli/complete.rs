@@ -44,15 +44,6 @@ pub const REQUEST: &str = "__complete";
 /// The same, without descriptions.
 pub const REQUEST_NO_DESC: &str = "__completeNoDesc";
 
-/// `--progress` values (buildx's, plus `quiet`).
-pub const PROGRESS_VALUES: &[(&str, &str)] = &[
-    ("auto", "tty if the output is a terminal, plain otherwise"),
-    ("plain", "plain text, one line per event"),
-    ("tty", "interactive progress display"),
-    ("rawjson", "BuildKit's status stream as JSON lines"),
-    ("quiet", "no progress output"),
-];
-
 /// Platforms offered when the builder cannot be asked quickly.
 pub const STATIC_PLATFORMS: &[&str] = &[
     "linux/amd64",
@@ -427,9 +418,9 @@ fn complete_value(
     match arg.get_long() {
         Some("progress") => {
             let mut c = Completion::new(directive::NO_FILE_COMP);
-            for (v, d) in PROGRESS_VALUES {
-                if v.starts_with(to_complete) {
-                    c.push(*v, *d);
+            for m in crate::progress::ProgressMode::ALL {
+                if m.as_str().starts_with(to_complete) {
+                    c.push(m.as_str(), m.about());
                 }
             }
             c
