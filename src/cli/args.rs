@@ -14,6 +14,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::client::driver::DriverKind;
 use crate::progress::ProgressMode;
 
 /// Build with BuildKit: a fast drop-in for `docker buildx build`.
@@ -593,8 +594,13 @@ pub struct CreateArgs {
         allow_hyphen_values = true
     )]
     pub buildkitd_flags: Option<String>,
-    /// Driver to use (available: "docker-container", "kubernetes", "remote")
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    /// Driver to use (its values: the creatable [`DriverKind`]s)
+    #[arg(
+        long,
+        value_name = "string",
+        help = format!("Driver to use (available: {})", DriverKind::quoted_creatable()),
+        allow_hyphen_values = true
+    )]
     pub driver: Option<String>,
     /// Options for the driver
     #[arg(
