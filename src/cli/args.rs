@@ -272,7 +272,7 @@ pub struct BuildArgs {
             ProgressMode::quoted_list()
         ),
         value_name = ValueType::String.name(),
-        default_value = "auto",
+        default_value = ProgressMode::Auto.as_str(),
         env = "BUILDKIT_PROGRESS",
         hide_env = true,
         allow_hyphen_values = true
