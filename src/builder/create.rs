@@ -34,6 +34,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Builder;
+use crate::client::driver::{buildkit_scheme, DriverKind, EndpointForm};
 use crate::client::ConnectOptions;
 use crate::docker::builders::DockerCli;
 use crate::docker::store::{NodeGroup, NodeUpdate, Txn};
@@ -137,10 +138,10 @@ pub fn plan(cli: &DockerCli, txn: &Txn<'_>, opts: &CreateOptions) -> Result<Crea
     if existing.is_none() && opts.append {
         return Err(CreateError::NoInstanceToAppend(opts.name.clone()).into());
     }
-    let driver = driver(opts, &name, existing.as_ref())?;
+    let (driver, kind) = driver(opts, &name, existing.as_ref())?;
     let driver_opts = csv_to_map(&opts.driver_opts)?;
-    let flags = buildkitd_flags(&opts.buildkitd_flags, &driver, driver_opts.as_ref())?;
-    let (endpoint, set_endpoint) = endpoint(cli, opts, &driver)?;
+    let flags = buildkitd_flags(&opts.buildkitd_flags, kind, driver_opts.as_ref())?;
+    let (endpoint, set_endpoint) = endpoint(cli, opts, kind)?;
     let files = config_files(cli, opts.buildkitd_config.as_ref())?;
     let original = existing.clone();
     let mut group = existing.unwrap_or_else(|| NodeGroup {
@@ -210,12 +211,18 @@ impl CreatePlan {
 /// `remote` for `BUILDKIT_HOST` without an endpoint, else
 /// `docker-container`; a stored builder is only changed with `--append`
 /// or `--node`, and keeps its driver.
-fn driver(opts: &CreateOptions, name: &str, existing: Option<&NodeGroup>) -> Result<String> {
+fn driver(
+    opts: &CreateOptions,
+    name: &str,
+    existing: Option<&NodeGroup>,
+) -> Result<(String, DriverKind)> {
     let driver = match (existing, opts.driver.as_str()) {
         (_, d) if !d.is_empty() => d.to_string(),
         (Some(ng), _) => ng.driver.clone(),
-        _ if opts.endpoint.is_none() && !opts.buildkit_host.is_empty() => "remote".into(),
-        _ => "docker-container".into(),
+        _ if opts.endpoint.is_none() && !opts.buildkit_host.is_empty() => {
+            DriverKind::Remote.name().into()
+        }
+        _ => DriverKind::DockerContainer.name().into(),
     };
     if let Some(ng) = existing {
         if opts.node.is_empty() && !opts.append {
@@ -229,19 +236,19 @@ fn driver(opts: &CreateOptions, name: &str, existing: Option<&NodeGroup>) -> Res
             .into());
         }
     }
-    match driver.as_str() {
-        "remote" | "docker-container" => Ok(driver),
-        "kubernetes" => Err(CreateError::UnsupportedDriver(driver).into()),
-        other => Err(CreateError::UnknownDriver(other.to_string()).into()),
+    match DriverKind::from_name(&driver).filter(DriverKind::creatable) {
+        Some(k) if k.supported() => Ok((driver, k)),
+        Some(_) => Err(CreateError::UnsupportedDriver(driver).into()),
+        None => Err(CreateError::UnknownDriver(driver).into()),
     }
 }
 
 /// Where the node is: a BuildKit address for remote; a docker context or
 /// host for docker-container (the current one when none is given, and
 /// then not stored). Returns it and whether it is stored.
-fn endpoint(cli: &DockerCli, opts: &CreateOptions, driver: &str) -> Result<(String, bool)> {
+fn endpoint(cli: &DockerCli, opts: &CreateOptions, driver: DriverKind) -> Result<(String, bool)> {
     let given = opts.endpoint.as_deref().filter(|e| !e.is_empty());
-    if driver == "remote" {
+    if driver.endpoint_form() == EndpointForm::Buildkit {
         let e = match given {
             Some(e) => e.to_string(),
             None if !opts.buildkit_host.is_empty() => opts.buildkit_host.clone(),
@@ -300,7 +307,7 @@ fn csv_to_map(values: &[String]) -> Result<Option<BTreeMap<String, String>>> {
 /// unless entitlements are given (always with `network=host`).
 fn buildkitd_flags(
     flags: &str,
-    driver: &str,
+    driver: DriverKind,
     opts: Option<&BTreeMap<String, String>>,
 ) -> Result<Option<Vec<String>>> {
     let mut res: Vec<String> = match flags {
@@ -322,8 +329,8 @@ fn buildkitd_flags(
         .and_then(|o| o.get("network"))
         .is_some_and(|n| n == "host");
     let has_host = ents.iter().any(|e| e == "network.host");
-    let container = driver == "kubernetes" || driver == "docker-container";
-    if (host_net && !has_host && driver == "docker-container") || (ents.is_empty() && container) {
+    let host_net_entitlement = host_net && !has_host && driver == DriverKind::DockerContainer;
+    if host_net_entitlement || (ents.is_empty() && driver.is_container_driver()) {
         res.push("--allow-insecure-entitlement=network.host".into());
     }
     Ok((!res.is_empty() || !flags.is_empty()).then_some(res))
@@ -351,10 +358,12 @@ fn validate_docker_endpoint(cli: &DockerCli, ep: &str) -> Result<String> {
 /// buildx's `IsValidEndpoint` for remote builders: a URL with one of the
 /// schemes BuildKit's client dials.
 fn validate_buildkit_endpoint(ep: &str) -> Result<()> {
-    let scheme = ep.split_once("://").map(|(s, _)| s).unwrap_or("");
-    match scheme {
-        "tcp" | "unix" | "ssh" | "docker-container" | "kube-pod" | "npipe" => Ok(()),
-        s => Err(CreateError::UrlScheme(s.to_string()).into()),
+    match buildkit_scheme(ep) {
+        Some(_) => Ok(()),
+        None => {
+            let scheme = ep.split_once("://").map(|(s, _)| s).unwrap_or("");
+            Err(CreateError::UrlScheme(scheme.to_string()).into())
+        }
     }
 }
 
@@ -506,7 +515,8 @@ mod tests {
     fn buildkitd_flags_as_buildx_parses_them() {
         let f = |flags: &str, driver: &str, net: Option<&str>| {
             let o = net.map(|n| BTreeMap::from([("network".to_string(), n.to_string())]));
-            buildkitd_flags(flags, driver, o.as_ref()).map_err(|e| e.to_string())
+            let kind = DriverKind::from_name(driver).unwrap();
+            buildkitd_flags(flags, kind, o.as_ref()).map_err(|e| e.to_string())
         };
         assert_eq!(
             f("", "docker-container", None).unwrap(),

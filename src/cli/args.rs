@@ -14,6 +14,100 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::client::driver::DriverKind;
+use crate::progress::ProgressMode;
+
+/// The pflag types of flag values. Each flag that takes a value declares
+/// its type once, as its `value_name` (`value_name =
+/// ValueType::Bytes.name()`): help shows it after the flag
+/// (`--shm-size <bytes>`) and `pflag.rs` reads the value by it
+/// ([`ValueType::of`]). Flags of rkbuild's own with other value names
+/// (`<file>`, `<seconds>`) are plain strings to pflag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// `string`: the word as it is.
+    String,
+    /// `strings` (pflag's `StringSlice`): each value is a CSV record, one
+    /// value per field.
+    Strings,
+    /// `stringArray`: each value as it is, every one kept.
+    StringArray,
+    /// `bytes` (docker's `MemBytes`): a size such as `2g`.
+    Bytes,
+    /// `ulimit` (docker's `UlimitOpt`): `name=soft[:hard]`.
+    Ulimit,
+    /// `int` (pflag's `Int` and `Int64`): Go's `strconv.ParseInt(s, 0, 64)`.
+    Int,
+}
+
+impl ValueType {
+    /// Every type.
+    pub const ALL: [ValueType; 6] = [
+        ValueType::String,
+        ValueType::Strings,
+        ValueType::StringArray,
+        ValueType::Bytes,
+        ValueType::Ulimit,
+        ValueType::Int,
+    ];
+
+    /// pflag's name for it, as help shows it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ValueType::String => "string",
+            ValueType::Strings => "strings",
+            ValueType::StringArray => "stringArray",
+            ValueType::Bytes => "bytes",
+            ValueType::Ulimit => "ulimit",
+            ValueType::Int => "int",
+        }
+    }
+
+    /// The type flag `a` declares (its value name); `None` for a flag
+    /// without a value or with a value name of its own.
+    pub fn of(a: &clap::Arg) -> Option<ValueType> {
+        let names = a.get_value_names()?;
+        let [name] = names else { return None };
+        Self::ALL.into_iter().find(|t| t.name() == name.as_str())
+    }
+}
+
+/// What the values of a flag name, where shell completion looks them up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Progress modes ([`ProgressMode::ALL`]).
+    ProgressModes,
+    /// Comma-separated platforms (the builder's, else a static list).
+    Platforms,
+    /// Builders and docker contexts.
+    Builders,
+    /// Stages of the Dockerfile the command line selects.
+    Stages,
+    /// The Dockerfile (its stages are completed for [`Values::Stages`]).
+    Dockerfile,
+}
+
+/// The flags whose values completion looks up, by long name: the one
+/// place that says what their values name.
+const FLAG_VALUES: &[(&str, Values)] = &[
+    ("progress", Values::ProgressModes),
+    ("platform", Values::Platforms),
+    ("builder", Values::Builders),
+    ("target", Values::Stages),
+    ("file", Values::Dockerfile),
+];
+
+impl Values {
+    /// What the values of flag `a` name, when completion looks them up.
+    pub fn of(a: &clap::Arg) -> Option<Values> {
+        let long = a.get_long()?;
+        FLAG_VALUES
+            .iter()
+            .find(|(l, _)| *l == long)
+            .map(|(_, v)| *v)
+    }
+}
+
 /// Build with BuildKit: a fast drop-in for `docker buildx build`.
 #[derive(Debug, Parser)]
 #[command(
@@ -51,25 +145,25 @@ pub struct BuildArgs {
     pub context: Option<String>,
 
     /// Add a custom host-to-IP mapping (format: "host:ip")
-    #[arg(long = "add-host", value_name = "strings", allow_hyphen_values = true)]
+    #[arg(long = "add-host", value_name = ValueType::Strings.name(), allow_hyphen_values = true)]
     pub add_host: Vec<String>,
 
     /// Allow extra privileged entitlement (e.g., "network.host", "security.insecure")
-    #[arg(long, value_name = "strings", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::Strings.name(), allow_hyphen_values = true)]
     pub allow: Vec<String>,
 
     /// Add annotation to the image
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub annotation: Vec<String>,
 
     /// Attestation parameters (format: "type=sbom,generator=image")
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub attest: Vec<String>,
 
     /// Set build-time variables
     #[arg(
         long = "build-arg",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub build_arg: Vec<String>,
@@ -77,7 +171,7 @@ pub struct BuildArgs {
     /// Additional build contexts (e.g., name=path)
     #[arg(
         long = "build-context",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub build_context: Vec<String>,
@@ -85,7 +179,7 @@ pub struct BuildArgs {
     /// External cache sources (e.g., "user/app:cache", "type=local,src=path/to/dir")
     #[arg(
         long = "cache-from",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub cache_from: Vec<String>,
@@ -93,7 +187,7 @@ pub struct BuildArgs {
     /// Cache export destinations (e.g., "user/app:cache", "type=local,dest=path/to/dir")
     #[arg(
         long = "cache-to",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub cache_to: Vec<String>,
@@ -101,7 +195,7 @@ pub struct BuildArgs {
     /// Set the parent cgroup for the "RUN" instructions during build
     #[arg(
         long = "cgroup-parent",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub cgroup_parent: Option<String>,
@@ -110,17 +204,17 @@ pub struct BuildArgs {
     #[arg(
         short = 'f',
         long = "file",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub file: Option<String>,
 
     /// Write the image ID to the file
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub iidfile: Option<std::path::PathBuf>,
 
     /// Set metadata for an image
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub label: Vec<String>,
 
     /// Shorthand for "--output=type=docker"
@@ -130,7 +224,7 @@ pub struct BuildArgs {
     /// Write build result metadata to the file
     #[arg(
         long = "metadata-file",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub metadata_file: Option<std::path::PathBuf>,
@@ -138,7 +232,7 @@ pub struct BuildArgs {
     /// Set the networking mode for the "RUN" instructions during build
     #[arg(
         long,
-        value_name = "string",
+        value_name = ValueType::String.name(),
         default_value = "default",
         allow_hyphen_values = true
     )]
@@ -151,7 +245,7 @@ pub struct BuildArgs {
     /// Do not cache specified stages
     #[arg(
         long = "no-cache-filter",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub no_cache_filter: Vec<String>,
@@ -160,21 +254,25 @@ pub struct BuildArgs {
     #[arg(
         short = 'o',
         long,
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub output: Vec<String>,
 
     /// Set target platform for build
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub platform: Vec<String>,
 
-    /// Set type of progress output ("auto", "plain", "tty", "rawjson", "quiet").
+    /// Set type of progress output (its values: [`ProgressMode::ALL`]).
     /// Use plain to show container output
     #[arg(
         long,
-        value_name = "string",
-        default_value = "auto",
+        help = format!(
+            "Set type of progress output ({}). Use plain to show container output",
+            ProgressMode::quoted_list()
+        ),
+        value_name = ValueType::String.name(),
+        default_value = ProgressMode::Auto.as_str(),
         env = "BUILDKIT_PROGRESS",
         hide_env = true,
         allow_hyphen_values = true
@@ -182,7 +280,7 @@ pub struct BuildArgs {
     pub progress: String,
 
     /// Shorthand for "--attest=type=provenance"
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub provenance: Option<String>,
 
     /// Always attempt to pull all referenced images
@@ -198,36 +296,36 @@ pub struct BuildArgs {
     pub quiet: bool,
 
     /// Shorthand for "--attest=type=sbom"
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub sbom: Option<String>,
 
     /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub secret: Vec<String>,
 
     /// Shared memory size for build containers
-    #[arg(long = "shm-size", value_name = "bytes", allow_hyphen_values = true)]
+    #[arg(long = "shm-size", value_name = ValueType::Bytes.name(), allow_hyphen_values = true)]
     pub shm_size: Option<String>,
 
     /// SSH agent socket or keys to expose to the build (format: "default|<id>[=<socket>|<key>[,<key>]]")
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub ssh: Vec<String>,
 
     /// Name and optionally a tag (format: "name:tag")
     #[arg(
         short = 't',
         long,
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub tag: Vec<String>,
 
     /// Set the target build stage to build
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub target: Option<String>,
 
     /// Ulimit options
-    #[arg(long, value_name = "ulimit", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::Ulimit.name(), allow_hyphen_values = true)]
     pub ulimit: Vec<String>,
 
     /// The legacy builder's flags buildx 0.13.1 accepts and ignores
@@ -247,13 +345,13 @@ pub struct LegacyArgs {
     pub compress: bool,
 
     /// Container isolation technology
-    #[arg(long, value_name = "string", hide = true, allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), hide = true, allow_hyphen_values = true)]
     pub isolation: Option<String>,
 
     /// Security options
     #[arg(
         long = "security-opt",
-        value_name = "strings",
+        value_name = ValueType::Strings.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -267,7 +365,7 @@ pub struct LegacyArgs {
     #[arg(
         short = 'm',
         long,
-        value_name = "string",
+        value_name = ValueType::String.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -276,7 +374,7 @@ pub struct LegacyArgs {
     /// Swap limit equal to memory plus swap: "-1" to enable unlimited swap
     #[arg(
         long = "memory-swap",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -286,7 +384,7 @@ pub struct LegacyArgs {
     #[arg(
         short = 'c',
         long = "cpu-shares",
-        value_name = "int",
+        value_name = ValueType::Int.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -295,7 +393,7 @@ pub struct LegacyArgs {
     /// Limit the CPU CFS (Completely Fair Scheduler) period
     #[arg(
         long = "cpu-period",
-        value_name = "int",
+        value_name = ValueType::Int.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -304,7 +402,7 @@ pub struct LegacyArgs {
     /// Limit the CPU CFS (Completely Fair Scheduler) quota
     #[arg(
         long = "cpu-quota",
-        value_name = "int",
+        value_name = ValueType::Int.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -313,7 +411,7 @@ pub struct LegacyArgs {
     /// CPUs in which to allow execution ("0-3", "0,1")
     #[arg(
         long = "cpuset-cpus",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -322,7 +420,7 @@ pub struct LegacyArgs {
     /// MEMs in which to allow execution ("0-3", "0,1")
     #[arg(
         long = "cpuset-mems",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -368,7 +466,7 @@ pub struct GlobalOpts {
         long,
         global = true,
         env = "BUILDX_BUILDER",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub builder: Option<String>,
@@ -477,7 +575,7 @@ pub struct InspectContextArgs {
     #[arg(
         short = 'f',
         long = "file",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub file: Option<String>,
@@ -487,7 +585,7 @@ pub struct InspectContextArgs {
     /// How many of the largest directories and files to show
     #[arg(
         long,
-        value_name = "int",
+        value_name = ValueType::Int.name(),
         default_value_t = 10,
         allow_hyphen_values = true
     )]
@@ -498,7 +596,7 @@ pub struct InspectContextArgs {
     /// Output format ("text", "json")
     #[arg(
         long,
-        value_name = "string",
+        value_name = ValueType::String.name(),
         default_value = "text",
         allow_hyphen_values = true
     )]
@@ -531,7 +629,7 @@ pub struct PruneArgs {
     /// Amount of disk space to keep for cache
     #[arg(
         long = "keep-storage",
-        value_name = "bytes",
+        value_name = ValueType::Bytes.name(),
         allow_hyphen_values = true
     )]
     pub keep_storage: Option<String>,
@@ -546,7 +644,7 @@ pub struct LsArgs {
     /// Format the output
     #[arg(
         long,
-        value_name = "string",
+        value_name = ValueType::String.name(),
         default_value = "table",
         allow_hyphen_values = true
     )]
@@ -568,14 +666,14 @@ pub struct CreateArgs {
     /// BuildKit daemon config file
     #[arg(
         long = "buildkitd-config",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub buildkitd_config: Option<String>,
     /// BuildKit daemon config file
     #[arg(
         long = "config",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         hide = true,
         allow_hyphen_values = true
     )]
@@ -583,17 +681,22 @@ pub struct CreateArgs {
     /// BuildKit daemon flags
     #[arg(
         long = "buildkitd-flags",
-        value_name = "string",
+        value_name = ValueType::String.name(),
         allow_hyphen_values = true
     )]
     pub buildkitd_flags: Option<String>,
-    /// Driver to use (available: "docker-container", "kubernetes", "remote")
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    /// Driver to use (its values: the creatable [`DriverKind`]s)
+    #[arg(
+        long,
+        value_name = ValueType::String.name(),
+        help = format!("Driver to use (available: {})", DriverKind::quoted_creatable()),
+        allow_hyphen_values = true
+    )]
     pub driver: Option<String>,
     /// Options for the driver
     #[arg(
         long = "driver-opt",
-        value_name = "stringArray",
+        value_name = ValueType::StringArray.name(),
         allow_hyphen_values = true
     )]
     pub driver_opt: Vec<String>,
@@ -601,13 +704,13 @@ pub struct CreateArgs {
     #[arg(long)]
     pub leave: bool,
     /// Builder instance name
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Create/modify node with given name
-    #[arg(long, value_name = "string", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::String.name(), allow_hyphen_values = true)]
     pub node: Option<String>,
     /// Fixed platforms for current node
-    #[arg(long, value_name = "stringArray", allow_hyphen_values = true)]
+    #[arg(long, value_name = ValueType::StringArray.name(), allow_hyphen_values = true)]
     pub platform: Vec<String>,
     /// Set the current builder instance
     #[arg(long = "use")]
@@ -705,6 +808,42 @@ mod tests {
         let mut cmd = Cli::command();
         cmd.build();
         check(&cmd, "docker rkbuild");
+    }
+
+    /// Every flag with a value has a pflag type, or one of the value names
+    /// of rkbuild's own flags (read as strings) or a value enum's;
+    /// completion's table names flags that exist.
+    #[test]
+    fn every_value_flag_declares_its_type() {
+        const OWN: &[&str] = &["address", "file", "name", "seconds", "path", "filter"];
+        fn check(cmd: &clap::Command, path: &str, longs: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                if let Some(l) = a.get_long() {
+                    longs.push(l.to_string());
+                }
+                if a.is_positional() || !a.get_action().takes_values() {
+                    continue;
+                }
+                let name = a.get_value_names().map(|n| n[0].to_string());
+                assert!(
+                    ValueType::of(a).is_some()
+                        || OWN.contains(&name.as_deref().unwrap_or(""))
+                        || !a.get_possible_values().is_empty(),
+                    "{path} --{}: value name {name:?} is no ValueType",
+                    a.get_id()
+                );
+            }
+            for s in cmd.get_subcommands() {
+                check(s, &format!("{path} {}", s.get_name()), longs);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut longs = Vec::new();
+        check(&cmd, "docker rkbuild", &mut longs);
+        for (l, _) in FLAG_VALUES {
+            assert!(longs.iter().any(|x| x == l), "--{l}");
+        }
     }
 
     #[test]

@@ -132,7 +132,11 @@ pub async fn bootstrap(builder: &Builder) -> CliResult {
 /// Boots the nodes of `builder` that are not running (buildx's
 /// `Builder.Boot`, its progress on stderr in auto mode).
 pub async fn boot(builder: &Builder) -> CliResult {
-    let mut display = Display::new(ProgressMode::resolve("auto", false, None)?);
+    let mut display = Display::new(ProgressMode::resolve(
+        ProgressMode::Auto.as_str(),
+        false,
+        None,
+    )?);
     let booted = builder
         .boot(|| display.open(PrinterOptions::default()))
         .await;

@@ -19,7 +19,7 @@ use std::time::Duration;
 use clap::builder::ValueHint;
 use clap::{Arg, Command, CommandFactory};
 
-use super::args::Cli;
+use super::args::{Cli, Values};
 
 /// Cobra's `ShellCompDirective` bits.
 pub mod directive {
@@ -43,15 +43,6 @@ pub mod directive {
 pub const REQUEST: &str = "__complete";
 /// The same, without descriptions.
 pub const REQUEST_NO_DESC: &str = "__completeNoDesc";
-
-/// `--progress` values (buildx's, plus `quiet`).
-pub const PROGRESS_VALUES: &[(&str, &str)] = &[
-    ("auto", "tty if the output is a terminal, plain otherwise"),
-    ("plain", "plain text, one line per event"),
-    ("tty", "interactive progress display"),
-    ("rawjson", "BuildKit's status stream as JSON lines"),
-    ("quiet", "no progress output"),
-];
 
 /// Platforms offered when the builder cannot be asked quickly.
 pub const STATIC_PLATFORMS: &[&str] = &[
@@ -424,17 +415,17 @@ fn complete_value(
     to_complete: &str,
     src: &Sources<'_>,
 ) -> Completion {
-    match arg.get_long() {
-        Some("progress") => {
+    match Values::of(arg) {
+        Some(Values::ProgressModes) => {
             let mut c = Completion::new(directive::NO_FILE_COMP);
-            for (v, d) in PROGRESS_VALUES {
-                if v.starts_with(to_complete) {
-                    c.push(*v, *d);
+            for m in crate::progress::ProgressMode::ALL {
+                if m.as_str().starts_with(to_complete) {
+                    c.push(m.as_str(), m.about());
                 }
             }
             c
         }
-        Some("platform") => {
+        Some(Values::Platforms) => {
             // A comma-separated list: complete the last element.
             let (head, last) = match to_complete.rfind(',') {
                 Some(i) => (&to_complete[..=i], &to_complete[i + 1..]),
@@ -453,7 +444,7 @@ fn complete_value(
             }
             c
         }
-        Some("builder") => {
+        Some(Values::Builders) => {
             let mut c = Completion::new(directive::NO_FILE_COMP);
             for b in builder_names(&src.docker_config) {
                 if b.starts_with(to_complete) {
@@ -462,7 +453,7 @@ fn complete_value(
             }
             c
         }
-        Some("target") => {
+        Some(Values::Stages) => {
             let mut c = Completion::new(directive::NO_FILE_COMP);
             if let Some(df) = dockerfile_path(cmd, st, &src.cwd) {
                 if let Ok(text) = std::fs::read_to_string(&df) {
@@ -475,7 +466,7 @@ fn complete_value(
             }
             c
         }
-        _ => value_candidates(arg, to_complete)
+        Some(Values::Dockerfile) | None => value_candidates(arg, to_complete)
             .unwrap_or_else(|| Completion::new(hint_directive(arg))),
     }
 }
@@ -485,7 +476,7 @@ fn complete_value(
 fn dockerfile_path(cmd: &Command, st: &State<'_>, cwd: &Path) -> Option<PathBuf> {
     let file_id = cmd
         .get_arguments()
-        .find(|a| a.get_long() == Some("file"))
+        .find(|a| Values::of(a) == Some(Values::Dockerfile))
         .map(|a| a.get_id().to_string());
     if let Some(f) = file_id.as_deref().and_then(|id| st.value_of(id)) {
         if f == "-" {

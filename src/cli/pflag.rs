@@ -10,8 +10,9 @@
 //!   word; the last occurrence wins (`--push --push=false` is off);
 //! - a flag with a value takes the rest of its word or the next word,
 //!   whatever it is (`-t -x`, `--tag --`);
-//! - values that pflag checks as it reads them (`--ulimit`, `--shm-size`,
-//!   `--keep-storage`) are checked here; an empty value of a
+//! - values that pflag checks as it reads them (the `ulimit`, `bytes` and
+//!   `int` types that `args.rs` declares: `--ulimit`, `--shm-size`,
+//!   `--keep-storage`, `--cpu-shares`) are checked here; an empty value of a
 //!   comma-separated list (`--allow=`) is no value at all;
 //! - then the number of arguments (`requires exactly 1 argument.`).
 //!
@@ -25,6 +26,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use clap::{Arg, ArgAction, Command};
 
+use super::args::ValueType;
 use super::error::CliError;
 
 /// Exit status of a flag error (the docker CLI's).
@@ -165,19 +167,20 @@ fn find_short(cmd: &Command, c: u8) -> Option<&Arg> {
     })
 }
 
-/// The values pflag checks while it reads them (their `Value.Set`).
+/// The values pflag checks while it reads them (their `Value.Set`), by
+/// the flag's declared type.
 fn check_value(a: &Arg, value: &[u8]) -> Result<(), String> {
     let v = String::from_utf8_lossy(value);
-    match a.get_long() {
-        Some("ulimit") => crate::go::units::parse_ulimit(&v)
+    match ValueType::of(a) {
+        Some(ValueType::Ulimit) => crate::go::units::parse_ulimit(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
-        Some("shm-size" | "keep-storage") => crate::go::units::ram_in_bytes(&v)
+        Some(ValueType::Bytes) => crate::go::units::ram_in_bytes(&v)
             .map(drop)
             .map_err(|e| e.to_string()),
-        // pflag's Int64 flags: strconv.ParseInt(s, 0, 64).
-        Some("cpu-shares" | "cpu-period" | "cpu-quota") => parse_int64(&v).map(drop),
-        _ => Ok(()),
+        // pflag's Int and Int64 flags: strconv.ParseInt(s, 0, 64).
+        Some(ValueType::Int) => parse_int64(&v).map(drop),
+        Some(ValueType::String | ValueType::Strings | ValueType::StringArray) | None => Ok(()),
     }
 }
 
@@ -238,8 +241,7 @@ fn parse_int64(s: &str) -> Result<i64, String> {
 /// Whether `a` is a pflag string slice (type name `strings`): each value
 /// is a CSV record, as pflag reads it.
 fn is_string_slice(a: &Arg) -> bool {
-    a.get_value_names()
-        .is_some_and(|n| n.len() == 1 && n[0].as_str() == "strings")
+    ValueType::of(a) == Some(ValueType::Strings)
 }
 
 /// pflag's `readAsCSV`: `""` is no field at all, anything else the first

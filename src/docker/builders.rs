@@ -12,7 +12,9 @@ use super::config::ConfigFile;
 use super::context::{self, DockerHost};
 use super::store::{NodeGroup, Store, StorePlatform, Txn};
 use crate::client::driver::docker_container::{ContainerOptions, DockerContainerDriver};
-use crate::client::driver::{docker::DockerDriver, remote::RemoteDriver, Driver};
+use crate::client::driver::{
+    buildkit_scheme, docker::DockerDriver, remote::RemoteDriver, Driver, DriverKind,
+};
 use crate::client::{Client, ConnectOptions, Target, TlsOptions, WorkerInfo};
 use crate::error::{Error, Result};
 
@@ -209,10 +211,16 @@ pub fn validate(cli: &DockerCli, ng: &NodeGroup) -> Result<()> {
 /// The driver name of a builder: its own, or `docker` for a context's.
 pub fn driver_name(ng: &NodeGroup) -> &str {
     if ng.driver.is_empty() {
-        "docker"
+        DriverKind::Docker.name()
     } else {
         &ng.driver
     }
+}
+
+/// The kind of a builder's driver ([`driver_name`]); `None` for a name
+/// buildx does not know.
+pub fn driver_kind(ng: &NodeGroup) -> Option<DriverKind> {
+    DriverKind::from_name(driver_name(ng))
 }
 
 /// One node of a builder with what reaches it.
@@ -258,18 +266,19 @@ pub fn nodes(cli: &DockerCli, ng: &NodeGroup, timeout: Duration) -> Vec<BuilderN
                 timeout,
                 tls: None,
             };
-            let driver = match driver_name(ng) {
-                "docker" => cli
+            let driver = match driver_kind(ng) {
+                Some(DriverKind::Docker) => cli
                     .docker_endpoint_of(&n.endpoint)
                     .map(|ep| Arc::new(DockerDriver::new(ep)) as Arc<dyn Driver>)
                     .map_err(|e| e.to_string()),
-                "docker-container" => docker_container(cli, n, &opts_map),
-                "remote" => remote_options(n, &opts_map).and_then(|tls| {
+                Some(DriverKind::DockerContainer) => docker_container(cli, n, &opts_map),
+                Some(DriverKind::Remote) => remote_options(n, &opts_map).and_then(|tls| {
                     opts.tls = tls;
                     remote_driver(&n.endpoint)
                 }),
-                other => Err(format!(
-                    "the {other} driver is not supported by rkbuild yet; use a remote or docker builder, or `docker buildx` for this one"
+                Some(DriverKind::Kubernetes) | None => Err(format!(
+                    "the {} driver is not supported by rkbuild yet; use a remote or docker builder, or `docker buildx` for this one",
+                    driver_name(ng)
                 )),
             };
             BuilderNode {
@@ -300,15 +309,14 @@ fn docker_container(
 }
 
 fn remote_driver(endpoint: &str) -> std::result::Result<Arc<dyn Driver>, String> {
-    let scheme = endpoint.split("://").next().unwrap_or("");
-    match scheme {
-        "unix" | "tcp" | "kube-pod" | "docker-container" => Target::parse(endpoint)
+    match buildkit_scheme(endpoint) {
+        Some((_, true)) => Target::parse(endpoint)
             .map(|t| Arc::new(RemoteDriver::new(t.endpoint().clone())) as Arc<dyn Driver>)
             .map_err(|e| e.to_string()),
-        "npipe" | "ssh" => Err(format!(
+        Some((scheme, false)) => Err(format!(
             "remote endpoints of the form {scheme}:// are not supported by rkbuild yet ({endpoint})"
         )),
-        _ => Err(format!("invalid endpoint address: {endpoint}")),
+        None => Err(format!("invalid endpoint address: {endpoint}")),
     }
 }
 
@@ -517,7 +525,7 @@ pub(crate) async fn load_nodes(
     ns: Vec<BuilderNode>,
 ) -> Loaded {
     let limit = LOAD_LIMIT;
-    let docker = driver_name(ng) == "docker";
+    let docker = driver_kind(ng) == Some(DriverKind::Docker);
     let futs = ns.iter().map(|n| async move {
         match tokio::time::timeout(limit, load(n, docker)).await {
             Ok(i) => i,

@@ -125,6 +125,16 @@ pub enum ProgressMode {
 }
 
 impl ProgressMode {
+    /// Every mode, in the order help and completion list them (buildx's
+    /// modes, then `quiet`).
+    pub const ALL: [ProgressMode; 5] = [
+        ProgressMode::Auto,
+        ProgressMode::Plain,
+        ProgressMode::Tty,
+        ProgressMode::RawJson,
+        ProgressMode::Quiet,
+    ];
+
     /// The `--progress` value.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -136,16 +146,38 @@ impl ProgressMode {
         }
     }
 
+    /// What the mode shows, in a few words (shell completion's
+    /// description).
+    pub fn about(&self) -> &'static str {
+        match self {
+            ProgressMode::Auto => "tty if the output is a terminal, plain otherwise",
+            ProgressMode::Plain => "plain text, one line per event",
+            ProgressMode::Tty => "interactive progress display",
+            ProgressMode::Quiet => "no progress output",
+            ProgressMode::RawJson => "BuildKit's status stream as JSON lines",
+        }
+    }
+
+    /// The `--progress` values quoted and separated by commas, in the
+    /// order of [`ALL`](Self::ALL) (`"auto", "plain", ...`), as help lists
+    /// them.
+    pub fn quoted_list() -> String {
+        let quoted: Vec<String> = Self::ALL
+            .iter()
+            .map(|m| format!("\"{}\"", m.as_str()))
+            .collect();
+        quoted.join(", ")
+    }
+
     /// Parses a `--progress` value (`""` means auto, like buildx).
     pub fn parse(s: &str) -> Result<ProgressMode> {
-        match s {
-            "" | "auto" => Ok(ProgressMode::Auto),
-            "plain" => Ok(ProgressMode::Plain),
-            "tty" => Ok(ProgressMode::Tty),
-            "quiet" => Ok(ProgressMode::Quiet),
-            "rawjson" => Ok(ProgressMode::RawJson),
-            other => Err(Error::Other(format!("invalid progress mode {other}"))),
+        if s.is_empty() {
+            return Ok(ProgressMode::Auto);
         }
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| Error::Other(format!("invalid progress mode {s}")))
     }
 
     /// The mode buildx ends up with for `--progress FLAG`, `-q` and the
@@ -153,14 +185,16 @@ impl ProgressMode {
     /// `quiet`; the variable only replaces `auto` (exactly `auto`, not an
     /// empty flag).
     pub fn resolve(flag: &str, quiet: bool, env: Option<&str>) -> Result<ProgressMode> {
-        if quiet && flag != "auto" && flag != "quiet" {
+        let auto = ProgressMode::Auto.as_str();
+        let quiet_mode = ProgressMode::Quiet.as_str();
+        if quiet && flag != auto && flag != quiet_mode {
             return Err(Error::Other(format!(
                 "progress={flag} and quiet cannot be used together"
             )));
         }
-        let mut mode = if quiet { "quiet" } else { flag };
+        let mut mode = if quiet { quiet_mode } else { flag };
         if let Some(v) = env.filter(|v| !v.is_empty()) {
-            if mode == "auto" {
+            if mode == auto {
                 mode = v;
             }
         }
@@ -521,6 +555,20 @@ fn failed_steps(t: &trace::Trace) -> Vec<FailedStep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_mode_is_listed_once_and_parses_back() {
+        for m in ProgressMode::ALL {
+            // A mode missing from ALL would not parse: a new variant must
+            // be added there (the matches above make it name itself).
+            assert_eq!(ProgressMode::parse(m.as_str()).unwrap(), m);
+            assert_eq!(ProgressMode::ALL.iter().filter(|x| **x == m).count(), 1);
+        }
+        assert_eq!(
+            ProgressMode::quoted_list(),
+            r#""auto", "plain", "tty", "rawjson", "quiet""#
+        );
+    }
 
     #[test]
     fn modes_like_buildx() {

@@ -2,10 +2,9 @@
 //! docker API's `POST /grpc` upgrade, with the session on `POST /session`
 //! (buildx's docker driver).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::{within, BoxFuture, Driver, Features, LoadPath};
+use super::{within, BoxFuture, Driver, DriverKind, Features, LoadPath};
 use crate::client::addr::{Endpoint, Target};
 use crate::client::transport::{self, BoxIo};
 use crate::client::Client;
@@ -30,18 +29,11 @@ impl DockerDriver {
             Target::docker_host(host)?.endpoint().clone(),
         ))
     }
-
-    /// Claims `docker+unix://` and `docker+tcp://` addresses.
-    pub(super) fn parse(addr: &str) -> Option<Result<Arc<dyn Driver>>> {
-        addr.starts_with("docker+").then(|| {
-            Target::parse(addr).map(|t| Arc::new(DockerDriver::new(t.endpoint().clone())) as _)
-        })
-    }
 }
 
 impl Driver for DockerDriver {
     fn name(&self) -> &'static str {
-        "docker"
+        DriverKind::Docker.name()
     }
 
     fn address(&self) -> String {

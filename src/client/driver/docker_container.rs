@@ -28,7 +28,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 
-use super::{BoxFuture, Driver, Features, Status};
+use super::{BoxFuture, Driver, DriverKind, Features, Status};
 use crate::client::addr::Endpoint;
 use crate::client::transport::{engine as api, BoxIo};
 use crate::error::{Error, Result};
@@ -559,7 +559,7 @@ fn split_image(image: &str) -> (String, String) {
 
 impl Driver for DockerContainerDriver {
     fn name(&self) -> &'static str {
-        "docker-container"
+        DriverKind::DockerContainer.name()
     }
 
     fn address(&self) -> String {

@@ -11,10 +11,13 @@
 //!
 //! The drivers here are [`docker`] (dockerd's embedded BuildKit) and
 //! [`remote`] (BuildKit's own socket: `unix://`, `tcp://` with optional
-//! mTLS). A new driver is one new file implementing [`Driver`] plus one
-//! line in [`for_address`]'s table (when it has an address form of its
-//! own); [`Client::connect_driver`](crate::Client::connect_driver) takes
-//! any driver, also one written outside this crate.
+//! mTLS). The kinds of driver buildx knows are [`DriverKind`]: each one's
+//! name, endpoint form and properties are defined there once, and
+//! address parsing, the store's nodes and `create` ask it. A new driver is
+//! one new file implementing [`Driver`] plus its [`DriverKind`] (the
+//! compiler then names every place that must say how it is reached);
+//! [`Client::connect_driver`](crate::Client::connect_driver) takes any
+//! driver, also one written outside this crate.
 
 pub mod docker;
 pub mod docker_container;
@@ -86,6 +89,122 @@ impl Features {
     pub fn shares_image_store(&self) -> bool {
         self.load == LoadPath::Moby
     }
+}
+
+/// The kinds of builder driver buildx knows, each defined once: its name
+/// as buildx spells it, the endpoint it takes, whether `create` makes it,
+/// whether rkbuild drives it, and whether it runs BuildKit in a container
+/// (entitlements). How a node of each kind is reached is
+/// `docker::builders::nodes`' one `match` on this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DriverKind {
+    /// dockerd's embedded BuildKit ([`docker`]).
+    Docker,
+    /// BuildKit in a container that the driver creates ([`docker_container`]).
+    DockerContainer,
+    /// BuildKit pods in a Kubernetes cluster (not driven by rkbuild).
+    Kubernetes,
+    /// A BuildKit daemon at its own address ([`remote`]).
+    Remote,
+}
+
+/// What a builder's endpoint names, by driver kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointForm {
+    /// A docker context's name or a docker host address.
+    DockerDaemon,
+    /// A BuildKit address ([`BUILDKIT_SCHEMES`]).
+    Buildkit,
+}
+
+/// The address schemes of BuildKit's client (buildx's `IsValidEndpoint`
+/// for remote builders), each with whether rkbuild dials it.
+pub const BUILDKIT_SCHEMES: &[(&str, bool)] = &[
+    ("tcp", true),
+    ("unix", true),
+    ("ssh", false),
+    ("docker-container", true),
+    ("kube-pod", true),
+    ("npipe", false),
+];
+
+impl DriverKind {
+    /// Every kind, in buildx's order of names.
+    pub const ALL: [DriverKind; 4] = [
+        DriverKind::Docker,
+        DriverKind::DockerContainer,
+        DriverKind::Kubernetes,
+        DriverKind::Remote,
+    ];
+
+    /// buildx's name for it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DriverKind::Docker => "docker",
+            DriverKind::DockerContainer => "docker-container",
+            DriverKind::Kubernetes => "kubernetes",
+            DriverKind::Remote => "remote",
+        }
+    }
+
+    /// The kind buildx calls `name`.
+    pub fn from_name(name: &str) -> Option<DriverKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// What the builder's endpoint names.
+    pub fn endpoint_form(&self) -> EndpointForm {
+        match self {
+            DriverKind::Remote => EndpointForm::Buildkit,
+            DriverKind::Docker | DriverKind::DockerContainer | DriverKind::Kubernetes => {
+                EndpointForm::DockerDaemon
+            }
+        }
+    }
+
+    /// Whether `docker buildx create --driver` takes it (the docker
+    /// driver is each docker context's own builder).
+    pub fn creatable(&self) -> bool {
+        !matches!(self, DriverKind::Docker)
+    }
+
+    /// Whether rkbuild reaches builders of this kind.
+    pub fn supported(&self) -> bool {
+        !matches!(self, DriverKind::Kubernetes)
+    }
+
+    /// Whether BuildKit runs in a container the driver makes: its daemon
+    /// is given `--allow-insecure-entitlement=network.host` unless other
+    /// entitlements are set (buildx's `parseBuildkitdFlags`).
+    pub fn is_container_driver(&self) -> bool {
+        matches!(self, DriverKind::DockerContainer | DriverKind::Kubernetes)
+    }
+
+    /// The kinds `create --driver` offers, quoted and separated by commas
+    /// (`"docker-container", "kubernetes", "remote"`), as its help lists
+    /// them.
+    pub fn quoted_creatable() -> String {
+        let quoted: Vec<String> = Self::ALL
+            .iter()
+            .filter(|k| k.creatable())
+            .map(|k| format!("\"{}\"", k.name()))
+            .collect();
+        quoted.join(", ")
+    }
+}
+
+impl fmt::Display for DriverKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether `addr` names a BuildKit address scheme (buildx's
+/// `IsValidEndpoint`), and whether rkbuild dials it: `None` for a scheme
+/// BuildKit's client does not know.
+pub fn buildkit_scheme(addr: &str) -> Option<(&'static str, bool)> {
+    let scheme = addr.split_once("://").map(|(s, _)| s).unwrap_or("");
+    BUILDKIT_SCHEMES.iter().copied().find(|(s, _)| *s == scheme)
 }
 
 /// A node's state (buildx's driver `Status`).
@@ -196,19 +315,7 @@ pub trait Driver: fmt::Debug + Send + Sync + 'static {
 /// A driver for an address string: `docker+unix://`, `docker+tcp://`
 /// ([`docker`]), `unix://`, `tcp://` ([`remote`]).
 pub fn for_address(addr: &str) -> Result<Arc<dyn Driver>> {
-    // Each driver claims the addresses it understands; the last one
-    // (BuildKit's own addresses) reports why an address is invalid.
-    type Parse = fn(&str) -> Option<Result<Arc<dyn Driver>>>;
-    const DRIVERS: &[Parse] = &[docker::DockerDriver::parse, remote::RemoteDriver::parse];
-    for parse in DRIVERS {
-        if let Some(driver) = parse(addr) {
-            return driver;
-        }
-    }
-    Err(Error::InvalidAddress {
-        addr: addr.to_string(),
-        reason: "no driver takes this address".into(),
-    })
+    Ok(for_target(Target::parse(addr)?))
 }
 
 /// The driver for a parsed address: [`docker`] for [`Target::Docker`],
@@ -254,6 +361,22 @@ mod tests {
         }
         let e = for_address("ftp://x").unwrap_err().to_string();
         assert!(e.starts_with("invalid address"), "{e}");
+    }
+
+    #[test]
+    fn driver_kinds_are_named_once() {
+        for k in DriverKind::ALL {
+            assert_eq!(DriverKind::from_name(k.name()), Some(k));
+        }
+        assert_eq!(DriverKind::from_name("podman"), None);
+        assert_eq!(
+            DriverKind::quoted_creatable(),
+            r#""docker-container", "kubernetes", "remote""#
+        );
+        assert_eq!(buildkit_scheme("kube-pod://p"), Some(("kube-pod", true)));
+        assert_eq!(buildkit_scheme("ssh://h"), Some(("ssh", false)));
+        assert_eq!(buildkit_scheme("ftp://h"), None);
+        assert_eq!(buildkit_scheme("plain"), None);
     }
 
     #[test]

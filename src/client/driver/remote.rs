@@ -3,11 +3,10 @@
 //! driver and `BUILDKIT_HOST` reach it. The session goes through
 //! `Control.Session`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::{BoxFuture, Driver, Features};
-use crate::client::addr::{Endpoint, Target};
+use super::{BoxFuture, Driver, DriverKind, Features};
+use crate::client::addr::Endpoint;
 use crate::client::transport::{self, BoxIo};
 use crate::error::Result;
 
@@ -22,17 +21,11 @@ impl RemoteDriver {
     pub fn new(endpoint: Endpoint) -> RemoteDriver {
         RemoteDriver { endpoint }
     }
-
-    /// Claims every other address (`unix://`, `tcp://`), and says why an
-    /// address is invalid.
-    pub(super) fn parse(addr: &str) -> Option<Result<Arc<dyn Driver>>> {
-        Some(Target::parse(addr).map(|t| Arc::new(RemoteDriver::new(t.endpoint().clone())) as _))
-    }
 }
 
 impl Driver for RemoteDriver {
     fn name(&self) -> &'static str {
-        "remote"
+        DriverKind::Remote.name()
     }
 
     fn address(&self) -> String {
