@@ -5,9 +5,15 @@
 
 mod builder;
 mod input;
+mod option;
+mod output;
+mod transport;
 
 pub use builder::{BuilderError, CreateError, NodeError, NodeStage};
 pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError, SecretError};
+pub use option::{CsvOption, OptionError};
+pub use output::{CacheError, ExportError};
+pub use transport::{DockerError, SessionError, TransferError};
 
 use std::path::PathBuf;
 
@@ -184,7 +190,54 @@ pub enum Error {
     /// `create` refused its options.
     #[error(transparent)]
     Create(#[from] CreateError),
-    /// Other errors, already described.
+    /// An option's value cannot be used (`--output`, `--cache-to`,
+    /// `--attest`, `--annotation`, `--network`, `--add-host`,
+    /// `--progress`, the build context, the source policy).
+    #[error(transparent)]
+    Option(#[from] OptionError),
+    /// An output cannot be written as asked.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A cache export or import cannot be used.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// A file transfer with the daemon failed.
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    /// The build session failed.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The docker daemon's API did not give what a driver needs.
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    /// Credentials for a registry could not be found.
+    #[error(transparent)]
+    Credentials(#[from] crate::docker::CredentialError),
+    /// The build of one node of a multi-node build failed.
+    #[error("node {node}: {source}")]
+    OnNode {
+        /// The node.
+        node: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A task of the library (the build, a file transfer's) ended without
+    /// its result: it panicked.
+    #[error("{task} task failed: {reason}")]
+    TaskFailed {
+        /// The task (`the build`, `file transfer`).
+        task: &'static str,
+        /// What the runtime said.
+        reason: String,
+    },
+    /// [`Build::finish`](crate::Build::finish) after the
+    /// result was taken.
+    #[error("the build was already finished")]
+    AlreadyFinished,
+    /// Anything else, already described in one line. Use it only where no
+    /// variant above fits: what a caller could want to tell apart gets a
+    /// variant of its own.
     #[error("{0}")]
     Other(String),
 }

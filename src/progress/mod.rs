@@ -144,7 +144,7 @@ impl ProgressMode {
             "tty" => Ok(ProgressMode::Tty),
             "quiet" => Ok(ProgressMode::Quiet),
             "rawjson" => Ok(ProgressMode::RawJson),
-            other => Err(Error::Other(format!("invalid progress mode {other}"))),
+            other => Err(crate::error::OptionError::ProgressMode(other.to_string()).into()),
         }
     }
 
@@ -154,9 +154,7 @@ impl ProgressMode {
     /// empty flag).
     pub fn resolve(flag: &str, quiet: bool, env: Option<&str>) -> Result<ProgressMode> {
         if quiet && flag != "auto" && flag != "quiet" {
-            return Err(Error::Other(format!(
-                "progress={flag} and quiet cannot be used together"
-            )));
+            return Err(crate::error::OptionError::ProgressQuiet(flag.to_string()).into());
         }
         let mut mode = if quiet { "quiet" } else { flag };
         if let Some(v) = env.filter(|v| !v.is_empty()) {
@@ -325,9 +323,7 @@ impl Printer {
     ) -> Result<Printer> {
         let display = match mode {
             ProgressMode::Tty if !is_terminal => {
-                return Err(Error::Other(
-                    "failed to get console: provided file is not a console".into(),
-                ))
+                return Err(crate::error::OptionError::NotAConsole.into())
             }
             ProgressMode::Auto | ProgressMode::Tty if is_terminal => Display::Tty {
                 renderer: Box::new(TtyRenderer::with_env(

@@ -88,28 +88,22 @@ impl FileSendService {
         let mut load = Some(load);
         let mut targets = exports.iter().filter_map(|e| match &e.output {
             ExportOutput::None => None,
-            ExportOutput::Dir(d) => Some(Ok(Target::Dir(d.clone()))),
+            ExportOutput::Dir(d) => Some(Ok::<_, Error>(Target::Dir(d.clone()))),
             ExportOutput::File(f) => Some(Ok(Target::File(f.clone()))),
             ExportOutput::Stdout => Some(match stdout.take().flatten() {
                 Some(w) => Ok(Target::Stream(StreamSlot(Arc::new(Mutex::new(Some(w)))))),
-                None => Err(Error::Other(
-                    "an output to standard output needs a writer (SolveOptions::stdout)".into(),
-                )),
+                None => Err(crate::error::ExportError::NoStdout.into()),
             }),
             ExportOutput::Load => Some(match load.take().flatten() {
                 Some(t) => Ok(Target::Load(t)),
-                None => Err(Error::Other(
-                    "loading into docker needs a docker daemon: none was found (set DOCKER_HOST or a docker context)".into(),
-                )),
+                None => Err(crate::error::ExportError::NoDocker.into()),
             }),
         });
         let Some(target) = targets.next().transpose()? else {
             return Ok(None);
         };
         if targets.next().is_some() {
-            return Err(Error::Other(
-                "only one output that writes to the client (local, tar, oci, docker with dest) is supported per build".into(),
-            ));
+            return Err(crate::error::ExportError::SeveralClientOutputs.into());
         }
         Ok(Some(FileSendService {
             target,
@@ -150,11 +144,11 @@ impl FileSendService {
         let mut st = self
             .state
             .lock()
-            .map_err(|_| Error::Other("output state poisoned".into()))?;
+            .map_err(|_| crate::error::TransferError::Poisoned("output state"))?;
         match st.result.take() {
-            Some(Err(e)) => return Err(Error::Other(format!("writing the output failed: {e}"))),
+            Some(Err(e)) => return Err(crate::error::ExportError::Write(e).into()),
             Some(Ok(())) => {}
-            None => return Err(Error::Other("the build sent no output".into())),
+            None => return Err(crate::error::ExportError::NoOutput.into()),
         }
         if let (Target::File(dest), Some(tmp)) = (&self.target, st.temp.take()) {
             tmp.persist(dest).map_err(|e| Error::Io {
