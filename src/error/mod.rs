@@ -279,3 +279,101 @@ fn status_message(status: &tonic::Status) -> String {
         msg.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed errors keep the texts they had as `Other` strings (the
+    /// CLI's output is compared with buildx's).
+    #[test]
+    fn messages_are_unchanged() {
+        let io = || std::io::Error::from_raw_os_error(13);
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                BuilderError::Unsupported {
+                    feature: "OCI exporter".into(),
+                    driver: "docker".into(),
+                    docs: "https://docs.docker.com/go/build-exporters/".into(),
+                }
+                .into(),
+                "OCI exporter is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-exporters/",
+            ),
+            (
+                OptionError::ContextNotFound("/no/such".into()).into(),
+                "unable to prepare context: path \"/no/such\" not found",
+            ),
+            (
+                OptionError::CacheType("ref=x".into()).into(),
+                "type required form> \"ref=x\"",
+            ),
+            (
+                OptionError::AttestDisabled {
+                    field: "disabled=maybe".into(),
+                    value: "maybe".into(),
+                }
+                .into(),
+                "invalid value disabled=maybe: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+            ),
+            (
+                OptionError::Network("bridge".into()).into(),
+                "network mode \"bridge\" not supported by buildkit - you can define a custom network for your builder using the network driver-opt in buildx create",
+            ),
+            (
+                OptionError::PolicyFile {
+                    path: "/p.json".into(),
+                    source: io(),
+                }
+                .into(),
+                "failed to read policy file: open /p.json: permission denied",
+            ),
+            (
+                ExportError::Stat {
+                    what: "directory",
+                    dest: "/d".into(),
+                    source: io(),
+                }
+                .into(),
+                "invalid destination directory: /d: stat /d: permission denied",
+            ),
+            (
+                ExportError::StdoutIsTerminal("tar".into()).into(),
+                "dest file is required for tar exporter. refusing to write to console",
+            ),
+            (
+                TransferError::NonUtf8Target {
+                    path: "/l".into(),
+                    target: "t".into(),
+                }
+                .into(),
+                "cannot send /l: the symlink target \"t\" is not valid UTF-8",
+            ),
+            (TransferError::Poisoned("file table").into(), "file table poisoned"),
+            (
+                Error::TaskFailed {
+                    task: "file transfer",
+                    reason: "panicked".into(),
+                },
+                "file transfer task failed: panicked",
+            ),
+            (
+                Error::OnNode {
+                    node: "n1".into(),
+                    source: Box::new(ExportError::TagRequired.into()),
+                },
+                "node n1: tag is needed when pushing to registry",
+            ),
+            (
+                DockerError::Exit {
+                    code: 1,
+                    stderr: "no".into(),
+                }
+                .into(),
+                "exit code 1: no",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want, "{e:?}");
+        }
+    }
+}
