@@ -186,11 +186,12 @@ impl<T> Build<T> {
     pub async fn finish(mut self) -> Result<T> {
         self.events = None;
         let Some(task) = self.task.as_mut() else {
-            return Err(Error::Other("the build was already finished".into()));
+            return Err(Error::AlreadyFinished);
         };
-        let r = task
-            .await
-            .map_err(|e| Error::Other(format!("the build task failed: {e}")))?;
+        let r = task.await.map_err(|e| Error::TaskFailed {
+            task: "the build",
+            reason: e.to_string(),
+        })?;
         self.task = None;
         r
     }

@@ -97,6 +97,24 @@ pub enum BuilderError {
         "docker exporter does not support exporting manifest lists, use the oci exporter instead"
     )]
     DockerManifestList,
+    /// `--add-host` with `host-gateway` on a driver that has none (only
+    /// the docker driver's daemon knows its gateway).
+    #[error("unable to derive the IP value for host-gateway: host-gateway is not supported by the {0} driver")]
+    HostGatewayUnsupported(String),
+    /// `--add-host` with `host-gateway`, and the builder's workers do not
+    /// say it.
+    #[error("unable to derive the IP value for host-gateway: host-gateway IP not found")]
+    HostGatewayNotFound,
+    /// A feature the builder's driver lacks (buildx's `notSupported`).
+    #[error("{feature} is not supported for the {driver} driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at {docs}")]
+    Unsupported {
+        /// The feature (`OCI exporter`, `Multi-platform build`, ...).
+        feature: String,
+        /// The driver's name.
+        driver: String,
+        /// Where the docs say more.
+        docs: String,
+    },
     /// A node of a new or changed builder has no usable driver; the store
     /// was rolled back.
     #[error("failed to initialize builder {builder} ({node}): {reason}")]

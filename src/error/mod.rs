@@ -5,9 +5,15 @@
 
 mod builder;
 mod input;
+mod option;
+mod output;
+mod transport;
 
 pub use builder::{BuilderError, CreateError, NodeError, NodeStage};
 pub use input::{LockFailure, NamedContextError, OciLayoutError, PatternError, SecretError};
+pub use option::{CsvOption, OptionError};
+pub use output::{CacheError, ExportError};
+pub use transport::{DockerError, SessionError, TransferError};
 
 use std::path::PathBuf;
 
@@ -188,7 +194,54 @@ pub enum Error {
     /// client after a multi-node push).
     #[error(transparent)]
     Registry(Box<crate::registry::RegistryError>),
-    /// Other errors, already described.
+    /// An option's value cannot be used (`--output`, `--cache-to`,
+    /// `--attest`, `--annotation`, `--network`, `--add-host`,
+    /// `--progress`, the build context, the source policy).
+    #[error(transparent)]
+    Option(#[from] OptionError),
+    /// An output cannot be written as asked.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A cache export or import cannot be used.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// A file transfer with the daemon failed.
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    /// The build session failed.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The docker daemon's API did not give what a driver needs.
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    /// Credentials for a registry could not be found.
+    #[error(transparent)]
+    Credentials(#[from] crate::docker::CredentialError),
+    /// The build of one node of a multi-node build failed.
+    #[error("node {node}: {source}")]
+    OnNode {
+        /// The node.
+        node: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A task of the library (the build, a file transfer's) ended without
+    /// its result: it panicked.
+    #[error("{task} task failed: {reason}")]
+    TaskFailed {
+        /// The task (`the build`, `file transfer`).
+        task: &'static str,
+        /// What the runtime said.
+        reason: String,
+    },
+    /// [`Build::finish`](crate::Build::finish) after the
+    /// result was taken.
+    #[error("the build was already finished")]
+    AlreadyFinished,
+    /// Anything else, already described in one line. Use it only where no
+    /// variant above fits: what a caller could want to tell apart gets a
+    /// variant of its own.
     #[error("{0}")]
     Other(String),
 }
@@ -234,5 +287,103 @@ fn status_message(status: &tonic::Status) -> String {
         format!("{:?}", status.code())
     } else {
         msg.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed errors keep the texts they had as `Other` strings (the
+    /// CLI's output is compared with buildx's).
+    #[test]
+    fn messages_are_unchanged() {
+        let io = || std::io::Error::from_raw_os_error(13);
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                BuilderError::Unsupported {
+                    feature: "OCI exporter".into(),
+                    driver: "docker".into(),
+                    docs: "https://docs.docker.com/go/build-exporters/".into(),
+                }
+                .into(),
+                "OCI exporter is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-exporters/",
+            ),
+            (
+                OptionError::ContextNotFound("/no/such".into()).into(),
+                "unable to prepare context: path \"/no/such\" not found",
+            ),
+            (
+                OptionError::CacheType("ref=x".into()).into(),
+                "type required form> \"ref=x\"",
+            ),
+            (
+                OptionError::AttestDisabled {
+                    field: "disabled=maybe".into(),
+                    value: "maybe".into(),
+                }
+                .into(),
+                "invalid value disabled=maybe: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+            ),
+            (
+                OptionError::Network("bridge".into()).into(),
+                "network mode \"bridge\" not supported by buildkit - you can define a custom network for your builder using the network driver-opt in buildx create",
+            ),
+            (
+                OptionError::PolicyFile {
+                    path: "/p.json".into(),
+                    source: io(),
+                }
+                .into(),
+                "failed to read policy file: open /p.json: permission denied",
+            ),
+            (
+                ExportError::Stat {
+                    what: "directory",
+                    dest: "/d".into(),
+                    source: io(),
+                }
+                .into(),
+                "invalid destination directory: /d: stat /d: permission denied",
+            ),
+            (
+                ExportError::StdoutIsTerminal("tar".into()).into(),
+                "dest file is required for tar exporter. refusing to write to console",
+            ),
+            (
+                TransferError::NonUtf8Target {
+                    path: "/l".into(),
+                    target: "t".into(),
+                }
+                .into(),
+                "cannot send /l: the symlink target \"t\" is not valid UTF-8",
+            ),
+            (TransferError::Poisoned("file table").into(), "file table poisoned"),
+            (
+                Error::TaskFailed {
+                    task: "file transfer",
+                    reason: "panicked".into(),
+                },
+                "file transfer task failed: panicked",
+            ),
+            (
+                Error::OnNode {
+                    node: "n1".into(),
+                    source: Box::new(ExportError::TagRequired.into()),
+                },
+                "node n1: tag is needed when pushing to registry",
+            ),
+            (
+                DockerError::Exit {
+                    code: 1,
+                    stderr: "no".into(),
+                }
+                .into(),
+                "exit code 1: no",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want, "{e:?}");
+        }
     }
 }

@@ -25,7 +25,7 @@ use rustix::fs::{AtFlags, Mode, Timespec, Timestamps};
 use rustix::process::{geteuid, getgid, getuid};
 use tokio::sync::mpsc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransferError};
 use crate::proto::fsutil::types::{packet::PacketType, Packet, Stat};
 
 use super::stat::{unix_mode, MODE_DIR, MODE_NAMED_PIPE, MODE_SYMLINK, MODE_TYPE};
@@ -70,10 +70,7 @@ struct Receiver {
 }
 
 fn bad(msg: impl Into<String>) -> Error {
-    Error::Other(format!(
-        "invalid file from the build result: {}",
-        msg.into()
-    ))
+    TransferError::InvalidFile(msg.into()).into()
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Error {
@@ -306,7 +303,7 @@ where
             outbound
                 .send(Ok(p))
                 .await
-                .map_err(|_| Error::Other("the daemon closed the output stream".into()))
+                .map_err(|_| Error::from(TransferError::OutputClosed))
         }
     };
     let mut next_id: u32 = 0;
@@ -325,9 +322,9 @@ where
             if fin_sent {
                 break;
             }
-            return Err(Error::Other("the output stream ended early".into()));
+            return Err(TransferError::OutputEnded.into());
         };
-        let p = msg.map_err(|s| Error::Other(format!("output stream failed: {}", s.message())))?;
+        let p = msg.map_err(|s| TransferError::OutputFailed(s.message().to_string()))?;
         match PacketType::try_from(p.r#type) {
             Ok(PacketType::PacketStat) => match p.stat {
                 None => stats_done = true,
@@ -374,15 +371,14 @@ where
             }
             Ok(PacketType::PacketFin) => {
                 if !fin_sent {
-                    return Err(Error::Other("the output stream ended early".into()));
+                    return Err(TransferError::OutputEnded.into());
                 }
                 break;
             }
             Ok(PacketType::PacketErr) => {
-                return Err(Error::Other(format!(
-                    "error from the build result sender: {}",
-                    String::from_utf8_lossy(&p.data)
-                )));
+                return Err(
+                    TransferError::Sender(String::from_utf8_lossy(&p.data).into_owned()).into(),
+                );
             }
             _ => {}
         }

@@ -35,7 +35,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tonic::Status;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransferError};
 use crate::fsutil::walk::{self, WalkOptions};
 use crate::proto::fsutil::types::{packet::PacketType, Packet};
 
@@ -507,30 +507,22 @@ fn handle(
     let p = match msg {
         Some(Ok(p)) => p,
         Some(Err(status)) => {
-            return Err(Error::Other(format!(
-                "receiving from the daemon: {}",
-                status.message()
-            )))
+            return Err(TransferError::Receive(status.message().to_string()).into())
         }
-        None => {
-            return Err(Error::Other(
-                "the daemon closed the file transfer before it finished".into(),
-            ))
-        }
+        None => return Err(TransferError::Closed.into()),
     };
     match p.r#type() {
-        PacketType::PacketErr => Err(Error::Other(format!(
-            "error from receiver: {}",
-            String::from_utf8_lossy(&p.data)
-        ))),
+        PacketType::PacketErr => {
+            Err(TransferError::Receiver(String::from_utf8_lossy(&p.data).into_owned()).into())
+        }
         PacketType::PacketReq => {
             shared.note_request(p.id);
             let file = shared
                 .files
                 .lock()
-                .map_err(|_| Error::Other("file table poisoned".into()))?
+                .map_err(|_| TransferError::Poisoned("file table"))?
                 .remove(&p.id)
-                .ok_or_else(|| Error::Other(format!("invalid file id {}", p.id)))?;
+                .ok_or(TransferError::FileId(p.id))?;
             // Beyond a batch not yet handed over, the readers take them
             // (their hand-over waits for room; this loop must not).
             if file.size <= INLINE_MAX && inline.len() < INLINE_PENDING {
@@ -556,7 +548,10 @@ fn flatten(r: std::result::Result<Result<()>, tokio::task::JoinError>) -> Result
     match r {
         Ok(r) => r,
         Err(e) if e.is_cancelled() => Err(Error::Canceled),
-        Err(e) => Err(Error::Other(format!("file transfer task failed: {e}"))),
+        Err(e) => Err(Error::TaskFailed {
+            task: "file transfer",
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -595,7 +590,7 @@ fn walk_and_send(
             shared
                 .files
                 .lock()
-                .map_err(|_| Error::Other("file table poisoned".into()))?
+                .map_err(|_| TransferError::Poisoned("file table"))?
                 .insert(id, file);
         }
         id = id.wrapping_add(1);
@@ -628,7 +623,7 @@ type Queue = Arc<Mutex<mpsc::UnboundedReceiver<(u32, FileRef)>>>;
 /// queued are sent in the same batch; the batch is handed over as soon as
 /// the queue is empty.
 fn serve_files(root: &Path, shared: &Shared, queue: &Queue, out: &Outbound) -> Result<()> {
-    let poisoned = || Error::Other("file queue poisoned".into());
+    let poisoned = || Error::from(TransferError::Poisoned("file queue"));
     let mut batch = Batcher::new(out);
     loop {
         // Never wait for the queue's lock with packets in hand: its holder

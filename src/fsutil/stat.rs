@@ -25,7 +25,7 @@ use std::path::Path;
 use bytes::Bytes;
 use rustix::io::Errno;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransferError};
 pub(crate) use crate::proto::fsutil::types::Stat;
 
 /// Go `os.ModeDir` (`d`).
@@ -216,11 +216,11 @@ pub(crate) fn stat_with(
                 path: abs.to_path_buf(),
                 source,
             })?;
-            stat.linkname = target.into_os_string().into_string().map_err(|t| {
-                Error::Other(format!(
-                    "cannot send {}: the symlink target {t:?} is not valid UTF-8",
-                    abs.display()
-                ))
+            stat.linkname = target.into_os_string().into_string().map_err(|target| {
+                TransferError::NonUtf8Target {
+                    path: abs.to_path_buf(),
+                    target,
+                }
             })?;
         }
     }

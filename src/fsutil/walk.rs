@@ -33,7 +33,7 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransferError};
 use crate::fsutil::patterns::{self, MatchInfo, PatternMatcher};
 use crate::fsutil::stat::{self, Hardlinks, Stat, XattrBuf};
 use crate::go::filepath::join;
@@ -296,7 +296,10 @@ where
             let parent_info = parent.map(|p| &p.include).cloned().unwrap_or_default();
             let (m, info) = pm
                 .matches_using_parent_results(&rel, &parent_info)
-                .map_err(|e| Error::Other(format!("failed to match includepatterns: {e}")))?;
+                .map_err(|source| TransferError::Match {
+                    which: "includepatterns",
+                    source,
+                })?;
             include_info = info;
             if !m {
                 if is_dir
@@ -312,7 +315,10 @@ where
             let parent_info = parent.map(|p| &p.exclude).cloned().unwrap_or_default();
             let (m, info) = pm
                 .matches_using_parent_results(&rel, &parent_info)
-                .map_err(|e| Error::Other(format!("failed to match excludepatterns: {e}")))?;
+                .map_err(|source| TransferError::Match {
+                    which: "excludepatterns",
+                    source,
+                })?;
             exclude_info = info;
             if m {
                 if is_dir
@@ -406,10 +412,7 @@ where
         lossy: bool,
     ) -> Result<Entry> {
         if lossy {
-            return Err(Error::Other(format!(
-                "cannot send {}: the file name is not valid UTF-8",
-                abs.display()
-            )));
+            return Err(TransferError::NonUtf8Name(abs.to_path_buf()).into());
         }
         let mut stat = stat::stat_with(abs, rel, md, &mut self.scratch)?;
         if !self.preserve_owner {
@@ -599,11 +602,7 @@ impl Resolver<'_> {
                 abs.push(part);
                 match std::fs::symlink_metadata(&abs) {
                     Ok(md) if md.is_dir() => {}
-                    Ok(_) => {
-                        return Err(Error::Other(format!(
-                            "readdir: walk {dir}: not a directory"
-                        )))
-                    }
+                    Ok(_) => return Err(TransferError::NotADirectory(dir).into()),
                     Err(e) if is_not_exist(&e) => return Ok(None),
                     Err(source) => {
                         return Err(Error::FileOp {

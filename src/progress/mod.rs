@@ -177,7 +177,7 @@ impl ProgressMode {
         Self::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
-            .ok_or_else(|| Error::Other(format!("invalid progress mode {s}")))
+            .ok_or_else(|| crate::error::OptionError::ProgressMode(s.to_string()).into())
     }
 
     /// The mode buildx ends up with for `--progress FLAG`, `-q` and the
@@ -188,9 +188,7 @@ impl ProgressMode {
         let auto = ProgressMode::Auto.as_str();
         let quiet_mode = ProgressMode::Quiet.as_str();
         if quiet && flag != auto && flag != quiet_mode {
-            return Err(Error::Other(format!(
-                "progress={flag} and quiet cannot be used together"
-            )));
+            return Err(crate::error::OptionError::ProgressQuiet(flag.to_string()).into());
         }
         let mut mode = if quiet { quiet_mode } else { flag };
         if let Some(v) = env.filter(|v| !v.is_empty()) {
@@ -359,9 +357,7 @@ impl Printer {
     ) -> Result<Printer> {
         let display = match mode {
             ProgressMode::Tty if !is_terminal => {
-                return Err(Error::Other(
-                    "failed to get console: provided file is not a console".into(),
-                ))
+                return Err(crate::error::OptionError::NotAConsole.into())
             }
             ProgressMode::Auto | ProgressMode::Tty if is_terminal => Display::Tty {
                 renderer: Box::new(TtyRenderer::with_env(

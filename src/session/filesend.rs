@@ -171,11 +171,11 @@ impl FileSendService {
         let mut st = self
             .state
             .lock()
-            .map_err(|_| Error::Other("output state poisoned".into()))?;
+            .map_err(|_| crate::error::TransferError::Poisoned("output state"))?;
         match st.result.take() {
-            Some(Err(e)) => return Err(Error::Other(format!("writing the output failed: {e}"))),
+            Some(Err(e)) => return Err(crate::error::ExportError::Write(e).into()),
             Some(Ok(())) => {}
-            None => return Err(Error::Other("the build sent no output".into())),
+            None => return Err(crate::error::ExportError::NoOutput.into()),
         }
         if let (Target::File(dest), Some(tmp)) = (&self.target, st.temp.take()) {
             tmp.persist(dest).map_err(|e| Error::Io {

@@ -32,7 +32,7 @@ use tonic::server::NamedService;
 
 use crate::client::transport::BoxIo;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SessionError};
 
 /// Session headers, as BuildKit's session manager expects them.
 pub(crate) const HEADER_ID: &str = "X-Docker-Expose-Session-Uuid";
@@ -336,7 +336,7 @@ impl tower::Service<http::Request<tonic::body::Body>> for Routes {
 }
 
 fn session_err(e: &hyper::Error) -> Error {
-    Error::Other(format!("build session connection failed: {e}"))
+    SessionError::Connection(e.to_string()).into()
 }
 
 /// HTTP header values must be visible ASCII; BuildKit url-escapes others.

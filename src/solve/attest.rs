@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::{Error, Result};
+use crate::error::{CsvOption, OptionError, Result};
 
 /// Attestations by type: `Some(attrs)` requested, `None` turned off.
 pub type Attests = BTreeMap<String, Option<String>>;
@@ -38,33 +38,40 @@ pub fn parse_attests(list: &[String]) -> Result<Attests> {
     for s in list {
         // buildx 0.13.1 crashes on an empty --attest; say what is wrong.
         if s.is_empty() {
-            return Err(Error::Other("attestation type not specified".into()));
+            return Err(OptionError::AttestType.into());
         }
-        let fields = crate::go::csv::read_record_str(s).map_err(|e| Error::Other(e.to_string()))?;
+        let fields = crate::go::csv::read_record_str(s).map_err(|e| OptionError::Csv {
+            option: CsvOption::Attest,
+            reason: e.to_string(),
+        })?;
         let mut kind = String::new();
         let mut disabled = false;
         for f in &fields {
             let Some((k, v)) = f.split_once('=') else {
-                return Err(Error::Other(format!("invalid value {f}")));
+                return Err(OptionError::NotKeyValue {
+                    option: CsvOption::Attest,
+                    field: f.clone(),
+                }
+                .into());
             };
             match k.trim().to_ascii_lowercase().as_str() {
                 "type" => kind = v.to_string(),
                 "disabled" => {
                     disabled = crate::go::strconv::parse_bool(v.as_bytes()).ok_or_else(|| {
-                        Error::Other(format!(
-                            "invalid value {f}: strconv.ParseBool: parsing {}: invalid syntax",
-                            crate::go::strconv::quote(v.as_bytes())
-                        ))
+                        OptionError::AttestDisabled {
+                            field: f.clone(),
+                            value: v.to_string(),
+                        }
                     })?
                 }
                 _ => {}
             }
         }
         if kind.is_empty() {
-            return Err(Error::Other("attestation type not specified".into()));
+            return Err(OptionError::AttestType.into());
         }
         if out.contains_key(&kind) {
-            return Err(Error::Other(format!("duplicate attestation field {kind}")));
+            return Err(OptionError::DuplicateAttest(kind).into());
         }
         out.insert(kind, (!disabled).then(|| s.clone()));
     }
@@ -81,19 +88,11 @@ pub fn parse_annotations(list: &[String]) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for a in list {
         let Some((key, value)) = a.split_once('=') else {
-            return Err(Error::Other(format!(
-                "invalid annotation {}, expected key=value",
-                crate::go::strconv::quote(a.as_bytes())
-            )));
+            return Err(OptionError::Annotation(a.clone()).into());
         };
-        let bad = || {
-            Error::Other(format!(
-                "invalid annotation format, expected <type>:<key>=<value>, got {}",
-                crate::go::strconv::quote(a.as_bytes())
-            ))
-        };
+        let bad = || OptionError::AnnotationFormat(a.clone());
         if key.is_empty() || key.chars().any(char::is_whitespace) {
-            return Err(bad());
+            return Err(bad().into());
         }
         // ^(?:([a-z-]+)(?:\[([A-Za-z0-9_/-]+)\])?:)?(\S+)$ : the type group
         // matches only where what precedes the first ':' has that shape.
@@ -105,23 +104,18 @@ pub fn parse_annotations(list: &[String]) -> Result<BTreeMap<String, String>> {
             "" => format!("annotation.{name}"),
             "manifest" | "manifest-descriptor" => match platform {
                 Some(p) => {
-                    let p = crate::platform::normalize(p).map_err(|e| {
-                        Error::Other(format!(
-                            "invalid platform {}: {e}",
-                            crate::go::strconv::quote(p.as_bytes())
-                        ))
+                    let p = crate::platform::normalize(p).map_err(|source| {
+                        OptionError::AnnotationPlatform {
+                            platform: p.to_string(),
+                            source,
+                        }
                     })?;
                     format!("annotation-{kind}[{p}].{name}")
                 }
                 None => format!("annotation-{kind}.{name}"),
             },
             "index" | "index-descriptor" => format!("annotation-{kind}.{name}"),
-            other => {
-                return Err(Error::Other(format!(
-                    "unknown annotation type {}",
-                    crate::go::strconv::quote(other.as_bytes())
-                )))
-            }
+            other => return Err(OptionError::AnnotationType(other.to_string()).into()),
         };
         out.insert(attr, value.to_string());
     }

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{CacheError, CsvOption, Error, OptionError, Result};
 use crate::go::json::to_go_json as go_json;
 
 /// One cache import or export (BuildKit's `CacheOptionsEntry`).
@@ -44,7 +44,10 @@ impl CacheEntry {
 pub fn parse_cache_entries(list: &[String]) -> Result<Vec<CacheEntry>> {
     let mut out = Vec::new();
     for s in list {
-        let fields = crate::go::csv::read_record_str(s).map_err(|e| Error::Other(e.to_string()))?;
+        let fields = crate::go::csv::read_record_str(s).map_err(|e| OptionError::Csv {
+            option: CsvOption::Cache,
+            reason: e.to_string(),
+        })?;
         if !fields.is_empty() && fields.iter().all(|f| !f.contains('=')) {
             for f in fields {
                 out.push(CacheEntry::new("registry", &[("ref", &f)]));
@@ -57,7 +60,11 @@ pub fn parse_cache_entries(list: &[String]) -> Result<Vec<CacheEntry>> {
         };
         for f in &fields {
             let Some((k, v)) = f.split_once('=') else {
-                return Err(Error::Other(format!("invalid value {f}")));
+                return Err(OptionError::NotKeyValue {
+                    option: CsvOption::Cache,
+                    field: f.clone(),
+                }
+                .into());
             };
             let k = k.to_ascii_lowercase();
             if k == "type" {
@@ -67,10 +74,7 @@ pub fn parse_cache_entries(list: &[String]) -> Result<Vec<CacheEntry>> {
             }
         }
         if e.kind.is_empty() {
-            return Err(Error::Other(format!(
-                "type required form> {}",
-                crate::go::strconv::quote(s.as_bytes())
-            )));
+            return Err(OptionError::CacheType(s.clone()).into());
         }
         if e.kind == "gha" && !add_github_token(&mut e) {
             continue;
@@ -139,8 +143,7 @@ impl LocalCaches {
         else {
             return Ok(());
         };
-        let desc: serde_json::Value = serde_json::from_str(desc)
-            .map_err(|e| Error::Other(format!("invalid cache.manifest descriptor: {e}")))?;
+        let desc: serde_json::Value = serde_json::from_str(desc).map_err(CacheError::Manifest)?;
         for (dir, tag) in self.exports.values() {
             put_index(dir, tag, &desc)?;
         }
@@ -163,7 +166,7 @@ pub(crate) fn prepare(
             "local" => {
                 let dest = e.attrs.get("dest").filter(|d| !d.is_empty()).cloned();
                 let Some(dest) = dest else {
-                    return Err(Error::Other("local cache exporter requires dest".into()));
+                    return Err(CacheError::LocalExportDest.into());
                 };
                 let dir = absolute(&dest);
                 e.attrs.insert("dest".into(), dir.display().to_string());
@@ -181,7 +184,7 @@ pub(crate) fn prepare(
                     .insert(format!("local:{}", dir.display()), (dir, tag));
             }
             "registry" if !e.attrs.contains_key("ref") => {
-                return Err(Error::Other("registry cache exporter requires ref".into()))
+                return Err(CacheError::RegistryExportRef.into())
             }
             _ => {}
         }
@@ -192,7 +195,7 @@ pub(crate) fn prepare(
             "local" => {
                 let src = e.attrs.get("src").filter(|d| !d.is_empty()).cloned();
                 let Some(src) = src else {
-                    return Err(Error::Other("local cache importer requires src".into()));
+                    return Err(CacheError::LocalImportSrc.into());
                 };
                 let dir = absolute(&src);
                 e.attrs.insert("src".into(), dir.display().to_string());
@@ -217,16 +220,14 @@ pub(crate) fn prepare(
                     }
                 }
                 if !e.attrs.contains_key("digest") {
-                    return Err(Error::Other(
-                        "local cache importer requires either explicit digest, \"latest\" tag or custom tag on index.json".into(),
-                    ));
+                    return Err(CacheError::LocalImportDigest.into());
                 }
                 local
                     .imports
                     .insert(format!("local:{}", dir.display()), dir);
             }
             "registry" if !e.attrs.contains_key("ref") => {
-                return Err(Error::Other("registry cache importer requires ref".into()))
+                return Err(CacheError::RegistryImportRef.into())
             }
             _ => {}
         }

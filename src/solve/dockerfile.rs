@@ -12,7 +12,7 @@ use super::export::{check_tags, to_exports, Export, OutputSpec};
 use super::ocilayout;
 use super::SolveOptions;
 use crate::client::Driver;
-use crate::error::{Error, Result};
+use crate::error::{BuilderError, Error, OptionError, Result};
 
 /// Where the Dockerfile comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -305,18 +305,11 @@ impl BuildOptions {
         let mut temps = TempDirs::default();
         let mut df = DockerfileInput::default();
         match &self.context {
-            None => {
-                return Err(Error::Other(
-                    "please specify build context (e.g. \".\" for the current directory)".into(),
-                ))
-            }
+            None => return Err(OptionError::NoContext.into()),
             Some(BuildContext::Dir(dir)) => {
                 let md = std::fs::metadata(dir);
                 if !md.map(|m| m.is_dir()).unwrap_or(false) {
-                    return Err(Error::Other(format!(
-                        "unable to prepare context: path {:?} not found",
-                        dir.display().to_string()
-                    )));
+                    return Err(OptionError::ContextNotFound(dir.display().to_string()).into());
                 }
                 so.local_dirs.insert("context".into(), dir.clone());
                 so.shared_key = format!("{}:{node_id}", base_name(dir));
@@ -324,9 +317,7 @@ impl BuildOptions {
             }
             Some(BuildContext::Empty) => {
                 let DockerfileSource::Contents(c) = &self.dockerfile else {
-                    return Err(Error::Other(
-                        "a build without context needs the Dockerfile on stdin".into(),
-                    ));
+                    return Err(OptionError::NoDockerfile.into());
                 };
                 let empty = tempdir("empty-dir")?;
                 so.local_dirs
@@ -345,9 +336,7 @@ impl BuildOptions {
             }
             Some(BuildContext::Remote(url)) => {
                 if !is_remote(url) {
-                    return Err(Error::Other(format!(
-                        "unable to prepare context: path {url:?} not found"
-                    )));
+                    return Err(OptionError::ContextNotFound(url.clone()).into());
                 }
                 df = self.dockerfile_for_remote(&mut so.frontend_attrs);
                 so.frontend_attrs.insert("context".into(), url.clone());
@@ -547,11 +536,7 @@ impl BuildOptions {
                 attrs.insert("force-network-mode".into(), "none".into());
             }
             None | Some("") | Some("default") => {}
-            Some(other) => {
-                return Err(Error::Other(format!(
-                    "network mode {other:?} not supported by buildkit - you can define a custom network for your builder using the network driver-opt in buildx create"
-                )))
-            }
+            Some(other) => return Err(OptionError::Network(other.to_string()).into()),
         }
         let attrs = &mut so.frontend_attrs;
         let hosts = extra_hosts(&self.add_hosts, driver, self.host_gateway_ip.as_deref())?;
@@ -653,35 +638,27 @@ fn extra_hosts(hosts: &[String], driver: &dyn Driver, gateway: Option<&str>) -> 
             Some(x) => x,
             None => match h.split_once(':') {
                 Some(x) => x,
-                None => return Err(Error::Other(format!("invalid host {h}"))),
+                None => return Err(OptionError::AddHost(h.clone()).into()),
             },
         };
         if host.is_empty() || ip.is_empty() {
-            return Err(Error::Other(format!("invalid host {h}")));
+            return Err(OptionError::AddHost(h.clone()).into());
         }
         if ip == "host-gateway" {
             // buildx's HostGatewayIP per driver.
             let ip = match gateway {
                 _ if !driver.features().shares_image_store() => {
-                    return Err(Error::Other(format!(
-                        "unable to derive the IP value for host-gateway: host-gateway is not supported by the {} driver",
-                        driver.name()
-                    )))
+                    return Err(BuilderError::HostGatewayUnsupported(driver.name().into()).into())
                 }
                 Some(g) => g,
-                None => {
-                    return Err(Error::Other(
-                        "unable to derive the IP value for host-gateway: host-gateway IP not found"
-                            .into(),
-                    ))
-                }
+                None => return Err(BuilderError::HostGatewayNotFound.into()),
             };
             out.push(format!("{host}={ip}"));
             continue;
         }
         let ip_clean = ip.trim_start_matches('[').trim_end_matches(']');
         if ip_clean.parse::<std::net::IpAddr>().is_err() {
-            return Err(Error::Other(format!("invalid host {h}")));
+            return Err(OptionError::AddHost(h.clone()).into());
         }
         out.push(format!("{host}={ip_clean}"));
     }

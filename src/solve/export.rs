@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::client::Driver;
-use crate::error::{Error, Result};
-use crate::go::syscall::error_text;
+use crate::error::{BuilderError, CsvOption, Error, ExportError, OptionError, Result};
 use crate::session::filesend::Output;
 
 /// Where an export's files go on the client.
@@ -69,7 +68,11 @@ pub fn parse_output(s: &str) -> Result<OutputSpec> {
     let mut attrs = BTreeMap::new();
     for f in fields {
         let Some((k, v)) = f.split_once('=') else {
-            return Err(Error::Other(format!("invalid value {f}")));
+            return Err(OptionError::NotKeyValue {
+                option: CsvOption::Output,
+                field: f,
+            }
+            .into());
         };
         let k = k.trim().to_ascii_lowercase();
         if k == "type" {
@@ -79,7 +82,7 @@ pub fn parse_output(s: &str) -> Result<OutputSpec> {
         }
     }
     if kind.is_empty() {
-        return Err(Error::Other("type is required for output".into()));
+        return Err(OptionError::OutputType.into());
     }
     if kind == "registry" {
         kind = "image".into();
@@ -93,7 +96,13 @@ pub fn parse_output(s: &str) -> Result<OutputSpec> {
 /// `encoding/csv` (`go::csv::read_record`). The error is Go's text,
 /// as buildx reports it (`EOF` for an empty value).
 pub fn split_csv(s: &str) -> Result<Vec<String>> {
-    crate::go::csv::read_record_str(s).map_err(|e| Error::Other(e.to_string()))
+    crate::go::csv::read_record_str(s).map_err(|e| {
+        OptionError::Csv {
+            option: CsvOption::Output,
+            reason: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// buildx's checks of the outputs' destinations, made before it connects
@@ -121,29 +130,24 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             _ => (false, false),
         };
         let dest = s.dest.as_deref().unwrap_or("");
-        let stat = |what: &str| match std::fs::metadata(dest) {
+        let stat = |what: &'static str| match std::fs::metadata(dest) {
             Ok(md) => Ok(Some(md)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::Other(format!(
-                "invalid destination {what}: {dest}: stat {dest}: {}",
-                error_text(&e)
-            ))),
+            Err(source) => Err(ExportError::Stat {
+                what,
+                dest: dest.to_string(),
+                source,
+            }),
         };
         if dir {
             if dest.is_empty() {
-                return Err(Error::Other(format!(
-                    "dest is required for {kind} exporter"
-                )));
+                return Err(ExportError::DestRequired(kind.into()).into());
             }
             if dest == "-" {
-                return Err(Error::Other(format!(
-                    "dest cannot be stdout for {kind} exporter"
-                )));
+                return Err(ExportError::DestStdout(kind.into()).into());
             }
             if stat("directory")?.is_some_and(|md| !md.is_dir()) {
-                return Err(Error::Other(format!(
-                    "destination directory {dest} is a file"
-                )));
+                return Err(ExportError::DirIsFile(dest.into()).into());
             }
         }
         if file {
@@ -154,20 +158,14 @@ pub fn check_outputs(specs: &[OutputSpec], stdout_is_terminal: bool) -> Result<(
             };
             if dest == "-" {
                 if stdout_used {
-                    return Err(Error::Other(
-                        "multiple outputs configured to write to stdout".into(),
-                    ));
+                    return Err(ExportError::MultipleStdout.into());
                 }
                 if stdout_is_terminal {
-                    return Err(Error::Other(format!(
-                        "dest file is required for {kind} exporter. refusing to write to console"
-                    )));
+                    return Err(ExportError::StdoutIsTerminal(kind.into()).into());
                 }
                 stdout_used = true;
             } else if !dest.is_empty() && stat("file")?.is_some_and(|md| md.is_dir()) {
-                return Err(Error::Other(format!(
-                    "destination file {dest} is a directory"
-                )));
+                return Err(ExportError::FileIsDir(dest.into()).into());
             }
         }
     }
@@ -191,12 +189,12 @@ const EXPORTERS_DOCS: &str = "https://docs.docker.com/go/build-exporters/";
 
 /// buildx's error for a feature a driver lacks (`notSupported`).
 pub(crate) fn driver_lacks(driver: &dyn Driver, feature: &str, docs: &str) -> Error {
-    Error::Other(format!(
-        "{feature} is not supported for the {} driver.\n\
-         Switch to a different driver, or turn on the containerd image store, and try again.\n\
-         Learn more at {docs}",
-        driver.name()
-    ))
+    BuilderError::Unsupported {
+        feature: feature.into(),
+        driver: driver.name().into(),
+        docs: docs.into(),
+    }
+    .into()
 }
 
 /// Turns parsed outputs into exporter requests for a builder.
@@ -229,9 +227,7 @@ pub fn to_exports(
                 .get("push")
                 .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
         {
-            return Err(Error::Other(
-                "tag is needed when pushing to registry".into(),
-            ));
+            return Err(ExportError::TagRequired.into());
         }
         // buildx refuses these up front where the driver lacks them (as
         // dockerd's BuildKit lacks the oci exporter, and `docker` with a
@@ -248,7 +244,7 @@ pub fn to_exports(
         let output = match kind.as_str() {
             "local" => match &s.dest {
                 Some(d) if !d.is_empty() => ExportOutput::Dir(PathBuf::from(d)),
-                _ => return Err(Error::Other("dest is required for local exporter".into())),
+                _ => return Err(ExportError::DestRequired("local".into()).into()),
             },
             // Standard output by default, as in buildx (see `check_outputs`).
             "tar" | "oci" => match s.dest.as_deref() {
@@ -274,7 +270,7 @@ pub fn to_exports(
                             .get("push-by-digest")
                             .is_some_and(|p| crate::go::strconv::parse_bool_true(p))
                     {
-                        return Err(Error::Other("push-by-digest is currently not implemented for docker driver, please create a new builder instance".into()));
+                        return Err(ExportError::PushByDigest.into());
                     }
                 }
                 ExportOutput::None
@@ -304,28 +300,22 @@ pub(crate) fn client_output(
     let mut load = Some(load);
     let mut outputs = exports.iter().filter_map(|e| match &e.output {
         ExportOutput::None => None,
-        ExportOutput::Dir(d) => Some(Ok(Output::Dir(d.clone()))),
+        ExportOutput::Dir(d) => Some(Ok::<_, Error>(Output::Dir(d.clone()))),
         ExportOutput::File(f) => Some(Ok(Output::File(f.clone()))),
         ExportOutput::Stdout => Some(match stdout.take().flatten() {
             Some(w) => Ok(Output::Writer(w)),
-            None => Err(Error::Other(
-                "an output to standard output needs a writer (SolveOptions::stdout)".into(),
-            )),
+            None => Err(ExportError::NoStdout.into()),
         }),
         ExportOutput::Load => Some(match load.take().flatten() {
             Some(t) => Ok(Output::Sink(std::sync::Arc::new(t))),
-            None => Err(Error::Other(
-                "loading into docker needs a docker daemon: none was found (set DOCKER_HOST or a docker context)".into(),
-            )),
+            None => Err(ExportError::NoDocker.into()),
         }),
     });
     let Some(output) = outputs.next().transpose()? else {
         return Ok(None);
     };
     if outputs.next().is_some() {
-        return Err(Error::Other(
-            "only one output that writes to the client (local, tar, oci, docker with dest) is supported per build".into(),
-        ));
+        return Err(ExportError::SeveralClientOutputs.into());
     }
     Ok(Some(output))
 }

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::client::transport::engine::{stream, JsonMessages};
 use crate::client::Endpoint;
 use crate::docker::CredentialStore;
-use crate::error::{Error, Result};
+use crate::error::{ExportError, Result};
 use crate::progress::event::{SolveStatus, Timestamp, VertexStatus};
 use crate::progress::local::LocalVertex;
 
@@ -22,15 +22,16 @@ use super::export::Export;
 /// docker CLI's `AuthConfig` JSON (empty fields left out).
 pub(crate) async fn registry_auth(name: &str, creds: Option<&CredentialStore>) -> Result<String> {
     use base64::Engine;
-    let named = crate::reference::parse_normalized_named(name)
-        .map_err(|e| Error::Other(format!("invalid reference {name}: {e}")))?;
+    let named = crate::reference::parse_normalized_named(name).map_err(|source| {
+        ExportError::Reference {
+            name: name.to_string(),
+            source,
+        }
+    })?;
     let mut m = serde_json::Map::new();
     if let Some(c) = creds {
         let host = named.domain.clone();
-        let ac = c
-            .get(&host)
-            .await
-            .map_err(|e| Error::Other(e.to_string()))?;
+        let ac = c.get(&host).await?;
         if !ac.is_empty() {
             for (k, v) in [
                 ("username", &ac.username),
@@ -73,9 +74,7 @@ pub(crate) async fn push_exports(
         }
         let names = e.attrs.get("name").cloned().unwrap_or_default();
         if names.is_empty() {
-            return Err(Error::Other(
-                "tag is needed when pushing to registry".into(),
-            ));
+            return Err(ExportError::TagRequired.into());
         }
         let list: Vec<&str> = names.split(',').collect();
         let mut first = None;
@@ -110,8 +109,12 @@ async fn push_one(
     creds: Option<&CredentialStore>,
     v: &LocalVertex,
 ) -> Result<Option<String>> {
-    let named = crate::reference::parse_normalized_named(name)
-        .map_err(|e| Error::Other(format!("invalid reference {name}: {e}")))?;
+    let named = crate::reference::parse_normalized_named(name).map_err(|source| {
+        ExportError::Reference {
+            name: name.to_string(),
+            source,
+        }
+    })?;
     let auth = registry_auth(name, creds).await?;
     let repo = {
         let mut n = named.clone();
@@ -186,7 +189,11 @@ async fn push_one(
         }
     }
     if let Some(e) = error {
-        return Err(Error::Other(e));
+        return Err(ExportError::Push {
+            name: name.to_string(),
+            message: e,
+        }
+        .into());
     }
     Ok(digest)
 }

@@ -123,7 +123,10 @@ pub async fn solve_on_nodes(
             let name = n.name;
             solve(&n.client, o, tx).await.map_err(|e| match e {
                 Error::Solve(s) => Error::Solve(s),
-                e => Error::Other(format!("node {name}: {e}")),
+                e => Error::OnNode {
+                    node: name,
+                    source: Box::new(e),
+                },
             })
         });
     }

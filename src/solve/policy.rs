@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, OptionError, Result};
 use crate::proto::moby::buildkit::v1::sourcepolicy as sp;
 
 fn field<'a>(o: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
@@ -56,7 +56,7 @@ fn list<'a>(o: &'a serde_json::Map<String, Value>, name: &str, what: &str) -> Re
 }
 
 fn bad(why: String) -> Error {
-    Error::Other(format!("failed to parse source policy: {why}"))
+    OptionError::Policy(why).into()
 }
 
 /// Parses a policy file's contents (JSON, else protobuf).
@@ -129,12 +129,9 @@ pub fn parse_policy(data: &[u8]) -> Result<sp::Policy> {
 
 /// Reads the policy file `path` (buildx: "failed to read policy file").
 pub fn read_policy(path: &Path) -> Result<sp::Policy> {
-    let data = std::fs::read(path).map_err(|e| {
-        Error::Other(format!(
-            "failed to read policy file: open {}: {}",
-            path.display(),
-            crate::go::syscall::error_text(&e)
-        ))
+    let data = std::fs::read(path).map_err(|source| OptionError::PolicyFile {
+        path: path.to_path_buf(),
+        source,
     })?;
     parse_policy(&data)
 }

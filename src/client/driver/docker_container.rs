@@ -216,8 +216,12 @@ impl DockerContainerDriver {
         match st {
             404 => Ok(Status::Inactive),
             200 => {
-                let i: Inspect = serde_json::from_slice(&body)
-                    .map_err(|e| Error::Other(format!("inspecting {}: {e}", self.name)))?;
+                let i: Inspect = serde_json::from_slice(&body).map_err(|source| {
+                    crate::error::DockerError::Decode {
+                        what: format!("inspecting {}", self.name),
+                        source,
+                    }
+                })?;
                 Ok(if i.state.running {
                     Status::Running
                 } else {
@@ -353,7 +357,7 @@ impl DockerContainerDriver {
         dir.set_uid(0);
         dir.set_gid(0);
         dir.set_size(0);
-        let tar_err = |e: io::Error| Error::Other(format!("packing the buildkitd config: {e}"));
+        let tar_err = crate::error::DockerError::Pack;
         b.append_data(&mut dir, "buildkit/", io::empty())
             .map_err(tar_err)?;
         for (name, data) in &self.files {
@@ -404,8 +408,12 @@ impl DockerContainerDriver {
             if st != 200 {
                 return Err(Self::api_error(&path, st, &body));
             }
-            let i: ExecInspect = serde_json::from_slice(&body)
-                .map_err(|e| Error::Other(format!("exec inspect: {e}")))?;
+            let i: ExecInspect = serde_json::from_slice(&body).map_err(|source| {
+                crate::error::DockerError::Decode {
+                    what: "exec inspect".into(),
+                    source,
+                }
+            })?;
             if !i.running {
                 return Ok((out, err, i.exit_code));
             }
@@ -437,9 +445,12 @@ impl DockerContainerDriver {
             });
         }
         let created: ExecCreated =
-            serde_json::from_slice(&body).map_err(|e| Error::Other(format!("exec create: {e}")))?;
+            serde_json::from_slice(&body).map_err(|source| crate::error::DockerError::Decode {
+                what: "exec create".into(),
+                source,
+            })?;
         if created.id.is_empty() {
-            return Err(Error::Other("exec ID empty".into()));
+            return Err(crate::error::DockerError::EmptyExecId.into());
         }
         let start = format!("/exec/{}/start", created.id);
         let io = api::hijack(
@@ -504,16 +515,17 @@ impl DockerContainerDriver {
     pub async fn version(&self) -> Result<String> {
         let (out, err, code) = self.run(&["buildkitd", "--version"]).await?;
         if code != 0 {
-            return Err(Error::Other(format!(
-                "exit code {code}: {}",
-                String::from_utf8_lossy(&err).trim()
-            )));
+            return Err(crate::error::DockerError::Exit {
+                code,
+                stderr: String::from_utf8_lossy(&err).trim().to_string(),
+            }
+            .into());
         }
         let s = String::from_utf8_lossy(&out).to_string();
         let w: Vec<&str> = s.split_whitespace().collect();
         w.get(2)
             .map(|v| v.to_string())
-            .ok_or_else(|| Error::Other(format!("unexpected version format: {s}")))
+            .ok_or_else(|| crate::error::DockerError::VersionFormat(s.clone()).into())
     }
 }
 

@@ -11,7 +11,7 @@ use hyper_util::rt::TokioIo;
 
 use super::{dial_endpoint, BoxIo};
 use crate::client::addr::Endpoint;
-use crate::error::{Error, Result};
+use crate::error::{DockerError, Error, Result};
 
 /// How long a plain API call may take.
 const API_TIMEOUT: Duration = Duration::from_secs(20);
@@ -231,7 +231,13 @@ async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> Result<Bytes
         .collect()
         .await
         .map(|c| c.to_bytes())
-        .map_err(|e| Error::Other(format!("reading docker API response: {e}")))
+        .map_err(|e| {
+            DockerError::Read {
+                what: "response",
+                reason: e.to_string(),
+            }
+            .into()
+        })
 }
 
 fn docker_message(body: &[u8]) -> String {
@@ -387,7 +393,11 @@ impl JsonMessages {
                     }
                 }
                 Some(Err(e)) => {
-                    return Err(Error::Other(format!("reading docker API stream: {e}")))
+                    return Err(DockerError::Read {
+                        what: "stream",
+                        reason: e.to_string(),
+                    }
+                    .into())
                 }
             }
         }

@@ -9,7 +9,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::client::transport::BoxIo;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Result, SessionError};
 use crate::proto::moby::buildkit::v1::BytesMessage;
 
 /// Size of the in-process pipe between the HTTP/2 server and the stream,
@@ -25,10 +25,18 @@ pub(crate) async fn dial(client: &Client, headers: &[(String, String)]) -> Resul
     let mut req = tonic::Request::new(ReceiverStream::new(rx));
     for (k, v) in headers {
         let key = tonic::metadata::MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes())
-            .map_err(|e| Error::Other(format!("bad session header {k}: {e}")))?;
+            .map_err(|e| SessionError::HeaderName {
+                name: k.clone(),
+                reason: e.to_string(),
+            })?;
         let val = v
             .parse()
-            .map_err(|e| Error::Other(format!("bad session header value for {k}: {e}")))?;
+            .map_err(|e: tonic::metadata::errors::InvalidMetadataValue| {
+                SessionError::HeaderValue {
+                    name: k.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
         req.metadata_mut().append(key, val);
     }
     let mut inbound = client
