@@ -16,7 +16,7 @@ use crate::docker::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::progress::event::SolveStatus;
 use crate::session::{Attachable, SharedService};
-use crate::solve::dockerfile::BuildOptions;
+use crate::solve::options::BuildOptions;
 use crate::solve::{OutputWriter, SolveResponse};
 
 /// The client side of a build's session: where credentials and the node
@@ -248,7 +248,7 @@ impl BuildOptions {
     /// defaults.
     pub fn dir(dir: impl Into<PathBuf>) -> BuildOptions {
         BuildOptions {
-            context: Some(crate::solve::dockerfile::BuildContext::Dir(dir.into())),
+            context: Some(crate::solve::options::BuildContext::Dir(dir.into())),
             ..Default::default()
         }
     }

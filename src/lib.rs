@@ -168,5 +168,5 @@ pub use client::{
 };
 pub use error::{Error, Result};
 pub use progress::event::SolveStatus;
-pub use solve::dockerfile::{BuildContext, BuildOptions, DockerfileSource};
+pub use solve::options::{BuildContext, BuildOptions, DockerfileSource};
 pub use solve::{solve, Export, ExportOutput, SolveOptions, SolveResponse};

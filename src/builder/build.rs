@@ -18,8 +18,8 @@ use crate::client::Client;
 use crate::error::{BuilderError, Error, NodeStage, Result};
 use crate::progress::event::SolveStatus;
 use crate::session::SharedService;
-use crate::solve::dockerfile::{BuildOptions, TempDirs};
 use crate::solve::multi::{solve_on_nodes, NodeBuild};
+use crate::solve::options::{BuildOptions, TempDirs};
 use crate::solve::{ExportOutput, SolveOptions, SolveResponse};
 
 /// The targets of a build on one builder, their solves worked out

@@ -17,6 +17,7 @@ pub(crate) mod load;
 pub(crate) mod moby;
 pub mod multi;
 pub(crate) mod ocilayout;
+pub mod options;
 pub mod policy;
 
 use std::collections::BTreeMap;

@@ -9,8 +9,9 @@ use crate::builder::{Builder, TargetResult};
 use crate::docker::ConfigFile;
 use crate::session::secrets::{FileSecrets, SecretSpec, SecretsService};
 use crate::session::SharedService;
-use crate::solve::dockerfile::{parse_ram_bytes, BuildContext, BuildOptions, DockerfileSource};
+use crate::solve::dockerfile::parse_ram_bytes;
 use crate::solve::export::parse_output;
+use crate::solve::options::{BuildContext, BuildOptions, DockerfileSource};
 
 use crate::cli::args::BuildArgs;
 use crate::cli::builder::Display;

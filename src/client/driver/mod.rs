@@ -9,9 +9,11 @@
 //! - what the builder can do ([`Features`]), which decides exporters,
 //!   defaults and refusals.
 //!
-//! The drivers here are [`docker`] (dockerd's embedded BuildKit) and
-//! [`remote`] (BuildKit's own socket: `unix://`, `tcp://` with optional
-//! mTLS). The kinds of driver buildx knows are [`DriverKind`]: each one's
+//! The drivers here are [`docker`] (dockerd's embedded BuildKit),
+//! [`docker_container`] (BuildKit in a container the driver makes, boots
+//! and removes, reached through `buildctl dial-stdio`) and [`remote`]
+//! (BuildKit's own socket: `unix://`, `tcp://` with optional mTLS,
+//! `docker-container://` and `kube-pod://` through helper programs). The kinds of driver buildx knows are [`DriverKind`]: each one's
 //! name, endpoint form and properties are defined there once, and
 //! address parsing, the store's nodes and `create` ask it. A new driver is
 //! one new file implementing [`Driver`] plus its [`DriverKind`] (the
