@@ -203,6 +203,9 @@ impl BuildPlan {
             targets,
             early,
         } = self;
+        // The platforms are copied out first: a borrow of `targets` held
+        // across the awaits below would make this future not `Send` (the
+        // session services are not `Sync`).
         let wanted: Vec<Vec<String>> = targets.iter().map(|t| t.platforms.clone()).collect();
         let mut splits = Vec::new();
         for (i, platforms) in wanted.iter().enumerate() {

@@ -57,6 +57,37 @@ pub(crate) async fn request(
     }
 }
 
+/// What [`exchange`] read: the status, the headers and the whole body.
+pub(crate) struct Answer {
+    pub(crate) status: http::StatusCode,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// One request ([`request`]) and its whole answer, within `limit`; past
+/// it, the error says `no answer within Ns`.
+pub(crate) async fn exchange(
+    uri: http::Uri,
+    req: http::Request<Full<Bytes>>,
+    limit: std::time::Duration,
+) -> Result<Answer, String> {
+    use http_body_util::BodyExt;
+    let fut = async {
+        let resp = request(uri, req).await?;
+        let (parts, body) = resp.into_parts();
+        let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+        Ok(Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    };
+    match tokio::time::timeout(limit, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("no answer within {}s", limit.as_secs())),
+    }
+}
+
 async fn send<I>(
     io: I,
     req: http::Request<Full<Bytes>>,

@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 
 use crate::reference::{self, Named};
 
@@ -340,36 +340,21 @@ impl Registry {
             url: url.clone(),
             reason,
         };
-        let fut = async {
-            let mut b = http::Request::builder()
-                .method(call.method())
-                .uri(uri.clone());
-            for (k, v) in &headers {
-                b = b.header(k.as_str(), v.as_str());
-            }
-            let req = b.body(Full::new(body)).map_err(|e| fail(e.to_string()))?;
-            let resp = client::request(uri, req).await.map_err(fail)?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = resp
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| fail(e.to_string()))?
-                .to_bytes();
-            Ok(Reply {
-                status,
-                headers,
-                body,
-            })
-        };
-        match tokio::time::timeout(REQUEST_TIMEOUT, fut).await {
-            Ok(r) => r,
-            Err(_) => Err(fail(format!(
-                "no answer within {}s",
-                REQUEST_TIMEOUT.as_secs()
-            ))),
+        let mut b = http::Request::builder()
+            .method(call.method())
+            .uri(uri.clone());
+        for (k, v) in &headers {
+            b = b.header(k.as_str(), v.as_str());
         }
+        let req = b.body(Full::new(body)).map_err(|e| fail(e.to_string()))?;
+        let a = client::exchange(uri, req, REQUEST_TIMEOUT)
+            .await
+            .map_err(fail)?;
+        Ok(Reply {
+            status: a.status.as_u16(),
+            headers: a.headers,
+            body: a.body,
+        })
     }
 }
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 
 /// How long one token request may take, connection included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -260,31 +260,17 @@ async fn send(
         url: url.clone(),
         reason,
     };
-    let exchange = async {
-        let resp = super::client::request(uri, req).await.map_err(fail)?;
-        let status = resp.status();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .to_bytes();
-        if !(200..400).contains(&status.as_u16()) {
-            return Err(TokenError::Status {
-                method,
-                url: url.clone(),
-                status: status.as_u16(),
-            });
-        }
-        Ok(body.to_vec())
-    };
-    match tokio::time::timeout(FETCH_TIMEOUT, exchange).await {
-        Ok(r) => r,
-        Err(_) => Err(fail(format!(
-            "no answer within {}s",
-            FETCH_TIMEOUT.as_secs()
-        ))),
+    let a = super::client::exchange(uri, req, FETCH_TIMEOUT)
+        .await
+        .map_err(fail)?;
+    if !(200..400).contains(&a.status.as_u16()) {
+        return Err(TokenError::Status {
+            method,
+            url,
+            status: a.status.as_u16(),
+        });
     }
+    Ok(a.body.to_vec())
 }
 
 #[cfg(test)]

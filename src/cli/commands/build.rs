@@ -534,28 +534,31 @@ pub async fn run(
         eprintln!("WARNING: {w}");
     }
     let warnings = errors::warnings_report(&summary.warnings, debug);
-    // Docker Desktop's build-details line, when buildx would print it.
-    let details = match desktop::build_backend_enabled() {
-        true => match builder.connect().await {
-            Ok(c) if !result.reference.is_empty() && c.history_api_supported().await => {
-                vec![("default".to_string(), result.build_ref(builder.name()))]
-            }
-            _ => vec![],
-        },
-        false => vec![],
-    };
-    let failed = result.result.is_err();
-    let r = report(a, builder.name(), mode, to_stdout, result, &warnings);
-    // After a failed solve buildx prints it below the error; the error
-    // report of a failed solve is already out (its CliError is silent).
-    match (&r, failed) {
-        (Ok(()), _) if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) => {
-            desktop::print_build_details(&details)
-        }
-        (Err(e), true) if e.message.is_empty() => desktop::print_build_details(&details),
-        _ => {}
+    let details = build_details(builder, &result).await;
+    report(
+        a,
+        builder.name(),
+        mode,
+        to_stdout,
+        result,
+        &warnings,
+        &details,
+    )
+}
+
+/// Docker Desktop's build records for buildx's build-details line: the
+/// build's, when Desktop's build backend is in use and the builder keeps
+/// records (none otherwise, or for a build on several nodes).
+async fn build_details(builder: &Builder, result: &TargetResult) -> Vec<(String, String)> {
+    if result.reference.is_empty() || !desktop::build_backend_enabled() {
+        return vec![];
     }
-    r
+    match builder.connect().await {
+        Ok(c) if c.history_api_supported().await => {
+            vec![(result.target.clone(), result.build_ref(builder.name()))]
+        }
+        _ => vec![],
+    }
 }
 
 /// buildx removes a stale image ID file before it builds.
@@ -572,8 +575,9 @@ fn remove_image_id_file(a: &BuildArgs) -> CliResult {
 }
 
 /// What buildx does after the build: the image ID file, the metadata file,
-/// the image ID on stdout in quiet mode and the warnings, or the error
-/// report of a failed solve.
+/// the image ID on stdout in quiet mode, the warnings and the build-details
+/// line, or the error report of a failed solve and the build-details line
+/// below it.
 fn report(
     a: &BuildArgs,
     builder: &str,
@@ -581,11 +585,13 @@ fn report(
     exports_to_stdout: bool,
     result: TargetResult,
     warnings: &str,
+    details: &[(String, String)],
 ) -> CliResult {
     let resp = match result.result {
         Ok(resp) => resp,
         Err(crate::Error::Solve(status)) => {
             eprint!("{}", errors::error_report(&status));
+            desktop::print_build_details(details);
             return Err(CliError {
                 message: String::new(),
                 hint: None,
@@ -615,6 +621,7 @@ fn report(
     }
     if !matches!(mode, ProgressMode::Quiet | ProgressMode::RawJson) {
         eprint!("{warnings}");
+        desktop::print_build_details(details);
     }
     Ok(())
 }
